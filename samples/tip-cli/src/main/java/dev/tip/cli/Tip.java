@@ -1,0 +1,37 @@
+package dev.tip.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tip} command: one executable jar with a subcommand per job. */
+@Command(
+        name = "tip",
+        mixinStandardHelpOptions = true,
+        version = "tip 0.1.0",
+        description = "TIP voice chat: server, client, demo and load tools.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Tip implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /**
+     * Runs the command line and exits with its status (2 for a usage error).
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Tip());
+        cl.setExitCodeExceptionMapper(e -> 1);
+        return cl;
+    }
+}
