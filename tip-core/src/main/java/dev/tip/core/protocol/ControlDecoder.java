@@ -73,6 +73,12 @@ public final class ControlDecoder {
     private long fed;
     private boolean endOfInput;
     private ProtocolException fatal;
+    private long invalidUtf8At = -1;
+    private int utf8Need;
+    /** How far the byte being checked is from the lead byte of its sequence (0 for a lead byte). */
+    private int utf8Done;
+    private int utf8Lo;
+    private int utf8Hi;
 
     private int mode = MODE_ROOT;
     private int depth;
@@ -242,10 +248,23 @@ public final class ControlDecoder {
         } catch (JsonParseException e) {
             String msg = String.valueOf(e.getOriginalMessage());
             Kind kind = msg.contains("UTF-8") || msg.contains("UTF8") ? Kind.INVALID_UTF8 : Kind.MALFORMED_JSON;
+            if (endOfInput && inPos >= inEnd && depth > 0) {
+                msg = "stream ended inside a message (" + msg + ")";
+            }
             throw fatal = fail(kind, msg, location());
         } catch (IOException e) {
             throw fatal = fail(Kind.MALFORMED_JSON, String.valueOf(e.getMessage()), location());
         }
+    }
+
+    /**
+     * The stream offset of the current token's first byte. Jackson's non-blocking parser reports
+     * one past it for every token but END_OBJECT and END_ARRAY (seen in jackson-core 2.22).
+     */
+    private long tokenOffset() {
+        long at = offsets.getTokenCharacterOffset();
+        JsonToken t = parser.currentToken();
+        return t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY ? at : Math.max(0, at - 1);
     }
 
     private long location() {
@@ -256,6 +275,9 @@ public final class ControlDecoder {
     private boolean feedSlice() throws IOException {
         int available = inEnd - inPos;
         if (available <= 0) {
+            if (invalidUtf8At >= 0) {
+                throw fail(Kind.INVALID_UTF8, "invalid UTF-8 byte sequence", invalidUtf8At);
+            }
             if (endOfInput) {
                 feeder.endOfInput();
                 return true;
@@ -268,6 +290,19 @@ public final class ControlDecoder {
                     "message longer than the limit maxMessageBytes=" + limits.maxMessageBytes(), messageStart);
         }
         int n = (int) Math.min(available, allowed);
+        // Jackson decodes some invalid UTF-8 (overlong forms, encoded surrogates) without complaint;
+        // we check every byte first and hand the parser only the valid prefix
+        int bad = scanUtf8(in, inPos, inPos + n);
+        if (bad >= 0) {
+            invalidUtf8At = fed + (bad - inPos);
+            // the parser gets nothing of the broken sequence, not even its lead byte
+            int cut = Math.max(inPos, bad - utf8Done);
+            n = cut - inPos;
+            inEnd = cut;
+            if (n == 0) {
+                throw fail(Kind.INVALID_UTF8, "invalid UTF-8 byte sequence", invalidUtf8At);
+            }
+        }
         feeder.feedInput(in, inPos, inPos + n);
         inPos += n;
         fed += n;
@@ -277,12 +312,80 @@ public final class ControlDecoder {
         return true;
     }
 
+    /**
+     * Checks UTF-8 well-formedness (RFC 3629: no overlong forms, no surrogates, nothing above
+     * U+10FFFF), carrying a partial sequence across calls.
+     *
+     * @return the index of the first invalid byte, or -1
+     */
+    private int scanUtf8(byte[] b, int from, int to) {
+        int need = utf8Need;
+        int lo = utf8Lo;
+        int hi = utf8Hi;
+        for (int i = from; i < to; i++) {
+            int c = b[i] & 0xff;
+            if (need == 0) {
+                if (c < 0x80) {
+                    continue;
+                }
+                if (c >= 0xc2 && c <= 0xdf) {
+                    need = 1;
+                    lo = 0x80;
+                    hi = 0xbf;
+                } else if (c == 0xe0) {
+                    need = 2;
+                    lo = 0xa0;
+                    hi = 0xbf;
+                } else if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) {
+                    need = 2;
+                    lo = 0x80;
+                    hi = 0xbf;
+                } else if (c == 0xed) {
+                    need = 2;
+                    lo = 0x80;
+                    hi = 0x9f;
+                } else if (c == 0xf0) {
+                    need = 3;
+                    lo = 0x90;
+                    hi = 0xbf;
+                } else if (c >= 0xf1 && c <= 0xf3) {
+                    need = 3;
+                    lo = 0x80;
+                    hi = 0xbf;
+                } else if (c == 0xf4) {
+                    need = 3;
+                    lo = 0x80;
+                    hi = 0x8f;
+                } else {
+                    utf8Need = 0;
+                    utf8Done = 0;
+                    return i;
+                }
+                utf8Done = 0;
+            } else {
+                if (c < lo || c > hi) {
+                    utf8Need = 0;
+                    utf8Done++;
+                    return i;
+                }
+                utf8Done++;
+                lo = 0x80;
+                hi = 0xbf;
+                need--;
+            }
+        }
+        utf8Need = need;
+        utf8Lo = lo;
+        utf8Hi = hi;
+        return -1;
+    }
+
     private ControlMessage onToken(JsonToken t) throws IOException {
         switch (t) {
             case START_OBJECT, START_ARRAY -> {
                 if (++depth > limits.maxNesting()) {
                     throw fail(Kind.NESTING_TOO_DEEP, "nesting deeper than the limit maxNesting=" + limits.maxNesting(),
-                            offsets.getTokenCharacterOffset());
+                            tokenOffset());
                 }
             }
             case END_OBJECT, END_ARRAY -> depth--;
@@ -299,7 +402,7 @@ public final class ControlDecoder {
                 } else {
                     checkString(t);
                     throw fail(Kind.NOT_AN_OBJECT, "a message must be a JSON object, found " + describe(t),
-                            offsets.getTokenCharacterOffset());
+                            tokenOffset());
                 }
             }
             case MODE_FIELDS -> {
@@ -358,7 +461,7 @@ public final class ControlDecoder {
 
     private void startMessage() {
         mode = MODE_FIELDS;
-        messageStart = offsets.getTokenCharacterOffset();
+        messageStart = tokenOffset();
         keySeen = false;
         key = -1;
         field = null;
@@ -755,7 +858,7 @@ public final class ControlDecoder {
         if (errorKind == null) {
             errorKind = kind;
             errorDetail = detail;
-            errorOffset = offsets.getTokenCharacterOffset();
+            errorOffset = tokenOffset();
             errorField = f;
         }
     }
@@ -769,7 +872,7 @@ public final class ControlDecoder {
     private void checkLength(String s) {
         if (s.length() > limits.maxStringChars()) {
             throw fail(Kind.STRING_TOO_LONG, "string longer than the limit maxStringChars=" + limits.maxStringChars(),
-                    offsets.getTokenCharacterOffset());
+                    tokenOffset());
         }
     }
 
