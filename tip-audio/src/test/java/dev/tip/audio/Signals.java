@@ -29,7 +29,7 @@ final class Signals {
         int n = 0;
         while (source.read(frame)) {
             if (n + frame.length > all.length) {
-                all = java.util.Arrays.copyOf(all, Math.max(1024, all.length * 2));
+                all = java.util.Arrays.copyOf(all, Math.max(n + frame.length, all.length * 2));
             }
             System.arraycopy(frame, 0, all, n, frame.length);
             n += frame.length;
