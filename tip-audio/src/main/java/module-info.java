@@ -6,6 +6,8 @@ module dev.tip.audio {
     requires transitive dev.tip.core;
     requires transitive java.desktop;
     requires org.slf4j;
+    // Concentus has no module descriptor: an automatic module named after its jar
+    requires concentus;
 
     exports dev.tip.audio;
 }

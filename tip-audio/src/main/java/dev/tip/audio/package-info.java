@@ -1,4 +1,9 @@
 /**
- * Implementations of the audio SPI: devices through Java Sound, WAV files, tones and silence.
+ * Implementations of the audio SPI: devices through Java Sound ({@link dev.tip.audio.MicrophoneSource},
+ * {@link dev.tip.audio.SpeakerSink}, {@link dev.tip.audio.AudioDevices}), WAV files
+ * ({@link dev.tip.audio.WavFileSource}, {@link dev.tip.audio.WavFileSink}), tones and silence,
+ * format conversion ({@link dev.tip.audio.ConvertingSource}, {@link dev.tip.audio.ConvertingSink}),
+ * tone detection for tests and demos ({@link dev.tip.audio.ToneDetector}) and the Opus codec
+ * ({@link dev.tip.audio.OpusFrameEncoder}, {@link dev.tip.audio.OpusFrameDecoder}).
  */
 package dev.tip.audio;

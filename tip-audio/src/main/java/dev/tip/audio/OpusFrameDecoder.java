@@ -1,0 +1,90 @@
+package dev.tip.audio;
+
+import dev.tip.core.voice.AudioFormat;
+import io.github.jaredmdobson.concentus.OpusDecoder;
+import io.github.jaredmdobson.concentus.OpusException;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Decodes Opus packets from one speaker to PCM frames, and conceals lost packets (Opus's own
+ * loss concealment extrapolates the voice instead of leaving a gap). A malformed packet is not an
+ * exception: {@link #decode} returns false and the frame holds concealment, so the caller counts
+ * and drops it. Confined to one thread (the thread that decodes this speaker).
+ *
+ * <pre>{@code
+ * OpusFrameDecoder decoder = new OpusFrameDecoder(new AudioFormat(48_000, 1, 16, 960));
+ * if (packetArrived) decoder.decode(packet, 0, length, frame); else decoder.conceal(frame);
+ * }</pre>
+ */
+public final class OpusFrameDecoder {
+    private final AudioFormat format;
+    private final OpusDecoder decoder;
+
+    /**
+     * Creates a decoder.
+     *
+     * @param format the frames' format; see {@link OpusFrameEncoder#supports(AudioFormat)}
+     */
+    public OpusFrameDecoder(AudioFormat format) {
+        this.format = Objects.requireNonNull(format, "format");
+        if (!OpusFrameEncoder.supports(format)) {
+            throw new IllegalArgumentException("format must have a rate of 8000/12000/16000/24000/48000 Hz and frames "
+                    + "of 2.5/5/10/20/40/60 ms for Opus, was " + format);
+        }
+        try {
+            decoder = new OpusDecoder(format.sampleRate(), format.channels());
+        } catch (OpusException e) {
+            throw new IllegalStateException("Opus refused " + format + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Returns the format of the frames this decoder produces.
+     *
+     * @return the format
+     */
+    public AudioFormat format() {
+        return format;
+    }
+
+    /**
+     * Decodes one packet into one frame.
+     *
+     * @param packet the packet's bytes
+     * @param offset where the packet starts
+     * @param length the packet's length
+     * @param frame receives {@code format().frameLength()} samples
+     * @return true if decoded; false if the packet was malformed or of another frame size (the
+     *     frame then holds concealment)
+     */
+    public boolean decode(byte[] packet, int offset, int length, short[] frame) {
+        try {
+            int samples = decoder.decode(packet, offset, length, frame, 0, format.samplesPerFrame(), false);
+            if (samples == format.samplesPerFrame()) {
+                return true;
+            }
+        } catch (OpusException | RuntimeException e) {
+            // a malformed packet from the network: fall through to concealment, no exception out
+        }
+        conceal(frame);
+        return false;
+    }
+
+    /**
+     * Fills a frame for a packet that never came, continuing the voice smoothly.
+     *
+     * @param frame receives {@code format().frameLength()} samples
+     */
+    public void conceal(short[] frame) {
+        try {
+            int samples = decoder.decode(null, 0, 0, frame, 0, format.samplesPerFrame(), false);
+            if (samples == format.samplesPerFrame()) {
+                return;
+            }
+        } catch (OpusException | RuntimeException e) {
+            // concealment itself failed: silence is the safe answer
+        }
+        Arrays.fill(frame, 0, format.frameLength(), (short) 0);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.tip.audio;
+
+import dev.tip.core.voice.AudioFormat;
+import io.github.jaredmdobson.concentus.OpusApplication;
+import io.github.jaredmdobson.concentus.OpusEncoder;
+import io.github.jaredmdobson.concentus.OpusException;
+import java.util.Objects;
+
+/**
+ * Compresses PCM frames to Opus packets (pure Java, through Concentus), one packet per frame.
+ * Opus takes 8000, 12000, 16000, 24000 or 48000 Hz and frames of 2.5, 5, 10, 20, 40 or 60 ms,
+ * so the original 20 kHz, 25.6 ms format cannot be used as is: convert to, say, 48000 Hz and 960
+ * samples (20 ms) first. Confined to one thread (the capture thread).
+ *
+ * <pre>{@code
+ * AudioFormat f = new AudioFormat(48_000, 1, 16, 960);
+ * OpusFrameEncoder encoder = new OpusFrameEncoder(f, OpusFrameEncoder.DEFAULT_BITRATE);
+ * byte[] packet = new byte[OpusFrameEncoder.MAX_PACKET_BYTES];
+ * int length = encoder.encode(frame, packet, 0);
+ * }</pre>
+ */
+public final class OpusFrameEncoder {
+    /** Default bit rate: clear wide-band speech. */
+    public static final int DEFAULT_BITRATE = 24_000;
+
+    /** The largest Opus packet for one frame; a buffer this long always suffices. */
+    public static final int MAX_PACKET_BYTES = 1275;
+
+    private final AudioFormat format;
+    private final OpusEncoder encoder;
+
+    /**
+     * Creates an encoder tuned for voice.
+     *
+     * @param format the frames' format; see {@link #supports(AudioFormat)}
+     * @param bitrate bits per second, 6000..510000
+     */
+    public OpusFrameEncoder(AudioFormat format, int bitrate) {
+        this.format = Objects.requireNonNull(format, "format");
+        if (!supports(format)) {
+            throw new IllegalArgumentException("format must have a rate of 8000/12000/16000/24000/48000 Hz and frames "
+                    + "of 2.5/5/10/20/40/60 ms for Opus, was " + format);
+        }
+        if (bitrate < 6_000 || bitrate > 510_000) {
+            throw new IllegalArgumentException("bitrate must be 6000..510000, was " + bitrate);
+        }
+        try {
+            encoder = new OpusEncoder(format.sampleRate(), format.channels(), OpusApplication.OPUS_APPLICATION_VOIP);
+        } catch (OpusException e) {
+            throw new IllegalStateException("Opus refused " + format + ": " + e.getMessage(), e);
+        }
+        encoder.setBitrate(bitrate);
+    }
+
+    /**
+     * Tells whether Opus can code frames of this format.
+     *
+     * @param format a format
+     * @return true if its rate and frame duration are ones Opus takes
+     */
+    public static boolean supports(AudioFormat format) {
+        int rate = format.sampleRate();
+        if (rate != 8_000 && rate != 12_000 && rate != 16_000 && rate != 24_000 && rate != 48_000) {
+            return false;
+        }
+        // frame sizes in units of 2.5 ms: 1, 2, 4, 8, 16, 24
+        int unit = rate / 400;
+        int n = format.samplesPerFrame();
+        if (n % unit != 0) {
+            return false;
+        }
+        int units = n / unit;
+        return units == 1 || units == 2 || units == 4 || units == 8 || units == 16 || units == 24;
+    }
+
+    /**
+     * Returns the format of the frames this encoder takes.
+     *
+     * @return the format
+     */
+    public AudioFormat format() {
+        return format;
+    }
+
+    /**
+     * Encodes one frame.
+     *
+     * @param frame {@code format().frameLength()} samples, interleaved when stereo
+     * @param packet where the packet goes
+     * @param offset where in {@code packet} it starts; {@link #MAX_PACKET_BYTES} from there
+     *     always suffice
+     * @return the packet's length in bytes
+     */
+    public int encode(short[] frame, byte[] packet, int offset) {
+        try {
+            return encoder.encode(frame, 0, format.samplesPerFrame(), packet, offset, packet.length - offset);
+        } catch (OpusException e) {
+            // only a too-small packet buffer or a broken encoder state gets here: a caller's bug
+            throw new IllegalStateException("Opus encoding failed: " + e.getMessage(), e);
+        }
+    }
+}
