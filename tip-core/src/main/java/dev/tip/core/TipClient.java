@@ -656,10 +656,9 @@ public final class TipClient implements AutoCloseable {
             while (true) {
                 int n = in.read(buf);
                 if (n < 0) {
-                    decoder.endOfInput();
-                    if (drain(decoder)) {
-                        fail(SessionEvent.CONNECTION_LOST, "the server closed the connection");
-                    }
+                    // every complete message has been handled; a message cut off by the end is lost
+                    // with the connection, it is not a protocol error
+                    fail(SessionEvent.CONNECTION_LOST, "the server closed the connection");
                     return;
                 }
                 decoder.feed(buf, 0, n);
