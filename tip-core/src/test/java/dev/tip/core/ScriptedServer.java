@@ -72,6 +72,27 @@ final class ScriptedServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Plays a server's part in a leave from now on, as a real server does: reads until the
+     * client's DISCONNECT, then closes the connection (so the client need not wait for it).
+     */
+    static void closeOnQuit(Socket peer) {
+        Thread t = new Thread(() -> {
+            try {
+                readUntil(peer, text -> text.contains("\"REASON\": \"Quit\"}"));
+            } catch (IOException e) {
+                // the client went away otherwise; nothing to answer
+            }
+            try {
+                peer.close();
+            } catch (IOException e) {
+                // closing
+            }
+        }, "scripted-server-quit");
+        t.setDaemon(true);
+        t.start();
+    }
+
     DatagramPacket receiveDatagram() throws IOException {
         DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
         ports.udp().receive(p);

@@ -65,6 +65,7 @@ class TipClientHandshakeTest {
 
             ScriptedServer.write(peer, "{\"KEY\": 3, \"USERS\": [\"ann\"]}{\"KEY\": 6, \"SESSION\": 0}");
             joined.get(20, TimeUnit.SECONDS);
+            ScriptedServer.closeOnQuit(peer);
             assertThat(client.state()).isEqualTo(SessionState.IN_ROOM);
             assertThat(client.sessionId()).hasValue(0);
             assertThat(client.users()).containsExactly("ann");
@@ -82,6 +83,7 @@ class TipClientHandshakeTest {
             ScriptedServer.readHandshake(peer);
             ScriptedServer.writeByteByByte(peer, "{\"KEY\": 6, \"SESSION\": 7}{\"KEY\": 3, \"USERS\": [\"x\", \"bob\"]}");
             joined.get(20, TimeUnit.SECONDS);
+            ScriptedServer.closeOnQuit(peer);
             assertThat(client.sessionId()).hasValue(7);
             Await.until("the roster after SESSION", () -> client.users().equals(List.of("x", "bob")));
             Await.until("the roster event", () -> log.has("users [x, bob]"));
@@ -99,6 +101,7 @@ class TipClientHandshakeTest {
             ScriptedServer.write(peer, "{\"KEY\": 42, \"NEW\": [1]}{\"KEY\": 6}{\"KEY\": 0}[1, 2]"
                     + "{\"KEY\": 3, \"USERS\": [\"cy\"], \"IDS\": [4]}{\"KEY\": 6, \"SESSION\": 4}");
             joined.get(20, TimeUnit.SECONDS);
+            ScriptedServer.closeOnQuit(peer);
             assertThat(client.sessionId()).hasValue(4);
             assertThat(client.users()).containsExactly("cy");
         }
@@ -116,6 +119,7 @@ class TipClientHandshakeTest {
             ScriptedServer.write(peer, "{\"KEY\": 6, \"SESSION\": 3, \"VERSION\": 2, \"TOKEN\": \"5f1c0a9e33d2b871\", "
                     + "\"RATE\": 20000, \"FRAME\": 512}");
             joined.get(20, TimeUnit.SECONDS);
+            ScriptedServer.closeOnQuit(peer);
             assertThat(client.dialect()).contains(Dialect.TIP2);
         }
     }
@@ -129,6 +133,7 @@ class TipClientHandshakeTest {
             ScriptedServer.readHandshake(peer);
             ScriptedServer.write(peer, "{\"KEY\": 6, \"SESSION\": 3}");
             joined.get(20, TimeUnit.SECONDS);
+            ScriptedServer.closeOnQuit(peer);
             assertThat(client.dialect()).contains(Dialect.ORIGINAL);
         }
     }
@@ -141,6 +146,7 @@ class TipClientHandshakeTest {
             ScriptedServer.readHandshake(peer);
             ScriptedServer.write(peer, "{\"KEY\": 6, \"SESSION\": 3, \"VERSION\": 2}");
             joined.get(20, TimeUnit.SECONDS);
+            ScriptedServer.closeOnQuit(peer);
             assertThat(client.dialect()).contains(Dialect.ORIGINAL);
         }
     }
@@ -338,6 +344,7 @@ class TipClientHandshakeTest {
                 ScriptedServer.readHandshake(peer);
                 ScriptedServer.write(peer, "{\"KEY\": 6, \"SESSION\": 1}");
                 joined.get(20, TimeUnit.SECONDS);
+                ScriptedServer.closeOnQuit(peer);
                 assertThatThrownBy(client::connect).isInstanceOf(SessionStateException.class)
                         .hasMessageContaining("connect()").hasMessageContaining("IN_ROOM");
                 client.close();
@@ -388,6 +395,7 @@ class TipClientHandshakeTest {
             ScriptedServer.readHandshake(peer);
             ScriptedServer.write(peer, "{\"KEY\": 3, \"USERS\": [\"ann\"]}{\"KEY\": 6, \"SESSION\": 1}");
             joined.get(20, TimeUnit.SECONDS);
+            ScriptedServer.closeOnQuit(peer);
             Await.until("every state event despite the exceptions", () -> log.has("state JOINING -> IN_ROOM"));
             assertThat(log.threads).allSatisfy(t -> assertThat(t).endsWith("-events"));
         }
@@ -408,6 +416,7 @@ class TipClientHandshakeTest {
             }
             ScriptedServer.write(peer, many + "{\"KEY\": 6, \"SESSION\": 1}");
             joined.get(20, TimeUnit.SECONDS);
+            ScriptedServer.closeOnQuit(peer);
             Await.until("every event", () -> log.has("state JOINING -> IN_ROOM"));
             List<String> users = log.snapshot().stream().filter(l -> l.startsWith("users")).toList();
             assertThat(users).hasSize(50);
