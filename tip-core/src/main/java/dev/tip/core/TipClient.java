@@ -382,9 +382,14 @@ public final class TipClient implements AutoCloseable {
                 release();
                 joinThreads();
             }
-            if (ownedExecutor != null) {
-                ownedExecutor.shutdown();
-            }
+            shutdownOwnedExecutor();
+        }
+    }
+
+    /** Ends the default listener thread once it has delivered every queued event. */
+    private void shutdownOwnedExecutor() {
+        if (ownedExecutor != null) {
+            events.whenIdle(ownedExecutor::shutdown);
         }
     }
 
@@ -545,10 +550,8 @@ public final class TipClient implements AutoCloseable {
         if (t.changed() && t.to() == SessionState.FAILED) {
             log.info("{}: session failed: {}: {}", name, t.reason(), detail);
             release();
-            if (ownedExecutor != null) {
-                // the final events are queued; the executor runs them, then its thread ends
-                ownedExecutor.shutdown();
-            }
+            // the final events are queued; the executor runs them, then its thread ends
+            shutdownOwnedExecutor();
         }
     }
 

@@ -20,6 +20,7 @@ public final class ListenerEvents {
     private final Executor executor;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean scheduled;
+    private Runnable whenIdle;
 
     /**
      * Creates a queue of callbacks.
@@ -60,15 +61,41 @@ public final class ListenerEvents {
         }
     }
 
+    /**
+     * Runs {@code action} once every callback queued so far has run: at once if none is pending,
+     * else on the executor after the last one. Used to shut down an executor only when it has
+     * nothing left to do (a shutdown while another thread is between queueing and handing over
+     * would make the executor reject, and lose, the session's last events).
+     *
+     * @param action what to do when idle, for example shutting down the executor
+     */
+    public void whenIdle(Runnable action) {
+        synchronized (this) {
+            if (scheduled || !queue.isEmpty()) {
+                whenIdle = action;
+                return;
+            }
+        }
+        action.run();
+    }
+
     private void drain() {
         while (true) {
             Runnable next;
+            Runnable idle = null;
             synchronized (this) {
                 next = queue.poll();
                 if (next == null) {
                     scheduled = false;
-                    return;
+                    idle = whenIdle;
+                    whenIdle = null;
                 }
+            }
+            if (next == null) {
+                if (idle != null) {
+                    idle.run();
+                }
+                return;
             }
             try {
                 next.run();
