@@ -1,0 +1,70 @@
+package dev.tip.core;
+
+import java.util.List;
+
+/**
+ * What happens to a {@link TipClient}'s session, told to the application. Every method has a
+ * no-op default; override the ones you need.
+ *
+ * <p>Threading contract: every callback runs on the client's listener executor (by default one
+ * daemon thread named {@code tip-client-N-events}; see
+ * {@link TipClient.Builder#listenerExecutor}), one callback at a time, in the order the events
+ * happened; never on an I/O thread and never with a client lock held. Callbacks must be fast and
+ * take no lock that TIP's own threads could wait for; they should not throw: TIP catches and logs
+ * whatever they throw and carries on. They may call the client's getters, {@code setMuted} and
+ * {@code close()}.
+ *
+ * <pre>{@code
+ * SessionListener listener = new SessionListener() {
+ *     public void usersChanged(List<String> users) {
+ *         System.out.println("in the room: " + users);
+ *     }
+ * };
+ * }</pre>
+ */
+public interface SessionListener {
+
+    /**
+     * The session moved from one state to another. Called on the listener executor.
+     *
+     * @param oldState the state left
+     * @param newState the state entered
+     */
+    default void stateChanged(SessionState oldState, SessionState newState) {
+    }
+
+    /**
+     * The server sent the room's roster (SEND_NEW_USERS): every nickname, in join order, this
+     * client's included. Called on the listener executor.
+     *
+     * @param users the nicknames, unmodifiable
+     */
+    default void usersChanged(List<String> users) {
+    }
+
+    /**
+     * The server assigned this client its session id (SESSION). Called on the listener executor,
+     * before the change to {@link SessionState#IN_ROOM}.
+     *
+     * @param sessionId the id, 0..999 on an original server
+     */
+    default void sessionAssigned(int sessionId) {
+    }
+
+    /**
+     * The server announced it is shutting down (SERVER_CLOSE). Called on the listener executor,
+     * before the change to {@link SessionState#FAILED} and {@link #disconnected}.
+     */
+    default void serverClosed() {
+    }
+
+    /**
+     * The session ended, for whatever reason (the last event a listener receives, unless the
+     * client was never connected). Called on the listener executor.
+     *
+     * @param reason why
+     * @param detail what happened, in words (for a server's DISCONNECT, the REASON it sent)
+     */
+    default void disconnected(DisconnectReason reason, String detail) {
+    }
+}
