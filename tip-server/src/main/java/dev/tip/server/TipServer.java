@@ -189,8 +189,9 @@ public final class TipServer implements AutoCloseable {
             udp = DatagramChannel.open(family());
             // lets the relay open one connected socket per member on the same port
             udp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (config.udpReceiveBufferBytes > 0) {
-                udp.setOption(StandardSocketOptions.SO_RCVBUF, config.udpReceiveBufferBytes);
+            if (config.udpBufferBytes > 0) {
+                udp.setOption(StandardSocketOptions.SO_RCVBUF, config.udpBufferBytes);
+                udp.setOption(StandardSocketOptions.SO_SNDBUF, config.udpBufferBytes);
             }
             try {
                 udp.bind(new InetSocketAddress(address, p));
@@ -479,7 +480,7 @@ public final class TipServer implements AutoCloseable {
         private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private Duration linger = DEFAULT_LINGER;
         private int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
-        private int udpReceiveBufferBytes;
+        private int udpBufferBytes;
         private int controlSendBufferBytes;
         private ServerListener listener = new ServerListener() { };
         private Executor listenerExecutor;
@@ -503,7 +504,7 @@ public final class TipServer implements AutoCloseable {
             b.writeTimeout = writeTimeout;
             b.linger = linger;
             b.maxDatagramBytes = maxDatagramBytes;
-            b.udpReceiveBufferBytes = udpReceiveBufferBytes;
+            b.udpBufferBytes = udpBufferBytes;
             b.controlSendBufferBytes = controlSendBufferBytes;
             b.listener = listener;
             b.listenerExecutor = listenerExecutor;
@@ -662,17 +663,18 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
-         * Sets SO_RCVBUF of the UDP socket (the kernel may cap it); 0 (the default) keeps the
-         * system's.
+         * Sets SO_RCVBUF and SO_SNDBUF of the UDP socket (the kernel caps them at its maximum,
+         * {@code net.core.rmem_max} and {@code wmem_max} on Linux); 0 (the default) keeps the
+         * system's. Larger buffers absorb bursts; a full send buffer drops copies (counted).
          *
          * @param bytes 0 or more
          * @return this builder
          */
-        public Builder udpReceiveBufferBytes(int bytes) {
+        public Builder udpBufferBytes(int bytes) {
             if (bytes < 0) {
-                throw new IllegalArgumentException("udpReceiveBufferBytes must not be negative, was " + bytes);
+                throw new IllegalArgumentException("udpBufferBytes must not be negative, was " + bytes);
             }
-            this.udpReceiveBufferBytes = bytes;
+            this.udpBufferBytes = bytes;
             return this;
         }
 

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * member's datagrams to that socket, which is read with {@code read} (no sender address at
  * all), and the selection key's attachment says who sent it. The unconnected main socket
  * only sees datagrams from unknown senders (and the few a member sent before its socket existed),
- * which go through a map lookup. Copies go out through the main socket with {@code send} to a
- * cached {@code InetSocketAddress}, which does not allocate. If a connected socket cannot be made
+ * which go through a map lookup. Copies go out through each recipient's connected socket (no
+ * route lookup per datagram; {@code write} does not allocate), or through the main socket with
+ * {@code send} to a cached {@code InetSocketAddress} where there is none. If a connected socket cannot be made
  * (a platform without that {@code SO_REUSEADDR} behaviour), the member is served through the main
  * socket alone.
  *
@@ -366,7 +367,9 @@ public final class Relay implements Runnable {
             // per-recipient framing goes here when a dialect other than DIALECT_ORIGINAL exists
             buf.position(0);
             try {
-                if (main.send(buf, r.address) > 0) {
+                // a connected socket sends without a route lookup per datagram
+                DatagramChannel out = r.connected;
+                if ((out != null ? out.write(buf) : main.send(buf, r.address)) > 0) {
                     copies++;
                 } else {
                     failed++;
