@@ -1,0 +1,68 @@
+package dev.tip.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ServerAndLoadCommandTest {
+
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = Tip.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        cl.setOut(new PrintWriter(new StringWriter(), true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void aPortOutOfRangeIsABadArgumentWithExitCodeTwoAndNoStackTrace() {
+        assertThat(run("server", "--port", "70000")).isEqualTo(2);
+        assertThat(err.toString()).contains("port must be 0..65535").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aNonNumericOptionIsABadArgument() {
+        assertThat(run("server", "--max-users", "many")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-users").doesNotContain("\tat ");
+    }
+
+    @Test
+    void anUnknownOptionIsABadArgument() {
+        assertThat(run("server", "--colour=blue")).isEqualTo(2);
+        assertThat(err.toString()).contains("--colour");
+    }
+
+    @Test
+    void theLoadToolRefusesANonLoopbackHost() {
+        assertThat(run("load", "--host", "192.0.2.1", "--port", "9999")).isEqualTo(2);
+        assertThat(err.toString()).contains("loopback").doesNotContain("\tat ");
+    }
+
+    @Test
+    void theLoadToolMeasuresAnEmbeddedServerWithoutLoss() {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        try (dev.tip.server.TipServer server = dev.tip.server.TipServer.builder().port(0)
+                .bindAddress(java.net.InetAddress.getLoopbackAddress()).jmx(false).build().start()) {
+            System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            int code = run("load", "--port", String.valueOf(server.tcpPort()), "--clients", "3", "--speakers", "2",
+                    "--rate", "50", "--seconds", "1", "--json");
+            assertThat(code).as(err.toString()).isZero();
+            assertThat(server.statistics().droppedProbe()).isEqualTo(3);
+        } finally {
+            System.setOut(original);
+        }
+        String json = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(json).contains("\"clients\":3", "\"expected\":200", "\"delivered\":200", "\"loss\":0.000000");
+    }
+
+    @Test
+    void theLoadToolRefusesMoreSpeakersThanClients() {
+        assertThat(run("load", "--clients", "2", "--speakers", "3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--speakers");
+    }
+}

@@ -1,0 +1,771 @@
+package dev.tip.server;
+
+import dev.tip.core.protocol.ProtocolLimits;
+import dev.tip.server.internal.ControlLoop;
+import dev.tip.server.internal.Counters;
+import dev.tip.server.internal.Relay;
+import dev.tip.server.internal.Settings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.BindException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A TIP server: TCP control and UDP voice on one port, wire-compatible with the original Python
+ * clients. Embed it in three lines:
+ *
+ * <pre>{@code
+ * try (TipServer server = TipServer.builder().port(9999).build().start()) {
+ *     System.out.println("listening on " + server.tcpPort());
+ *     // ... until the application shuts down
+ * }
+ * }</pre>
+ *
+ * <p>It runs three threads, all named after its port: {@code tip-server-control-PORT} (one
+ * selector for every TCP connection), {@code tip-server-relay-PORT} (receives and relays UDP; it
+ * never waits on TCP, listeners or slow recipients) and, unless an executor is given,
+ * {@code tip-server-events-PORT} for listener callbacks. {@link #close()} sends SERVER_CLOSE to
+ * every client and ends them all.
+ *
+ * <p>Duplicate nicknames follow the {@link NicknamePolicy} (allowed by default, as the original
+ * server does). A second SEND_NICKNAME from a joined client renames it. The roster goes to
+ * everyone whole on every change, even when that makes a message longer than the 1024 bytes an
+ * original client reads at once (about 50 users with long names): the original server does the
+ * same, and a shortened roster would be wrong for every client.
+ *
+ * <p>Thread-safe: every method may be called from any thread.
+ */
+public final class TipServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TipServer.class);
+
+    /** The original's port: {@value}. */
+    public static final int DEFAULT_PORT = 9999;
+    /** Default most users: {@value}, the original's range of session ids (0..999). */
+    public static final int DEFAULT_MAX_USERS = 1000;
+    /** Default most connections still in their handshake: {@value}. */
+    public static final int DEFAULT_MAX_PENDING_CONNECTIONS = 256;
+    /** Default time a new connection has to send its nickname: 10 s. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Default longest control message from a client: {@value} bytes. */
+    public static final int DEFAULT_MAX_CONTROL_MESSAGE_BYTES = 4096;
+    /** Default most bytes queued for one client: {@value} (1 MiB). */
+    public static final int DEFAULT_OUTBOUND_QUEUE_BYTES = 1 << 20;
+    /** Default longest time queued bytes may wait for a client to read them: 30 s. */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+    /** Default time a closing connection gets to receive its last message: 2 s. */
+    public static final Duration DEFAULT_LINGER = Duration.ofSeconds(2);
+    /** Default longest datagram relayed: {@value}, what an original client reads. */
+    public static final int DEFAULT_MAX_DATAGRAM_BYTES = 1024;
+    /** Largest UDP payload. */
+    public static final int MAX_DATAGRAM_BYTES = 65_507;
+
+    private final Builder config;
+    private final Object lock = new Object();
+    private final Counters counters = new Counters();
+    private ServerSocketChannel tcp;
+    private DatagramChannel udp;
+    private Relay relay;
+    private ControlLoop control;
+    private Thread controlThread;
+    private Thread relayThread;
+    private ExecutorService ownEvents;
+    private ObjectName mbeanName;
+    private volatile int port = -1;
+    private boolean started;
+    private boolean closed;
+
+    private TipServer(Builder config) {
+        this.config = config.copy();
+    }
+
+    /**
+     * Returns a builder with the defaults.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds TCP and UDP on the same port and starts the threads. Returns once connections are
+     * accepted. With port 0 it picks an ephemeral TCP port and binds UDP to the same number,
+     * trying another port if that UDP port is taken.
+     *
+     * @return this server
+     * @throws UncheckedIOException if the ports cannot be bound (the message names them)
+     * @throws IllegalStateException if already started or closed
+     */
+    public TipServer start() {
+        synchronized (lock) {
+            if (started || closed) {
+                throw new IllegalStateException(closed ? "server is closed" : "server already started");
+            }
+            started = true;
+            try {
+                bind();
+                Executor events = config.listenerExecutor;
+                if (events == null) {
+                    ownEvents = Executors.newSingleThreadExecutor(r -> {
+                        Thread t = config.threadFactory.newThread(r);
+                        t.setName("tip-server-events-" + port);
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    events = ownEvents;
+                }
+                InetAddress bindAddress = config.bindAddress;
+                relay = new Relay(udp, bindAddress == null ? wildcard() : bindAddress, family(), config.maxUsers,
+                        config.maxDatagramBytes, counters);
+                Settings settings = new Settings(config.maxUsers, config.maxPendingConnections, config.nicknamePolicy,
+                        config.handshakeTimeout.toMillis(), ProtocolLimits.DEFAULT.withMaxMessageBytes(config.maxControlMessageBytes)
+                                .withMaxStringChars(Math.min(ProtocolLimits.DEFAULT_MAX_STRING_CHARS, config.maxControlMessageBytes)),
+                        config.outboundQueueBytes, config.writeTimeout.toMillis(), config.linger.toMillis(),
+                        config.controlSendBufferBytes, config.clock);
+                control = new ControlLoop(tcp, relay, settings, counters, config.listener, events);
+                relayThread = config.threadFactory.newThread(relay);
+                relayThread.setName("tip-server-relay-" + port);
+                controlThread = config.threadFactory.newThread(control);
+                controlThread.setName("tip-server-control-" + port);
+                relayThread.start();
+                controlThread.start();
+                if (config.jmx) {
+                    registerMBean();
+                }
+                LOG.info("TIP server listening on {}:{} (TCP and UDP)", bindAddress == null ? "*" : bindAddress.getHostAddress(), port);
+                return this;
+            } catch (IOException e) {
+                closeChannels();
+                closed = true;
+                throw new UncheckedIOException("cannot start the TIP server on port " + config.port + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private ProtocolFamily family() {
+        return config.bindAddress instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    }
+
+    private InetAddress wildcard() throws IOException {
+        return InetAddress.getByName(family() == StandardProtocolFamily.INET6 ? "::" : "0.0.0.0");
+    }
+
+    private void bind() throws IOException {
+        InetAddress address = config.bindAddress == null ? wildcard() : config.bindAddress;
+        int attempts = config.port == 0 ? 20 : 1;
+        for (int i = 1; ; i++) {
+            tcp = ServerSocketChannel.open(family());
+            tcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            try {
+                tcp.bind(new InetSocketAddress(address, config.port), 128);
+            } catch (IOException e) {
+                tcp.close();
+                throw bindFailure("TCP", config.port, e);
+            }
+            int p = ((InetSocketAddress) tcp.getLocalAddress()).getPort();
+            udp = DatagramChannel.open(family());
+            // lets the relay open one connected socket per member on the same port
+            udp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (config.udpBufferBytes > 0) {
+                udp.setOption(StandardSocketOptions.SO_RCVBUF, config.udpBufferBytes);
+                udp.setOption(StandardSocketOptions.SO_SNDBUF, config.udpBufferBytes);
+            }
+            try {
+                udp.bind(new InetSocketAddress(address, p));
+                port = p;
+                return;
+            } catch (IOException e) {
+                udp.close();
+                tcp.close();
+                if (i >= attempts) {
+                    throw bindFailure("UDP", p, e);
+                }
+            }
+        }
+    }
+
+    private static IOException bindFailure(String what, int port, IOException e) {
+        BindException b = new BindException(what + " port " + port + " is not available (" + e.getMessage() + ")");
+        b.initCause(e);
+        return b;
+    }
+
+    private void closeChannels() {
+        try {
+            if (tcp != null) {
+                tcp.close();
+            }
+            if (udp != null) {
+                udp.close();
+            }
+        } catch (IOException e) {
+            LOG.debug("closing channels", e);
+        }
+    }
+
+    private void registerMBean() {
+        try {
+            MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName("dev.tip.server:type=TipServer,port=" + port);
+            mbs.registerMBean(new Jmx(), name);
+            mbeanName = name;
+        } catch (JMException | RuntimeException e) {
+            LOG.warn("cannot register the JMX MBean: {}", e.toString());
+        }
+    }
+
+    /**
+     * Returns the TCP port the server listens on.
+     *
+     * @return the port
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public int tcpPort() {
+        int p = port;
+        if (p < 0) {
+            throw new IllegalStateException("not started");
+        }
+        return p;
+    }
+
+    /**
+     * Returns the UDP port voice goes to: the same number as {@link #tcpPort()}.
+     *
+     * @return the port
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public int udpPort() {
+        return tcpPort();
+    }
+
+    /**
+     * Returns the users connected now, in join order.
+     *
+     * @return an immutable list, empty before start and after close
+     */
+    public List<User> users() {
+        ControlLoop c = control;
+        return c == null ? List.of() : c.users();
+    }
+
+    /**
+     * Kicks a user: it gets DISCONNECT with {@code reason}, its connection is closed, and the
+     * others get the new roster. Asynchronous.
+     *
+     * @param id the session id
+     * @param reason the REASON sent; null sends none
+     * @return true if a user with that id was connected
+     */
+    public boolean kick(int id, String reason) {
+        ControlLoop c = control;
+        return c != null && c.kick(id, reason);
+    }
+
+    /**
+     * Returns the counters.
+     *
+     * @return the statistics now
+     */
+    public ServerStatistics statistics() {
+        long[] v = counters.snapshot();
+        return new ServerStatistics(users().size(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
+                v[11], v[12], relayAllocatedBytes());
+    }
+
+    private long relayAllocatedBytes() {
+        Thread t = relayThread;
+        if (t == null) {
+            return -1;
+        }
+        try {
+            java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+            if (bean instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemorySupported()
+                    && sun.isThreadAllocatedMemoryEnabled()) {
+                return sun.getThreadAllocatedBytes(t.getId());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("allocation counter unavailable", e);
+        }
+        return -1;
+    }
+
+    /**
+     * Stops the server: SERVER_CLOSE to every client (each gets up to the linger time to receive
+     * it), then every socket is closed and every thread the server started has ended.
+     * Idempotent. Listener callbacks already queued still run (userLeft with
+     * {@link LeaveReason#SERVER_STOPPED} for each user) before the events thread ends.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (!started) {
+                return;
+            }
+            long wait = config.linger.toMillis() + 5_000;
+            control.stop();
+            join(controlThread, wait);
+            relay.stop();
+            join(relayThread, wait);
+            if (ownEvents != null) {
+                ownEvents.shutdown();
+                try {
+                    if (!ownEvents.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
+                        ownEvents.shutdownNow();
+                    }
+                } catch (InterruptedException e) {
+                    ownEvents.shutdownNow();
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (mbeanName != null) {
+                try {
+                    ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+                } catch (JMException e) {
+                    LOG.debug("unregistering the MBean", e);
+                }
+            }
+            LOG.info("TIP server on port {} stopped", port);
+        }
+    }
+
+    private static void join(Thread t, long millis) {
+        try {
+            t.join(millis);
+            if (t.isAlive()) {
+                LOG.warn("{} did not stop within {} ms", t.getName(), millis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TipServer[port=" + port + ", users=" + users().size() + "]";
+    }
+
+    /** The MBean: a view of this server. */
+    private final class Jmx implements TipServerMXBean {
+        @Override
+        public int getPort() {
+            return port;
+        }
+
+        @Override
+        public String[] getRoster() {
+            return users().stream().map(u -> u.id() + " " + u.name()).toArray(String[]::new);
+        }
+
+        @Override
+        public int getUsers() {
+            return users().size();
+        }
+
+        @Override
+        public long getConnectionsAccepted() {
+            return statistics().connectionsAccepted();
+        }
+
+        @Override
+        public long getConnectionsRefused() {
+            return statistics().connectionsRefused();
+        }
+
+        @Override
+        public long getDatagramsReceived() {
+            return statistics().datagramsReceived();
+        }
+
+        @Override
+        public long getBytesReceived() {
+            return statistics().bytesReceived();
+        }
+
+        @Override
+        public long getDatagramsRelayed() {
+            return statistics().datagramsRelayed();
+        }
+
+        @Override
+        public long getBytesRelayed() {
+            return statistics().bytesRelayed();
+        }
+
+        @Override
+        public long getDroppedUnknownSender() {
+            return statistics().droppedUnknownSender();
+        }
+
+        @Override
+        public long getDroppedProbe() {
+            return statistics().droppedProbe();
+        }
+
+        @Override
+        public long getDroppedTooLong() {
+            return statistics().droppedTooLong();
+        }
+
+        @Override
+        public long getDroppedSendFailed() {
+            return statistics().droppedSendFailed();
+        }
+
+        @Override
+        public long getControlMessagesReceived() {
+            return statistics().controlMessagesReceived();
+        }
+
+        @Override
+        public long getControlMessagesSent() {
+            return statistics().controlMessagesSent();
+        }
+
+        @Override
+        public long getProtocolErrors() {
+            return statistics().protocolErrors();
+        }
+
+        @Override
+        public long getRelayAllocatedBytes() {
+            return statistics().relayAllocatedBytes();
+        }
+
+        @Override
+        public boolean kick(int id, String reason) {
+            return TipServer.this.kick(id, reason);
+        }
+    }
+
+    /**
+     * Configures a {@link TipServer}; each setter validates its value and names the parameter in
+     * its exception. Not thread-safe: confined to the thread that builds.
+     */
+    public static final class Builder {
+        private int port = DEFAULT_PORT;
+        private InetAddress bindAddress;
+        private int maxUsers = DEFAULT_MAX_USERS;
+        private int maxPendingConnections = DEFAULT_MAX_PENDING_CONNECTIONS;
+        private NicknamePolicy nicknamePolicy = NicknamePolicy.ORIGINAL_CLIENT;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private int maxControlMessageBytes = DEFAULT_MAX_CONTROL_MESSAGE_BYTES;
+        private int outboundQueueBytes = DEFAULT_OUTBOUND_QUEUE_BYTES;
+        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+        private Duration linger = DEFAULT_LINGER;
+        private int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
+        private int udpBufferBytes;
+        private int controlSendBufferBytes;
+        private ServerListener listener = new ServerListener() { };
+        private Executor listenerExecutor;
+        private Clock clock = Clock.systemUTC();
+        private ThreadFactory threadFactory = Thread::new;
+        private boolean jmx = true;
+
+        private Builder() {
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.port = port;
+            b.bindAddress = bindAddress;
+            b.maxUsers = maxUsers;
+            b.maxPendingConnections = maxPendingConnections;
+            b.nicknamePolicy = nicknamePolicy;
+            b.handshakeTimeout = handshakeTimeout;
+            b.maxControlMessageBytes = maxControlMessageBytes;
+            b.outboundQueueBytes = outboundQueueBytes;
+            b.writeTimeout = writeTimeout;
+            b.linger = linger;
+            b.maxDatagramBytes = maxDatagramBytes;
+            b.udpBufferBytes = udpBufferBytes;
+            b.controlSendBufferBytes = controlSendBufferBytes;
+            b.listener = listener;
+            b.listenerExecutor = listenerExecutor;
+            b.clock = clock;
+            b.threadFactory = threadFactory;
+            b.jmx = jmx;
+            return b;
+        }
+
+        /**
+         * Sets the port for both TCP and UDP; 0 picks an ephemeral one. Default {@value #DEFAULT_PORT}.
+         *
+         * @param port 0..65535
+         * @return this builder
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be 0..65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Sets the local address to bind; null (the default) binds all IPv4 interfaces, as the
+         * original does. An IPv6 address makes the server IPv6.
+         *
+         * @param address the address, or null
+         * @return this builder
+         */
+        public Builder bindAddress(InetAddress address) {
+            this.bindAddress = address;
+            return this;
+        }
+
+        /**
+         * Sets the most users at once; session ids are 0..maxUsers-1. Default
+         * {@value #DEFAULT_MAX_USERS}. Beyond it a client gets DISCONNECT "Server full".
+         *
+         * @param maxUsers 1..65536
+         * @return this builder
+         */
+        public Builder maxUsers(int maxUsers) {
+            if (maxUsers < 1 || maxUsers > 65_536) {
+                throw new IllegalArgumentException("maxUsers must be 1..65536, was " + maxUsers);
+            }
+            this.maxUsers = maxUsers;
+            return this;
+        }
+
+        /**
+         * Sets the most connections that have not sent a valid nickname yet; more are refused at
+         * once. Default {@value #DEFAULT_MAX_PENDING_CONNECTIONS}.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxPendingConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxPendingConnections must be positive, was " + max);
+            }
+            this.maxPendingConnections = max;
+            return this;
+        }
+
+        /**
+         * Sets the nickname policy. Default {@link NicknamePolicy#ORIGINAL_CLIENT}.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder nicknamePolicy(NicknamePolicy policy) {
+            this.nicknamePolicy = Objects.requireNonNull(policy, "nicknamePolicy");
+            return this;
+        }
+
+        /**
+         * Sets how long a new connection has to send a valid nickname before it gets DISCONNECT
+         * and is closed. Default 10 s.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /**
+         * Sets the longest control message a client may send; a longer one closes its connection.
+         * Default {@value #DEFAULT_MAX_CONTROL_MESSAGE_BYTES}.
+         *
+         * @param bytes 64..1048576
+         * @return this builder
+         */
+        public Builder maxControlMessageBytes(int bytes) {
+            if (bytes < 64 || bytes > 1 << 20) {
+                throw new IllegalArgumentException("maxControlMessageBytes must be 64..1048576, was " + bytes);
+            }
+            this.maxControlMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the most bytes queued for one client beyond what its socket takes; a client
+         * whose queue would grow past it is disconnected. Default 1 MiB.
+         *
+         * @param bytes at least 1024
+         * @return this builder
+         */
+        public Builder outboundQueueBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("outboundQueueBytes must be at least 1024, was " + bytes);
+            }
+            this.outboundQueueBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how long queued bytes may wait for a client to read them before it is
+         * disconnected ({@link LeaveReason#TIMEOUT}). Default 30 s.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = positive(timeout, "writeTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long a closing connection (DISCONNECT or SERVER_CLOSE sent) is kept for the
+         * peer to read its last message. Default 2 s.
+         *
+         * @param linger positive
+         * @return this builder
+         */
+        public Builder linger(Duration linger) {
+            this.linger = positive(linger, "linger");
+            return this;
+        }
+
+        /**
+         * Sets the longest datagram relayed; longer ones are dropped and counted (an original
+         * client would truncate them). Default {@value #DEFAULT_MAX_DATAGRAM_BYTES}.
+         *
+         * @param bytes 1..65507
+         * @return this builder
+         */
+        public Builder maxDatagramBytes(int bytes) {
+            if (bytes < 1 || bytes > MAX_DATAGRAM_BYTES) {
+                throw new IllegalArgumentException("maxDatagramBytes must be 1..65507, was " + bytes);
+            }
+            this.maxDatagramBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets SO_RCVBUF and SO_SNDBUF of the UDP socket (the kernel caps them at its maximum,
+         * {@code net.core.rmem_max} and {@code wmem_max} on Linux); 0 (the default) keeps the
+         * system's. Larger buffers absorb bursts; a full send buffer drops copies (counted).
+         *
+         * @param bytes 0 or more
+         * @return this builder
+         */
+        public Builder udpBufferBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("udpBufferBytes must not be negative, was " + bytes);
+            }
+            this.udpBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets SO_SNDBUF of each control connection; 0 (the default) keeps the system's. A small
+         * value makes the outbound queue bound bite sooner.
+         *
+         * @param bytes 0 or more
+         * @return this builder
+         */
+        public Builder controlSendBufferBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("controlSendBufferBytes must not be negative, was " + bytes);
+            }
+            this.controlSendBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the listener. Default: none.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(ServerListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Sets the executor listener callbacks run on; it should run them in order (one thread).
+         * Default: a thread of the server's own, ended by {@link #close()}. A given executor is
+         * not shut down by the server.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder listenerExecutor(Executor executor) {
+            this.listenerExecutor = Objects.requireNonNull(executor, "listenerExecutor");
+            return this;
+        }
+
+        /**
+         * Sets the clock deadlines are measured with. Default the system clock.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the factory for the server's threads (the server names them). Default
+         * {@code Thread::new}.
+         *
+         * @param factory the factory
+         * @return this builder
+         */
+        public Builder threadFactory(ThreadFactory factory) {
+            this.threadFactory = Objects.requireNonNull(factory, "threadFactory");
+            return this;
+        }
+
+        /**
+         * Sets whether to register the {@link TipServerMXBean}. Default true.
+         *
+         * @param enabled true to register
+         * @return this builder
+         */
+        public Builder jmx(boolean enabled) {
+            this.jmx = enabled;
+            return this;
+        }
+
+        /**
+         * Builds a server (not started yet).
+         *
+         * @return the server
+         */
+        public TipServer build() {
+            return new TipServer(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.tip.server;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * A user connected to the server: session id, nickname and addresses, as of one moment.
+ * Immutable and thread-safe.
+ *
+ * @param id the session id (the smallest id that was free when the user joined)
+ * @param name the nickname
+ * @param controlAddress the TCP peer address
+ * @param voiceAddress the registered UDP address (TCP peer address and the announced
+ *     CLIENT_PORT), or null until the client has announced its port
+ */
+public record User(int id, String name, InetSocketAddress controlAddress, InetSocketAddress voiceAddress) {
+    /** Rejects a negative id and null names or control addresses. */
+    public User {
+        if (id < 0) {
+            throw new IllegalArgumentException("id must not be negative, was " + id);
+        }
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(controlAddress, "controlAddress");
+    }
+}
