@@ -396,8 +396,7 @@ public final class ControlDecoder {
                 if (t == JsonToken.START_OBJECT) {
                     startMessage();
                 } else if (t == JsonToken.START_ARRAY) {
-                    mode = MODE_SKIP;
-                    skipBaseDepth = 0;
+                    skipThenReturnTo(MODE_ROOT, 0);
                     errorAt(Kind.NOT_AN_OBJECT, "a message must be a JSON object, found an array", null);
                 } else {
                     checkString(t);

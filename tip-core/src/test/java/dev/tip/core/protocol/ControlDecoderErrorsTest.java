@@ -120,6 +120,17 @@ class ControlDecoderErrorsTest {
     }
 
     @Test
+    void aTopLevelArrayAfterASkippedFieldValueIsSkippedToo() {
+        // regression (found by the mutation property): the skip after a bad NAME left the decoder
+        // returning to field mode when it later skipped a top-level array
+        List<Object> out = run(new ControlDecoder(), bytes("{\"KEY\": 2, \"NAME\": {\"a\": 1}}[1, 2]" + ACK));
+        assertThat(out).hasSize(3);
+        assertThat(((ProtocolException) out.get(0)).kind()).isEqualTo(Kind.WRONG_TYPE);
+        assertThat(((ProtocolException) out.get(1)).kind()).isEqualTo(Kind.NOT_AN_OBJECT);
+        assertThat(out.get(2)).isEqualTo(new ControlMessage.Ack());
+    }
+
+    @Test
     void malformedJsonIsFatalAndEveryLaterCallSaysSo() {
         ControlDecoder d = new ControlDecoder();
         List<Object> out = run(d, bytes(ACK + "{\"KEY\": 2,, \"NAME\": \"x\"}" + ACK));
