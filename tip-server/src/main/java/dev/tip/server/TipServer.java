@@ -139,7 +139,7 @@ public final class TipServer implements AutoCloseable {
                 }
                 InetAddress bindAddress = config.bindAddress;
                 relay = new Relay(udp, bindAddress == null ? wildcard() : bindAddress, family(), config.maxUsers,
-                        config.maxDatagramBytes, counters);
+                        config.maxDatagramBytes, config.udpBufferBytes, counters);
                 Settings settings = new Settings(config.maxUsers, config.maxPendingConnections, config.nicknamePolicy,
                         config.handshakeTimeout.toMillis(), ProtocolLimits.DEFAULT.withMaxMessageBytes(config.maxControlMessageBytes)
                                 .withMaxStringChars(Math.min(ProtocolLimits.DEFAULT_MAX_STRING_CHARS, config.maxControlMessageBytes)),
@@ -663,7 +663,7 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
-         * Sets SO_RCVBUF and SO_SNDBUF of the UDP socket (the kernel caps them at its maximum,
+         * Sets SO_RCVBUF and SO_SNDBUF of the UDP sockets (the main one and each member's; the kernel caps them at its maximum,
          * {@code net.core.rmem_max} and {@code wmem_max} on Linux); 0 (the default) keeps the
          * system's. Larger buffers absorb bursts; a full send buffer drops copies (counted).
          *

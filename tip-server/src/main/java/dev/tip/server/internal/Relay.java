@@ -84,6 +84,7 @@ public final class Relay implements Runnable {
     private final ProtocolFamily family;
     private final int port;
     private final int maxDatagramBytes;
+    private final int socketBufferBytes;
     private final Counters counters;
     private final ByteBuffer buf;
     private final ConcurrentLinkedQueue<Object> commands = new ConcurrentLinkedQueue<>();
@@ -109,16 +110,18 @@ public final class Relay implements Runnable {
      * @param family its protocol family
      * @param maxUsers highest session id plus one
      * @param maxDatagramBytes longest datagram relayed
+     * @param socketBufferBytes SO_RCVBUF and SO_SNDBUF of each member's socket, 0 for the system's
      * @param counters where to count
      * @throws IOException if the selector cannot be opened
      */
     public Relay(DatagramChannel main, InetAddress bindAddress, ProtocolFamily family, int maxUsers,
-            int maxDatagramBytes, Counters counters) throws IOException {
+            int maxDatagramBytes, int socketBufferBytes, Counters counters) throws IOException {
         this.main = main;
         this.bindAddress = bindAddress;
         this.family = family;
         this.port = ((InetSocketAddress) main.getLocalAddress()).getPort();
         this.maxDatagramBytes = maxDatagramBytes;
+        this.socketBufferBytes = socketBufferBytes;
         this.counters = counters;
         // one byte more than the limit, so a longer datagram is seen as longer, not truncated
         this.buf = ByteBuffer.allocateDirect(Math.max(maxDatagramBytes + 1, PROBE_LENGTH + 1)).order(ByteOrder.LITTLE_ENDIAN);
@@ -221,6 +224,11 @@ public final class Relay implements Runnable {
             try {
                 ch = DatagramChannel.open(family);
                 ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (socketBufferBytes > 0) {
+                    // a member's voice queues here, not on the main socket: it needs the same room
+                    ch.setOption(StandardSocketOptions.SO_RCVBUF, socketBufferBytes);
+                    ch.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferBytes);
+                }
                 ch.bind(new InetSocketAddress(bindAddress, port));
                 ch.connect(m.address);
                 ch.configureBlocking(false);
