@@ -31,188 +31,166 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
         name = "server",
-        description = "Run 'tip server --help' for the options.")
+        mixinStandardHelpOptions = true,
+        exitCodeOnInvalidInput = 2,
+        description = {
+            "Runs a TIP server: TCP control and UDP voice on one port, for original and TIP clients.",
+            "Console commands on standard input: STOP, LIST, STATS, KICK <id> [reason], HELP."
+        })
 public final class ServerCommand implements Callable<Integer> {
 
-    // Picocli parses the options in a CommandLine of this command's own: the tip command maps every
-    // exception to exit status 1, and a bad argument must give status 2 (exitCodeOnInvalidInput).
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec outer;
+    private static final Logger LOG = LoggerFactory.getLogger("tip.server");
 
-    @CommandLine.Unmatched
-    List<String> args = new ArrayList<>();
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PORT",
+            description = "Port for TCP and UDP (the original's argument). Default: $PORT, else 9999.")
+    Integer positionalPort;
+
+    @Option(names = "--port", paramLabel = "N", description = "Port for TCP and UDP; 0 picks a free one.")
+    Integer port;
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "Local address to bind. Default: all IPv4 interfaces.")
+    String bind;
+
+    @Option(names = "--max-users", paramLabel = "N", description = "Most users at once (session ids 0..N-1). Default: ${DEFAULT-VALUE}.")
+    int maxUsers = TipServer.DEFAULT_MAX_USERS;
+
+    @Option(names = "--handshake-timeout", paramLabel = "SECONDS",
+            description = "Time a new connection has to send its nickname. Default: ${DEFAULT-VALUE}.")
+    double handshakeTimeoutSeconds = TipServer.DEFAULT_HANDSHAKE_TIMEOUT.toMillis() / 1000.0;
+
+    @Option(names = "--max-message-bytes", paramLabel = "N",
+            description = "Longest control message a client may send. Default: ${DEFAULT-VALUE}.")
+    int maxMessageBytes = TipServer.DEFAULT_MAX_CONTROL_MESSAGE_BYTES;
+
+    @Option(names = "--queue-bytes", paramLabel = "N",
+            description = "Most bytes queued for one client before it is dropped. Default: ${DEFAULT-VALUE}.")
+    int queueBytes = TipServer.DEFAULT_OUTBOUND_QUEUE_BYTES;
+
+    @Option(names = "--unique-names", description = "Refuse a nickname that is already in use (default: allowed, as the original).")
+    boolean uniqueNames;
+
+    @Option(names = "--udp-buffer", paramLabel = "BYTES",
+            description = "SO_RCVBUF and SO_SNDBUF of the UDP socket (capped by the kernel); 0 keeps the system's. Default: ${DEFAULT-VALUE}.")
+    int udpBuffer = 8 << 20;
 
     @Override
-    public Integer call() {
-        CommandLine inner = new CommandLine(new Server());
-        inner.setOut(outer.commandLine().getOut());
-        inner.setErr(outer.commandLine().getErr());
-        return inner.execute(args.toArray(new String[0]));
+    public Integer call() throws Exception {
+        TipServer.Builder builder = TipServer.builder();
+        try {
+            builder.port(resolvePort())
+                    .maxUsers(maxUsers)
+                    .maxControlMessageBytes(maxMessageBytes)
+                    .outboundQueueBytes(queueBytes)
+                    .udpBufferBytes(udpBuffer)
+                    .nicknamePolicy(uniqueNames ? NicknamePolicy.UNIQUE : NicknamePolicy.ORIGINAL_CLIENT);
+            if (!(handshakeTimeoutSeconds > 0)) {
+                throw new IllegalArgumentException("--handshake-timeout must be positive, was " + handshakeTimeoutSeconds);
+            }
+            builder.handshakeTimeout(Duration.ofMillis(Math.max(1, Math.round(handshakeTimeoutSeconds * 1000))));
+            if (bind != null) {
+                builder.bindAddress(InetAddress.getByName(bind));
+            }
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid argument: " + e.getMessage());
+        }
+        TipServer server;
+        try {
+            server = builder.build().start();
+        } catch (UncheckedIOException e) {
+            spec.commandLine().getErr().println("tip server: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "tip-server-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        PrintStream out = System.out;
+        out.println("TIP server on port " + server.tcpPort() + " (TCP and UDP). Type HELP for commands.");
+        out.flush();
+        console(server, out);
+        // standard input ended or STOP: with STOP the server is closed; at end of input keep serving
+        stopped.await();
+        return 0;
     }
 
-    @Command(
-            name = "tip server",
-            mixinStandardHelpOptions = true,
-            exitCodeOnInvalidInput = 2,
-            description = {
-                "Runs a TIP server: TCP control and UDP voice on one port, for original and TIP clients.",
-                "Console commands on standard input: STOP, LIST, STATS, KICK <id> [reason], HELP."
-            })
-    static final class Server implements Callable<Integer> {
-
-        private static final Logger LOG = LoggerFactory.getLogger("tip.server");
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(index = "0", arity = "0..1", paramLabel = "PORT",
-                description = "Port for TCP and UDP (the original's argument). Default: $PORT, else 9999.")
-        Integer positionalPort;
-
-        @Option(names = "--port", paramLabel = "N", description = "Port for TCP and UDP; 0 picks a free one.")
-        Integer port;
-
-        @Option(names = "--bind", paramLabel = "ADDR", description = "Local address to bind. Default: all IPv4 interfaces.")
-        String bind;
-
-        @Option(names = "--max-users", paramLabel = "N", description = "Most users at once (session ids 0..N-1). Default: ${DEFAULT-VALUE}.")
-        int maxUsers = TipServer.DEFAULT_MAX_USERS;
-
-        @Option(names = "--handshake-timeout", paramLabel = "SECONDS",
-                description = "Time a new connection has to send its nickname. Default: ${DEFAULT-VALUE}.")
-        double handshakeTimeoutSeconds = TipServer.DEFAULT_HANDSHAKE_TIMEOUT.toMillis() / 1000.0;
-
-        @Option(names = "--max-message-bytes", paramLabel = "N",
-                description = "Longest control message a client may send. Default: ${DEFAULT-VALUE}.")
-        int maxMessageBytes = TipServer.DEFAULT_MAX_CONTROL_MESSAGE_BYTES;
-
-        @Option(names = "--queue-bytes", paramLabel = "N",
-                description = "Most bytes queued for one client before it is dropped. Default: ${DEFAULT-VALUE}.")
-        int queueBytes = TipServer.DEFAULT_OUTBOUND_QUEUE_BYTES;
-
-        @Option(names = "--unique-names", description = "Refuse a nickname that is already in use (default: allowed, as the original).")
-        boolean uniqueNames;
-
-        @Option(names = "--udp-buffer", paramLabel = "BYTES",
-                description = "SO_RCVBUF and SO_SNDBUF of the UDP socket (capped by the kernel); 0 keeps the system's. Default: ${DEFAULT-VALUE}.")
-        int udpBuffer = 8 << 20;
-
-        @Override
-        public Integer call() throws Exception {
-            TipServer.Builder builder = TipServer.builder();
-            try {
-                builder.port(resolvePort())
-                        .maxUsers(maxUsers)
-                        .maxControlMessageBytes(maxMessageBytes)
-                        .outboundQueueBytes(queueBytes)
-                        .udpBufferBytes(udpBuffer)
-                        .nicknamePolicy(uniqueNames ? NicknamePolicy.UNIQUE : NicknamePolicy.ORIGINAL_CLIENT);
-                if (!(handshakeTimeoutSeconds > 0)) {
-                    throw new IllegalArgumentException("--handshake-timeout must be positive, was " + handshakeTimeoutSeconds);
-                }
-                builder.handshakeTimeout(Duration.ofMillis(Math.max(1, Math.round(handshakeTimeoutSeconds * 1000))));
-                if (bind != null) {
-                    builder.bindAddress(InetAddress.getByName(bind));
-                }
-            } catch (IllegalArgumentException | UnknownHostException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "Invalid argument: " + e.getMessage());
-            }
-            TipServer server;
-            try {
-                server = builder.build().start();
-            } catch (UncheckedIOException e) {
-                spec.commandLine().getErr().println("tip server: " + e.getMessage());
-                return 1;
-            }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "tip-server-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            PrintStream out = System.out;
-            out.println("TIP server on port " + server.tcpPort() + " (TCP and UDP). Type HELP for commands.");
-            out.flush();
-            console(server, out);
-            // standard input ended or STOP: with STOP the server is closed; at end of input keep serving
-            stopped.await();
-            return 0;
+    private int resolvePort() {
+        if (port != null) {
+            return port;
         }
-
-        private int resolvePort() {
-            if (port != null) {
-                return port;
-            }
-            if (positionalPort != null) {
-                return positionalPort;
-            }
-            String env = System.getenv("PORT");
-            if (env != null && !env.isBlank()) {
-                try {
-                    return Integer.parseInt(env.trim());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("PORT environment variable is not a number: " + env);
-                }
-            }
-            return TipServer.DEFAULT_PORT;
+        if (positionalPort != null) {
+            return positionalPort;
         }
+        String env = System.getenv("PORT");
+        if (env != null && !env.isBlank()) {
+            try {
+                return Integer.parseInt(env.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("PORT environment variable is not a number: " + env);
+            }
+        }
+        return TipServer.DEFAULT_PORT;
+    }
 
-        private void console(TipServer server, PrintStream out) {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    String[] words = line.trim().split("\\s+", 3);
-                    String command = words[0].toUpperCase(Locale.ROOT);
-                    switch (command) {
-                        case "" -> { }
-                        case "STOP" -> {
-                            LOG.info("Stopping server...");
-                            Runtime.getRuntime().exit(0);
-                            return;
-                        }
-                        case "LIST" -> {
-                            LOG.info("Getting current user list");
-                            for (User u : server.users()) {
-                                // the original's format: ID=0 ADDR=('127.0.0.1', 50432) NAME=John STATUS=True
-                                out.println("ID=" + u.id() + " ADDR=('" + u.controlAddress().getAddress().getHostAddress() + "', "
-                                        + u.controlAddress().getPort() + ") NAME=" + u.name() + " STATUS=True"
-                                        + (u.voiceAddress() == null ? "" : " VOICE=" + u.voiceAddress().getPort()));
-                            }
-                        }
-                        case "STATS" -> printStats(server.statistics(), out);
-                        case "KICK" -> {
-                            if (words.length < 2) {
-                                out.println("usage: KICK <id> [reason]");
-                                continue;
-                            }
-                            try {
-                                int id = Integer.parseInt(words[1]);
-                                String reason = words.length > 2 ? words[2] : "Kicked";
-                                out.println(server.kick(id, reason) ? "kicked " + id : "no user with id " + id);
-                            } catch (NumberFormatException e) {
-                                out.println("KICK: not an id: " + words[1]);
-                            }
-                        }
-                        case "HELP" -> out.println("Commands: STOP (SERVER_CLOSE to all, exit), LIST (users), STATS (counters), "
-                                + "KICK <id> [reason], HELP");
-                        default -> out.println("Unknown command " + words[0] + "; type HELP");
+    private void console(TipServer server, PrintStream out) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] words = line.trim().split("\\s+", 3);
+                String command = words[0].toUpperCase(Locale.ROOT);
+                switch (command) {
+                    case "" -> { }
+                    case "STOP" -> {
+                        LOG.info("Stopping server...");
+                        Runtime.getRuntime().exit(0);
+                        return;
                     }
-                    out.flush();
+                    case "LIST" -> {
+                        LOG.info("Getting current user list");
+                        for (User u : server.users()) {
+                            // the original's format: ID=0 ADDR=('127.0.0.1', 50432) NAME=John STATUS=True
+                            out.println("ID=" + u.id() + " ADDR=('" + u.controlAddress().getAddress().getHostAddress() + "', "
+                                    + u.controlAddress().getPort() + ") NAME=" + u.name() + " STATUS=True"
+                                    + (u.voiceAddress() == null ? "" : " VOICE=" + u.voiceAddress().getPort()));
+                        }
+                    }
+                    case "STATS" -> printStats(server.statistics(), out);
+                    case "KICK" -> {
+                        if (words.length < 2) {
+                            out.println("usage: KICK <id> [reason]");
+                            continue;
+                        }
+                        try {
+                            int id = Integer.parseInt(words[1]);
+                            String reason = words.length > 2 ? words[2] : "Kicked";
+                            out.println(server.kick(id, reason) ? "kicked " + id : "no user with id " + id);
+                        } catch (NumberFormatException e) {
+                            out.println("KICK: not an id: " + words[1]);
+                        }
+                    }
+                    case "HELP" -> out.println("Commands: STOP (SERVER_CLOSE to all, exit), LIST (users), STATS (counters), "
+                            + "KICK <id> [reason], HELP");
+                    default -> out.println("Unknown command " + words[0] + "; type HELP");
                 }
-            } catch (java.io.IOException e) {
-                LOG.warn("console input failed: {}", e.toString());
+                out.flush();
             }
-            LOG.debug("standard input closed; serving until stopped by a signal");
+        } catch (java.io.IOException e) {
+            LOG.warn("console input failed: {}", e.toString());
         }
+        LOG.debug("standard input closed; serving until stopped by a signal");
+    }
 
-        private static void printStats(ServerStatistics s, PrintStream out) {
-            out.printf(Locale.ROOT, "users=%d connections accepted=%d refused=%d%n", s.users(), s.connectionsAccepted(), s.connectionsRefused());
-            out.printf(Locale.ROOT, "datagrams received=%d (%d bytes) relayed=%d (%d bytes)%n", s.datagramsReceived(), s.bytesReceived(),
-                    s.datagramsRelayed(), s.bytesRelayed());
-            out.printf(Locale.ROOT, "dropped: unknown sender=%d greeting=%d too long=%d send failed=%d%n", s.droppedUnknownSender(),
-                    s.droppedProbe(), s.droppedTooLong(), s.droppedSendFailed());
-            out.printf(Locale.ROOT, "control messages received=%d sent=%d, protocol errors=%d, relay thread allocated=%d bytes%n",
-                    s.controlMessagesReceived(), s.controlMessagesSent(), s.protocolErrors(), s.relayAllocatedBytes());
-        }
+    private static void printStats(ServerStatistics s, PrintStream out) {
+        out.printf(Locale.ROOT, "users=%d connections accepted=%d refused=%d%n", s.users(), s.connectionsAccepted(), s.connectionsRefused());
+        out.printf(Locale.ROOT, "datagrams received=%d (%d bytes) relayed=%d (%d bytes)%n", s.datagramsReceived(), s.bytesReceived(),
+                s.datagramsRelayed(), s.bytesRelayed());
+        out.printf(Locale.ROOT, "dropped: unknown sender=%d greeting=%d too long=%d send failed=%d%n", s.droppedUnknownSender(),
+                s.droppedProbe(), s.droppedTooLong(), s.droppedSendFailed());
+        out.printf(Locale.ROOT, "control messages received=%d sent=%d, protocol errors=%d, relay thread allocated=%d bytes%n",
+                s.controlMessagesReceived(), s.controlMessagesSent(), s.protocolErrors(), s.relayAllocatedBytes());
     }
 }

@@ -30,8 +30,8 @@ public final class Tip implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Tip());
-        cl.setExitCodeExceptionMapper(e -> 1);
-        return cl;
+        // picocli's defaults: 2 for a usage error (a message and the usage, no stack trace), 1 when a
+        // command fails
+        return new CommandLine(new Tip());
     }
 }
