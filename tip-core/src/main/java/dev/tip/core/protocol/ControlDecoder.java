@@ -45,7 +45,8 @@ import java.util.Objects;
  */
 public final class ControlDecoder {
 
-    private static final JsonFactory BASE = new JsonFactory();
+    /** Shared by every decoder with the default limits: a factory is thread-safe once built. */
+    private static final JsonFactory DEFAULT_FACTORY = factoryFor(ProtocolLimits.DEFAULT);
 
     // field slots known to some KEY
     private static final int NONE = -1;
@@ -123,15 +124,7 @@ public final class ControlDecoder {
      */
     public ControlDecoder(ProtocolLimits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
-        JsonFactory factory = BASE.rebuild()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        // our own checks fire first and name our limits; these are the backstop
-                        .maxNestingDepth(limits.maxNesting() + 1)
-                        .maxStringLength(Math.max(limits.maxStringChars(), limits.maxMessageBytes()) + 1)
-                        .maxNameLength(Math.max(limits.maxStringChars(), limits.maxMessageBytes()) + 1)
-                        .maxNumberLength(1000)
-                        .build())
-                .build();
+        JsonFactory factory = limits.equals(ProtocolLimits.DEFAULT) ? DEFAULT_FACTORY : factoryFor(limits);
         try {
             this.parser = factory.createNonBlockingByteArrayParser();
         } catch (IOException e) {
@@ -141,6 +134,18 @@ public final class ControlDecoder {
         this.feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
         this.stack = new Object[limits.maxNesting() + 1];
         this.stackNames = new String[limits.maxNesting() + 1];
+    }
+
+    private static JsonFactory factoryFor(ProtocolLimits limits) {
+        return new JsonFactory().rebuild()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        // our own checks fire first and name our limits; these are the backstop
+                        .maxNestingDepth(limits.maxNesting() + 1)
+                        .maxStringLength(Math.max(limits.maxStringChars(), limits.maxMessageBytes()) + 1)
+                        .maxNameLength(Math.max(limits.maxStringChars(), limits.maxMessageBytes()) + 1)
+                        .maxNumberLength(1000)
+                        .build())
+                .build();
     }
 
     /**
