@@ -40,8 +40,8 @@ public final class JitterBuffer {
 
     /** Default largest buffering delay: 1 s. */
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(1);
-    /** Default share of packets the target delay may let arrive late: 0.5%. */
-    public static final double DEFAULT_TARGET_LATE_LOSS = 0.005;
+    /** Default share of packets the target delay may let arrive late: 1%. */
+    public static final double DEFAULT_TARGET_LATE_LOSS = 0.01;
     /** Default length of the delay history the target is estimated from: 10 s. */
     public static final Duration DEFAULT_HISTORY = Duration.ofSeconds(10);
 
@@ -64,7 +64,12 @@ public final class JitterBuffer {
         SILENCE
     }
 
+    /** History used for streams without sequence numbers, where every loss shifts the delays. */
+    private static final Duration UNSEQUENCED_HISTORY = Duration.ofSeconds(3);
+
     private final PlayoutEngine engine;
+    private final QuantileTarget target;
+    private boolean unsequenced;
     private final AudioFormat format;
     private final int maxLength;
 
@@ -72,8 +77,8 @@ public final class JitterBuffer {
         this.format = b.format;
         long frameNanos = format.frameNanos();
         int window = (int) Math.max(64, b.history.toNanos() / frameNanos);
-        this.engine = new PlayoutEngine(format, b.maxDelay.toNanos(),
-                new QuantileTarget(window, 1.0 - b.targetLateLoss, 0), PlayoutEngine.Tuning.DEFAULT);
+        this.target = new QuantileTarget(window, 1.0 - b.targetLateLoss, 0);
+        this.engine = new PlayoutEngine(format, b.maxDelay.toNanos(), target, PlayoutEngine.Tuning.DEFAULT);
         this.maxLength = engine.maxPlayoutLength();
     }
 
@@ -162,6 +167,7 @@ public final class JitterBuffer {
      * @return {@link #INSERTED}, or {@link #LATE} if the frame can no longer be played
      */
     public synchronized int insertUnsequenced(ByteBuffer payload, int offset, int length, long arrivalNanos) {
+        beUnsequenced();
         long n = engine.numberUnsequenced(arrivalNanos);
         return engine.insert(PlayoutEngine.unsequencedSeq(n), PlayoutEngine.unsequencedTs(n),
                 PlayoutEngine.unsequencedMarker(n), payload, offset, length, arrivalNanos);
@@ -178,9 +184,17 @@ public final class JitterBuffer {
      * @return {@link #INSERTED}, or {@link #LATE} if the frame can no longer be played
      */
     public synchronized int insertUnsequenced(short[] pcm, int offset, int length, long arrivalNanos) {
+        beUnsequenced();
         long n = engine.numberUnsequenced(arrivalNanos);
         return engine.insert(PlayoutEngine.unsequencedSeq(n), PlayoutEngine.unsequencedTs(n),
                 PlayoutEngine.unsequencedMarker(n), pcm, offset, length, arrivalNanos);
+    }
+
+    private void beUnsequenced() {
+        if (!unsequenced) {
+            unsequenced = true;
+            target.limitWindow((int) Math.max(16, UNSEQUENCED_HISTORY.toNanos() / format.frameNanos()));
+        }
     }
 
     /**

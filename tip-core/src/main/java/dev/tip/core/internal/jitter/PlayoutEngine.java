@@ -70,6 +70,10 @@ public final class PlayoutEngine {
     private final double shrinkShareSilence;
     private final double growShare;
     private final double allowance;
+    private final double budgetShare;
+    private final boolean excludeHeld;
+    private double budgetSamples;
+    private boolean waitingForLate;
 
     // stream state
     private boolean started;
@@ -137,6 +141,8 @@ public final class PlayoutEngine {
         this.shrinkShareSilence = tuning.shrinkShareSilence();
         this.growShare = tuning.growShare();
         this.allowance = tuning.allowance();
+        this.budgetShare = tuning.budget();
+        this.excludeHeld = tuning.excludeHeld();
     }
 
     /**
@@ -147,11 +153,14 @@ public final class PlayoutEngine {
      * @param shrinkShareSilence largest share of a playout call removed while audio is quiet
      * @param growShare largest share of a playout call inserted
      * @param allowance share of the playout call length added to the target offset
+     * @param budget largest share of playing time inserted or removed, over any second
+     * @param excludeHeld true to keep packets that arrive while the buffer waits on an underrun
+     *     out of the target estimate: their delay was absorbed by waiting, not by the target
      */
     public record Tuning(long deadbandNanos, double shrinkShareSpeech, double shrinkShareSilence,
-            double growShare, double allowance) {
+            double growShare, double allowance, double budget, boolean excludeHeld) {
         /** TIP's defaults. */
-        public static final Tuning DEFAULT = new Tuning(1_000_000L, 0.05, 0.5, 0.1, 0.5);
+        public static final Tuning DEFAULT = new Tuning(1_000_000L, 0.05, 0.5, 0.08, 0.5, 0.075, true);
     }
 
     /**
@@ -383,7 +392,9 @@ public final class PlayoutEngine {
             highestTs = extTs;
         }
         lastRelative = relative;
-        policy.onArrival(arrival, relative);
+        if (!(excludeHeld && waitingForLate)) {
+            policy.onArrival(arrival, relative);
+        }
         slotSeq[slot] = ext;
         slotTs[slot] = extTs;
         slotArrival[slot] = arrival;
@@ -478,6 +489,7 @@ public final class PlayoutEngine {
                 } else {
                     // a timestamp gap (silence between talk spurts): align the new spurt afresh
                     playing = false;
+                    waitingForLate = false;
                     fadeOutTail();
                     continue;
                 }
@@ -490,6 +502,8 @@ public final class PlayoutEngine {
                 if (holdCredit > 0) {
                     // this frame's time was already filled while we waited for it
                     holdCredit--;
+                    adjustments--;
+                    adjustedSamples -= spf;
                 } else {
                     appendConcealment();
                 }
@@ -505,6 +519,10 @@ public final class PlayoutEngine {
             }
             appendConcealment();
             holdCredit++;
+            waitingForLate = true;
+            // waiting inserts a frame into the time line: an adjustment, not a loss
+            adjustments++;
+            adjustedSamples += spf;
         }
     }
 
@@ -578,6 +596,7 @@ public final class PlayoutEngine {
         holdCredit = 0;
         lastWasSilence = false;
         streamPlayed = true;
+        waitingForLate = false;
     }
 
     private void appendConcealment() {
@@ -615,6 +634,8 @@ public final class PlayoutEngine {
         long offsetNanos = now + Math.round(fifoLen / channels * nanosPerSample) - expected(nextTs);
         long error = Math.round((offsetNanos - target) / nanosPerSample);
         int callFrames = need / channels;
+        // a bucket of a quarter second of refill: at most 1.25 x budget of any second is adjusted
+        budgetSamples = Math.min(0.25 * budgetShare * format.sampleRate(), budgetSamples + budgetShare * callFrames);
         if (error > deadband) {
             boolean quiet = isQuiet();
             double share = quiet ? shrinkShareSilence : shrinkShareSpeech;
@@ -632,7 +653,11 @@ public final class PlayoutEngine {
                 }
             }
             s = Math.min(s, fifoLen / channels - callFrames - splice);
+            if (offsetNanos <= ceiling) {
+                s = (int) Math.min(s, budgetSamples);
+            }
             if (s > 0) {
+                budgetSamples -= s;
                 shrink(s);
                 adjustments++;
                 adjustedSamples += s;
@@ -641,7 +666,9 @@ public final class PlayoutEngine {
             int s = (int) Math.min(-error, Math.max(1, Math.round(growShare * callFrames)));
             s = Math.min(s, fifoLen / channels - splice);
             s = Math.min(s, (fifo.length - fifoLen) / channels);
+            s = (int) Math.min(s, budgetSamples);
             if (s > 0) {
+                budgetSamples -= s;
                 grow(s);
                 adjustments++;
                 adjustedSamples += s;

@@ -12,6 +12,7 @@ public final class QuantileTarget implements TargetPolicy {
     private final long[] scratch;
     private final double quantile;
     private final long marginNanos;
+    private int size;
     private int count;
     private int next;
     private long target;
@@ -28,6 +29,7 @@ public final class QuantileTarget implements TargetPolicy {
     public QuantileTarget(int windowPackets, double quantile, long marginNanos) {
         this.window = new long[windowPackets];
         this.scratch = new long[windowPackets];
+        this.size = windowPackets;
         this.quantile = quantile;
         this.marginNanos = marginNanos;
     }
@@ -35,8 +37,8 @@ public final class QuantileTarget implements TargetPolicy {
     @Override
     public void onArrival(long arrivalNanos, long relativeDelayNanos) {
         window[next] = relativeDelayNanos;
-        next = (next + 1) % window.length;
-        if (count < window.length) {
+        next = (next + 1) % size;
+        if (count < size) {
             count++;
         }
         if (count == 1 || relativeDelayNanos > target - marginNanos) {
@@ -44,6 +46,19 @@ public final class QuantileTarget implements TargetPolicy {
         } else {
             dirty = true;
         }
+    }
+
+    /**
+     * Shortens the window, forgetting what it held: for streams whose relative delays jump at
+     * every loss (no sequence numbers), a short memory adapts faster.
+     *
+     * @param packets the new window, at most the constructed one
+     */
+    public void limitWindow(int packets) {
+        size = Math.max(1, Math.min(packets, window.length));
+        count = 0;
+        next = 0;
+        dirty = false;
     }
 
     @Override
