@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param duplicates packets received again after the first copy (dropped)
  * @param adjustments delay changes made by stretching or shortening the audio
  * @param adjustedNanos total audio time inserted or removed by those adjustments
+ * @param waits frames of concealment inserted while the buffer was empty, waiting for a late
+ *     packet rather than skipping it (a delay spike); included in {@code concealed}
  * @param overflowDropped frames dropped because the delay would have exceeded its maximum
  * @param restarts times the sender was seen to restart its sequence numbers
  */
@@ -35,6 +37,7 @@ public record JitterBufferStats(
         long duplicates,
         long adjustments,
         long adjustedNanos,
+        long waits,
         long overflowDropped,
         long restarts) {
 

@@ -39,6 +39,8 @@ public final class PlayoutEngine {
     private static final int MAX_JUMP = 1000;
     /** Relative delays that jump by more than this mean the timestamps jumped: re-base. */
     private static final long MAX_PLAUSIBLE_JUMP_NANOS = 10_000_000_000L;
+    /** A wait of this many frames or more is a delay spike, kept out of the target. */
+    private static final int SPIKE_WAIT_FRAMES = 3;
     /** Delay histogram resolution and range. */
     private static final long BUCKET_NANOS = 500_000L;
     private static final int BUCKETS = 8001;
@@ -66,9 +68,8 @@ public final class PlayoutEngine {
     private int fifoLen;
     private final int splice;
     private final int deadband;
-    private final double shrinkShareSpeech;
-    private final double shrinkShareSilence;
-    private final double growShare;
+    private final int maxEdit;
+    private final int maxQuietEdit;
     private final double allowance;
     private final double budgetShare;
     private final boolean excludeHeld;
@@ -101,6 +102,10 @@ public final class PlayoutEngine {
     private long adjustments;
     private long adjustedSamples;
     private long overflowDropped;
+    private long waits;
+    private int waitsThisUnderrun;
+    private int underrunFrames;
+    private long waitEndedAt = Long.MIN_VALUE;
     private long restarts;
     private long delaySum;
     private long currentDelay;
@@ -137,9 +142,8 @@ public final class PlayoutEngine {
         this.splice = Math.max(8, format.sampleRate() / 200);
         this.fifo = new short[(6 * spf + 4 * splice) * channels];
         this.deadband = (int) Math.max(1, tuning.deadbandNanos() / nanosPerSample);
-        this.shrinkShareSpeech = tuning.shrinkShareSpeech();
-        this.shrinkShareSilence = tuning.shrinkShareSilence();
-        this.growShare = tuning.growShare();
+        this.maxEdit = (int) Math.max(1, tuning.maxEditNanos() / nanosPerSample);
+        this.maxQuietEdit = (int) Math.max(1, tuning.maxQuietEditNanos() / nanosPerSample);
         this.allowance = tuning.allowance();
         this.budgetShare = tuning.budget();
         this.excludeHeld = tuning.excludeHeld();
@@ -149,18 +153,17 @@ public final class PlayoutEngine {
      * The controller's constants.
      *
      * @param deadbandNanos offset error tolerated without adjusting
-     * @param shrinkShareSpeech largest share of a playout call removed while audio is loud
-     * @param shrinkShareSilence largest share of a playout call removed while audio is quiet
-     * @param growShare largest share of a playout call inserted
+     * @param maxEditNanos largest single cut or insertion while audio is loud
+     * @param maxQuietEditNanos largest single cut or insertion while audio is quiet
      * @param allowance share of the playout call length added to the target offset
      * @param budget largest share of playing time inserted or removed, over any second
      * @param excludeHeld true to keep packets that arrive while the buffer waits on an underrun
      *     out of the target estimate: their delay was absorbed by waiting, not by the target
      */
-    public record Tuning(long deadbandNanos, double shrinkShareSpeech, double shrinkShareSilence,
-            double growShare, double allowance, double budget, boolean excludeHeld) {
+    public record Tuning(long deadbandNanos, long maxEditNanos, long maxQuietEditNanos,
+            double allowance, double budget, boolean excludeHeld) {
         /** TIP's defaults. */
-        public static final Tuning DEFAULT = new Tuning(1_000_000L, 0.05, 0.5, 0.08, 0.5, 0.075, true);
+        public static final Tuning DEFAULT = new Tuning(1_000_000L, 10_000_000L, 20_000_000L, 0.5, 0.075, true);
     }
 
     /**
@@ -366,7 +369,9 @@ public final class PlayoutEngine {
                 }
                 late++;
                 lastRelative = relative;
-                policy.onArrival(arrival, relative);
+                if (!(excludeHeld && absorbedByWait(arrival, relative))) {
+                    policy.onArrival(arrival, relative);
+                }
                 return -(LATE + 1);
             }
         }
@@ -392,7 +397,7 @@ public final class PlayoutEngine {
             highestTs = extTs;
         }
         lastRelative = relative;
-        if (!(excludeHeld && waitingForLate)) {
+        if (!(excludeHeld && !marker && absorbedByWait(arrival, relative))) {
             policy.onArrival(arrival, relative);
         }
         slotSeq[slot] = ext;
@@ -401,6 +406,19 @@ public final class PlayoutEngine {
         slotMarker[slot] = marker;
         slotState[slot] = EMPTY; // PRESENT once the payload is copied
         return slot;
+    }
+
+    /**
+     * Tells whether a packet's delay was absorbed by waiting on an underrun (a delay spike): it
+     * arrived during the wait, or in the burst just after it with a delay above the target.
+     */
+    private boolean absorbedByWait(long arrival, long relative) {
+        if (waitingForLate) {
+            // a short wait is the tail of the delay distribution, which the target must learn;
+            // a long one (the buffer ran dry for a while) is a spike, which waiting absorbs
+            return underrunFrames >= SPIKE_WAIT_FRAMES || !playing;
+        }
+        return arrival - waitEndedAt < 2 * frameNanos && relative > policy.targetNanos();
     }
 
     private void startStream(int seq16, long ts32, long arrival) {
@@ -502,8 +520,7 @@ public final class PlayoutEngine {
                 if (holdCredit > 0) {
                     // this frame's time was already filled while we waited for it
                     holdCredit--;
-                    adjustments--;
-                    adjustedSamples -= spf;
+                    waits--;
                 } else {
                     appendConcealment();
                 }
@@ -520,9 +537,10 @@ public final class PlayoutEngine {
             appendConcealment();
             holdCredit++;
             waitingForLate = true;
-            // waiting inserts a frame into the time line: an adjustment, not a loss
-            adjustments++;
-            adjustedSamples += spf;
+            // waiting inserts a frame into the time line: counted apart from the adjustments
+            waits++;
+            waitsThisUnderrun++;
+            underrunFrames++;
         }
     }
 
@@ -558,6 +576,19 @@ public final class PlayoutEngine {
                 slotSeq[sl] = s;
                 slotState[sl] = SKIPPED;
             }
+        }
+        if (waitingForLate && first > nextSeq) {
+            // the frames concealed while waiting stood for frames that never came: losses, not waits
+            int covered = (int) Math.min(waitsThisUnderrun, first - nextSeq);
+            waits -= covered;
+            waitsThisUnderrun -= covered;
+        }
+        if (first == nextSeq && slotMarker[slot] && waitingForLate) {
+            // the frames concealed while waiting followed the end of a talk spurt: nothing was lost
+            concealed -= waitsThisUnderrun;
+            waits -= waitsThisUnderrun;
+            waitingForLate = false;
+            waitsThisUnderrun = 0;
         }
         nextSeq = first;
         nextTs = slotTs[slot];
@@ -596,7 +627,14 @@ public final class PlayoutEngine {
         holdCredit = 0;
         lastWasSilence = false;
         streamPlayed = true;
-        waitingForLate = false;
+        if (waitingForLate) {
+            if (underrunFrames >= SPIKE_WAIT_FRAMES) {
+                waitEndedAt = now;
+            }
+            waitingForLate = false;
+        }
+        waitsThisUnderrun = 0;
+        underrunFrames = 0;
     }
 
     private void appendConcealment() {
@@ -637,41 +675,46 @@ public final class PlayoutEngine {
         // a bucket of a quarter second of refill: at most 1.25 x budget of any second is adjusted
         budgetSamples = Math.min(0.25 * budgetShare * format.sampleRate(), budgetSamples + budgetShare * callFrames);
         if (error > deadband) {
-            boolean quiet = isQuiet();
-            double share = quiet ? shrinkShareSilence : shrinkShareSpeech;
-            if (offsetNanos > ceiling) {
-                share = 1.0;
+            int s = (int) Math.min(error, isQuiet() ? maxQuietEdit : maxEdit);
+            boolean overflow = offsetNanos > ceiling;
+            if (s > budgetSamples && !overflow) {
+                return; // wait for budget: few larger cuts rather than many small ones
             }
-            int s = (int) Math.min(error, Math.max(1, Math.round(share * callFrames)));
-            // shortening needs samples beyond this call: take the next frame early if it is here
-            while (fifoLen / channels < callFrames + s + splice) {
-                int slot = (int) (nextSeq & mask);
-                if (slotSeq[slot] == nextSeq && slotState[slot] == PRESENT && slotTs[slot] == nextTs) {
-                    appendFrame(slot, now);
-                } else {
-                    break;
-                }
-            }
+            // shortening needs samples beyond this call: take the next frames early if they are here
+            pullPresent(now, callFrames + s + splice);
             s = Math.min(s, fifoLen / channels - callFrames - splice);
-            if (offsetNanos <= ceiling) {
-                s = (int) Math.min(s, budgetSamples);
-            }
             if (s > 0) {
-                budgetSamples -= s;
+                budgetSamples = Math.max(0, budgetSamples - s);
                 shrink(s);
                 adjustments++;
                 adjustedSamples += s;
             }
         } else if (error < -deadband) {
-            int s = (int) Math.min(-error, Math.max(1, Math.round(growShare * callFrames)));
+            int s = (int) Math.min(-error, isQuiet() ? maxQuietEdit : maxEdit);
+            if (s > budgetSamples) {
+                return;
+            }
+            pullPresent(now, s + splice);
             s = Math.min(s, fifoLen / channels - splice);
             s = Math.min(s, (fifo.length - fifoLen) / channels);
-            s = (int) Math.min(s, budgetSamples);
             if (s > 0) {
                 budgetSamples -= s;
                 grow(s);
                 adjustments++;
                 adjustedSamples += s;
+            }
+        }
+    }
+
+    /** Appends the frames that are present and next in line until the FIFO holds {@code sampleFrames}. */
+    private void pullPresent(long now, int sampleFrames) {
+        while (fifoLen / channels < sampleFrames && fifoLen + frameLength <= fifo.length - splice * channels) {
+            int slot = (int) (nextSeq & mask);
+            if (slotSeq[slot] == nextSeq && slotState[slot] == PRESENT && Math.abs(slotTs[slot] - nextTs) <= spf / 2) {
+                nextTs = slotTs[slot];
+                appendFrame(slot, now);
+            } else {
+                return;
             }
         }
     }
@@ -727,7 +770,7 @@ public final class PlayoutEngine {
         long target = started ? Math.max(0, policy.targetNanos() - policy.floorNanos()) : 0;
         return new JitterBufferStats(currentDelay, target, played == 0 ? 0 : delaySum / played,
                 percentileDelay(0.95), played, concealed, missing, late, duplicates, adjustments,
-                Math.round(adjustedSamples * nanosPerSample), overflowDropped, restarts);
+                Math.round(adjustedSamples * nanosPerSample), waits, overflowDropped, restarts);
     }
 
     /**
