@@ -137,6 +137,8 @@ public final class JitterEvaluation {
             Subject tipSubject = tune == null ? bufferSubject(JitterBuffer.builder(FORMAT).build()) : tuned(tune);
             Row tip = run("TIP", tipSubject, trace, call, phase, tipSeries);
             rows.add(tip);
+            rows.add(run("TIP-strict", bufferSubject(JitterBuffer.builder(FORMAT).targetLateLoss(0.001).build()), trace,
+                    call, phase, null));
             rows.add(run("TIP/frame", bufferSubject(JitterBuffer.builder(FORMAT).build()), trace,
                     FORMAT.frameLength(), phase, null));
 

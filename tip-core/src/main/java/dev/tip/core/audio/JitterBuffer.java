@@ -42,8 +42,8 @@ public final class JitterBuffer {
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(1);
     /** Default share of packets the target delay may let arrive late: 1%. */
     public static final double DEFAULT_TARGET_LATE_LOSS = 0.01;
-    /** Default length of the delay history the target is estimated from: 10 s. */
-    public static final Duration DEFAULT_HISTORY = Duration.ofSeconds(10);
+    /** Default length of the delay history the target is estimated from: 30 s. */
+    public static final Duration DEFAULT_HISTORY = Duration.ofSeconds(30);
 
     /** {@link #insert} result: the frame was stored. */
     public static final int INSERTED = PlayoutEngine.INSERTED;

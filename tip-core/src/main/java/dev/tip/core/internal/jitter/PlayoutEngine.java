@@ -583,12 +583,14 @@ public final class PlayoutEngine {
             waits -= covered;
             waitsThisUnderrun -= covered;
         }
-        if (first == nextSeq && slotMarker[slot] && waitingForLate) {
-            // the frames concealed while waiting followed the end of a talk spurt: nothing was lost
+        boolean newSpurt = slotMarker[slot] || slotTs[slot] - nextTs > (first - nextSeq) * spf + spf / 2;
+        if (newSpurt && waitingForLate) {
+            // the frames concealed while waiting followed the end of a talk spurt: no packet was late
             concealed -= waitsThisUnderrun;
             waits -= waitsThisUnderrun;
             waitingForLate = false;
             waitsThisUnderrun = 0;
+            underrunFrames = 0;
         }
         nextSeq = first;
         nextTs = slotTs[slot];
