@@ -49,7 +49,7 @@ public final class ClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CommandLine inner = new CommandLine(new Client());
+        CommandLine inner = UsageErrors.install(new CommandLine(new Client()));
         inner.setOut(outer.commandLine().getOut());
         inner.setErr(outer.commandLine().getErr());
         return inner.execute(args.toArray(new String[0]));
@@ -61,18 +61,20 @@ public final class ClientCommand implements Callable<Integer> {
             exitCodeOnInvalidInput = 2,
             sortOptions = false,
             description = {
-                "Joins a TIP room (a TIP server or the original Python server) and talks: voice from the",
-                "source, what the room says to the sink, the roster as it changes and a status line.",
-                "Commands on standard input: mute, unmute, users, quit, help. The end of standard input",
-                "does not leave the room: use quit, --seconds or Ctrl-C.",
-                "Exit status: 0 left the room (quit, --seconds, Ctrl-C); 1 could not join or the session",
-                "ended from the other side (refused, timed out, nickname rejected, server closed, connection",
-                "lost); 2 bad arguments, including a source or sink that cannot be opened (no audio device,",
-                "unreadable file): the message names the alternatives."
+                "Joins a TIP room (a TIP server or the original Python server) and talks: voice from the "
+                        + "source, what the room says to the sink, the roster as it changes and a status line.",
+                "Commands on standard input: mute, unmute, users, quit, help. The end of standard input "
+                        + "does not leave the room: use quit, --seconds or Ctrl-C.",
+                "Exit status: 0 left the room (quit, --seconds, Ctrl-C); 1 could not join, or the session "
+                        + "ended from the other side (refused, timed out, nickname rejected, server closed, "
+                        + "connection lost); 2 bad arguments, including a source or sink that cannot be opened "
+                        + "(no audio device, unreadable file), with a message naming the alternatives.",
+                ""
             },
             footer = {
                 "",
-                "Without audio devices: tip client --nick ann --source tone:440 --sink wav:heard.wav --seconds 10"
+                "Without audio devices:",
+                "  tip client --nick ann --source tone:440 --sink wav:heard.wav --seconds 10"
             })
     static final class Client implements Callable<Integer> {
 
@@ -111,6 +113,7 @@ public final class ClientCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            Logs.quiet(); // before the first TIP class loads: its logger level is read then
             out = spec.commandLine().getOut();
             err = spec.commandLine().getErr();
             TipClient.Builder builder = TipClient.builder();
@@ -123,7 +126,6 @@ public final class ClientCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "Invalid value for option '--seconds': must be positive, was " + seconds);
             }
-            Logs.quiet();
             AudioSource audioSource;
             AudioSink audioSink;
             try {

@@ -43,7 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CommandLine inner = new CommandLine(new Demo());
+        CommandLine inner = UsageErrors.install(new CommandLine(new Demo()));
         inner.setOut(outer.commandLine().getOut());
         inner.setErr(outer.commandLine().getErr());
         return inner.execute(args.toArray(new String[0]));
@@ -55,11 +55,12 @@ public final class DemoCommand implements Callable<Integer> {
             exitCodeOnInvalidInput = 2,
             sortOptions = false,
             description = {
-                "Starts a TIP server on a free loopback port and N clients that take turns talking to each",
-                "other with tones (no audio device needed); each records what it hears to a WAV file. At the",
-                "end it lists whose tones each recording holds.",
-                "Exit status: 0 every client heard every other client and not itself; 1 otherwise (or the",
-                "server or a client could not start); 2 bad arguments."
+                "Starts a TIP server on a free loopback port and N clients that take turns talking to each "
+                        + "other with tones (no audio device needed); each records what it hears to a WAV file. "
+                        + "At the end it lists whose tones each recording holds.",
+                "Exit status: 0 every client heard every other client and not itself; 1 otherwise (or the "
+                        + "server or a client could not start); 2 bad arguments.",
+                ""
             })
     static final class Demo implements Callable<Integer> {
 

@@ -26,7 +26,7 @@ public final class DevicesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CommandLine inner = new CommandLine(new Devices());
+        CommandLine inner = UsageErrors.install(new CommandLine(new Devices()));
         inner.setOut(outer.commandLine().getOut());
         inner.setErr(outer.commandLine().getErr());
         return inner.execute(args.toArray(new String[0]));
@@ -37,9 +37,10 @@ public final class DevicesCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             exitCodeOnInvalidInput = 2,
             description = {
-                "Lists the audio capture and playback devices (names usable as mic:NAME and speaker:NAME",
-                "in 'tip client'), or says what to use instead when there are none.",
-                "Exit status: 0 (also when there are no devices), 2 bad arguments."
+                "Lists the audio capture and playback devices (names usable as mic:NAME and speaker:NAME "
+                        + "in 'tip client'), or says what to use instead when there are none.",
+                "Exit status: 0 (also when there are no devices), 2 bad arguments.",
+                ""
             })
     static final class Devices implements Callable<Integer> {
 
