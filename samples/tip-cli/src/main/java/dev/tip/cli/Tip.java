@@ -33,6 +33,6 @@ public final class Tip implements Runnable {
     static CommandLine commandLine() {
         // picocli's defaults: 2 for a usage error (a message and the usage, no stack trace), 1 when a
         // command fails
-        return new CommandLine(new Tip());
+        return UsageErrors.install(new CommandLine(new Tip()));
     }
 }

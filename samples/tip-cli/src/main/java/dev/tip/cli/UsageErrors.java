@@ -16,7 +16,7 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
     /**
      * Installs the handler on a command line.
      *
-     * @param commandLine the command's own command line
+     * @param commandLine the command line; subcommands registered before the call get it too
      * @return the same command line
      */
     static CommandLine install(CommandLine commandLine) {
@@ -26,8 +26,9 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
     @Override
     public int handleParseException(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        cl.getErr().println(cl.getCommandName() + ": " + e.getMessage());
-        cl.getErr().println("Run '" + cl.getCommandName() + " --help' for the options.");
+        String name = cl.getCommandSpec().qualifiedName();
+        cl.getErr().println(name + ": " + e.getMessage());
+        cl.getErr().println("Run '" + name + " --help' for the options.");
         cl.getErr().flush();
         return EXIT_CODE;
     }

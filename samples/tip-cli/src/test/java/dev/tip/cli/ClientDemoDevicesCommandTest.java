@@ -126,9 +126,9 @@ class ClientDemoDevicesCommandTest {
             assertThat(bob.statistics().framesReceived()).as("bob received ann's voice").isPositive();
             await(() -> left.get("ann") == LeaveReason.QUIT, "the server sees ann quit");
         }
-        short[] recording = DemoCommand.Demo.readAll(heard);
+        short[] recording = DemoCommand.readAll(heard);
         assertThat(recording.length).isPositive();
-        int[] frames = DemoCommand.Demo.framesByTone(recording, new double[] {440, 800});
+        int[] frames = DemoCommand.framesByTone(recording, new double[] {440, 800});
         assertThat(frames[1]).as("frames of bob's 800 Hz in ann's recording").isGreaterThanOrEqualTo(5);
         assertThat(frames[0]).as("frames of ann's own 440 Hz").isZero();
         assertThat(ToneDetector.dominantFrequency(recording, TipClient.ROOM_FORMAT.sampleRate())).isBetween(790.0, 810.0);
