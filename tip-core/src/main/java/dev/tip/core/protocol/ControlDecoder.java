@@ -688,7 +688,13 @@ public final class ControlDecoder {
                         ? new BigDecimal(parser.getBigIntegerValue()) : BigDecimal.valueOf(parser.getLongValue()));
             }
             case VALUE_NUMBER_FLOAT -> {
-                return new JsonValue.Num(parser.getDecimalValue());
+                try {
+                    return new JsonValue.Num(parser.getDecimalValue());
+                } catch (NumberFormatException e) {
+                    // an exponent beyond what BigDecimal holds, such as 1E9999999999
+                    errorAt(Kind.OUT_OF_RANGE, "number out of range: " + parser.getText(), genericFieldOrField());
+                    return JsonValue.NULL;
+                }
             }
             case VALUE_TRUE -> {
                 return JsonValue.TRUE;
@@ -701,6 +707,10 @@ public final class ControlDecoder {
             }
             default -> throw new IllegalStateException("not a scalar: " + t);
         }
+    }
+
+    private String genericFieldOrField() {
+        return mode == MODE_GENERIC ? genericField : field;
     }
 
     private void putExtension(String f, JsonValue value) {
@@ -832,7 +842,13 @@ public final class ControlDecoder {
     private long lateInt(JsonValue v, String f, long at) {
         if (v instanceof JsonValue.Num n) {
             BigDecimal d = n.value();
-            if (d.scale() <= 0 || d.stripTrailingZeros().scale() <= 0) {
+            // digits before the point: checked first, so that 1E999999999 is never expanded
+            if (d.signum() != 0 && d.precision() - d.scale() > 19) {
+                throw new ProtocolException(Kind.OUT_OF_RANGE, f + " is out of range: " + d, at, key, f);
+            }
+            // an integer token has scale 0; 5253.0 and 5E3 are numbers with a fraction or exponent,
+            // rejected here as in the typed path
+            if (d.scale() == 0) {
                 BigInteger i = d.toBigInteger();
                 if (i.bitLength() < 63) {
                     return i.longValue();
