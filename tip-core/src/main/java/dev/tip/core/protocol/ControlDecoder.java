@@ -413,7 +413,9 @@ public final class ControlDecoder {
                 if (t == JsonToken.END_OBJECT) {
                     return endMessage();
                 }
-                // FIELD_NAME: the only other token the parser gives inside an object
+                if (t != JsonToken.FIELD_NAME) {
+                    throw fail(Kind.MALFORMED_JSON, "expected a field name, found " + describe(t), tokenOffset());
+                }
                 field = parser.currentName();
                 checkLength(field);
                 if (++fieldCount > limits.maxFields()) {
@@ -421,7 +423,14 @@ public final class ControlDecoder {
                 }
                 mode = MODE_VALUE;
             }
-            case MODE_VALUE -> onFieldValue(t);
+            case MODE_VALUE -> {
+                if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    // jackson-core 2.22's non-blocking parser lets "{"KEY": }" through when the
+                    // whitespace before the brace arrives in its own chunk
+                    throw fail(Kind.MALFORMED_JSON, "field " + field + " has no value", tokenOffset());
+                }
+                onFieldValue(t);
+            }
             case MODE_USERS -> {
                 if (t == JsonToken.END_ARRAY) {
                     mode = MODE_FIELDS;

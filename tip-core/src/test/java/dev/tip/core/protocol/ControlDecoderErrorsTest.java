@@ -147,6 +147,23 @@ class ControlDecoderErrorsTest {
     }
 
     @Test
+    void aFieldWithoutAValueIsMalformedInEveryChunking() {
+        // regression (found by the mutation property): jackson-core's non-blocking parser accepts
+        // this when the tab arrives in a chunk of its own
+        byte[] bad = bytes("{\"KEY\": \t}" + ACK);
+        for (int chunk = 1; chunk <= bad.length; chunk++) {
+            ControlDecoder d = new ControlDecoder();
+            List<byte[]> chunks = new ArrayList<>();
+            for (int at = 0; at < bad.length; at += chunk) {
+                chunks.add(Arrays.copyOfRange(bad, at, Math.min(bad.length, at + chunk)));
+            }
+            List<Object> out = run(d, chunks.toArray(new byte[0][]));
+            assertThat(out).as("chunk %d", chunk).singleElement().isInstanceOf(ProtocolException.class);
+            assertThat(((ProtocolException) out.get(0)).kind()).isEqualTo(Kind.MALFORMED_JSON);
+        }
+    }
+
+    @Test
     void invalidUtf8IsFatal() {
         byte[] bad = bytes("{\"KEY\": 2, \"NAME\": \"ab\"}");
         bad[20] = (byte) 0xff;
