@@ -27,7 +27,7 @@ class JitterBufferPropertyTest {
      * Packets delayed by 0..50 ms (reordering up to two frames) after three that took 70 ms, which
      * set the buffer's depth: every frame plays exactly once, in order.
      */
-    @Property(tries = 150)
+    @Property(tries = 100)
     void underReorderingWithinItsDepthEveryFramePlaysOnceInOrder(@ForAll("jitterMillis") List<Integer> jitter,
             @ForAll @IntRange(min = 0, max = 65535) int seq0) {
         int n = jitter.size();
@@ -80,7 +80,7 @@ class JitterBufferPropertyTest {
     }
 
     /** Whatever arrives, in whatever order, the buffering delay of played frames stays bounded. */
-    @Property(tries = 150)
+    @Property(tries = 60)
     void delayStaysBoundedUnderAnyInput(@ForAll("chaos") List<int[]> packets) {
         long maxDelay = 300_000_000L;
         JitterBuffer b = JitterBuffer.builder(Frames.FORMAT).maxDelay(Duration.ofNanos(maxDelay)).build();
