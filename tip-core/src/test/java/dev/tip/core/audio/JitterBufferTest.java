@@ -272,6 +272,48 @@ class JitterBufferTest {
     }
 
     @Test
+    void stereoFramesAt48kHzKeepTheirChannelsThroughJitterAndLoss() {
+        dev.tip.core.voice.AudioFormat stereo = new dev.tip.core.voice.AudioFormat(48_000, 2, 16, 960);
+        JitterBuffer b = JitterBuffer.builder(stereo).build();
+        long frame = stereo.frameNanos();
+        long call = 5_000_000L; // 240 sample frames, 480 shorts
+        short[] out = new short[480];
+        SplittableRandom r = new SplittableRandom(5);
+        List<long[]> arrivals = new ArrayList<>();
+        for (int k = 0; k < 300; k++) {
+            if (k % 37 != 5) {
+                arrivals.add(new long[] {k * frame + 20_000_000L + r.nextLong(15_000_000L), k});
+            }
+        }
+        arrivals.sort((x, y) -> Long.compare(x[0], y[0]));
+        short[] f = new short[stereo.frameLength()];
+        int next = 0;
+        int mismatched = 0;
+        for (long now = 0; now < 300 * frame + 500_000_000L; now += call) {
+            while (next < arrivals.size() && arrivals.get(next)[0] <= now) {
+                int k = (int) arrivals.get(next)[1];
+                for (int i = 0; i < 960; i++) {
+                    // left is a tone, right is its negative: any channel slip breaks the symmetry
+                    short v = (short) Math.round(6000 * Math.sin(2 * Math.PI * 300 * (k * 960L + i) / 48_000));
+                    f[2 * i] = v;
+                    f[2 * i + 1] = (short) -v;
+                }
+                b.insert(k, k * 960L, k == 0, f, 0, f.length, arrivals.get(next)[0]);
+                next++;
+            }
+            b.playout(now, out);
+            for (int i = 0; i < out.length; i += 2) {
+                if (Math.abs(out[i] + out[i + 1]) > 2) {
+                    mismatched++;
+                }
+            }
+        }
+        assertThat(mismatched).isZero();
+        assertThat(b.stats().played()).isGreaterThan(280);
+        assertThat(b.stats().missing()).isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
     void anEmptyBufferPlaysSilence() {
         JitterBuffer b = buffer();
         short[] out = new short[512];
