@@ -54,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * everyone whole on every change, even when that makes a message longer than the 1024 bytes an
  * original client reads at once (about 50 users with long names): the original server does the
  * same, and a shortened roster would be wrong for every client.
+ * <p>Clients that announce {@code "VERSION": 2} in their nickname speak TIP/2 (voice header,
+ * token-proved voice address, session ids in the roster); the others get exactly the original
+ * bytes, and the relay translates the framing per recipient in a mixed room
+ * (docs/protocol.md, "TIP/2").
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
@@ -92,6 +96,7 @@ public final class TipServer implements AutoCloseable {
     private Thread controlThread;
     private Thread relayThread;
     private ExecutorService ownEvents;
+    private volatile Thread eventsThread;
     private ObjectName mbeanName;
     private volatile int port = -1;
     private boolean started;
@@ -133,13 +138,14 @@ public final class TipServer implements AutoCloseable {
                         Thread t = config.threadFactory.newThread(r);
                         t.setName("tip-server-events-" + port);
                         t.setDaemon(true);
+                        eventsThread = t;
                         return t;
                     });
                     events = ownEvents;
                 }
                 InetAddress bindAddress = config.bindAddress;
                 relay = new Relay(udp, bindAddress == null ? wildcard() : bindAddress, family(), config.maxUsers,
-                        config.maxDatagramBytes, config.udpBufferBytes, counters);
+                        config.maxDatagramBytes, config.udpBufferBytes, counters, config.clock);
                 Settings settings = new Settings(config.maxUsers, config.maxPendingConnections, config.nicknamePolicy,
                         config.handshakeTimeout.toMillis(), ProtocolLimits.DEFAULT.withMaxMessageBytes(config.maxControlMessageBytes)
                                 .withMaxStringChars(Math.min(ProtocolLimits.DEFAULT_MAX_STRING_CHARS, config.maxControlMessageBytes)),
@@ -292,7 +298,7 @@ public final class TipServer implements AutoCloseable {
     public ServerStatistics statistics() {
         long[] v = counters.snapshot();
         return new ServerStatistics(users().size(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
-                v[11], v[12], relayAllocatedBytes());
+                v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], relayAllocatedBytes());
     }
 
     private long relayAllocatedBytes() {
@@ -342,6 +348,11 @@ public final class TipServer implements AutoCloseable {
                 } catch (InterruptedException e) {
                     ownEvents.shutdownNow();
                     Thread.currentThread().interrupt();
+                }
+                // awaitTermination can return while the worker thread is still on its way out
+                Thread t = eventsThread;
+                if (t != null) {
+                    join(t, wait);
                 }
             }
             if (mbeanName != null) {
@@ -436,6 +447,36 @@ public final class TipServer implements AutoCloseable {
         @Override
         public long getDroppedSendFailed() {
             return statistics().droppedSendFailed();
+        }
+
+        @Override
+        public long getDroppedMalformed() {
+            return statistics().droppedMalformed();
+        }
+
+        @Override
+        public long getDroppedBadToken() {
+            return statistics().droppedBadToken();
+        }
+
+        @Override
+        public long getDroppedWrongSession() {
+            return statistics().droppedWrongSession();
+        }
+
+        @Override
+        public long getDroppedWrongAddress() {
+            return statistics().droppedWrongAddress();
+        }
+
+        @Override
+        public long getVoiceAddressesLearned() {
+            return statistics().voiceAddressesLearned();
+        }
+
+        @Override
+        public long getHelloAcksSent() {
+            return statistics().helloAcksSent();
         }
 
         @Override
@@ -648,8 +689,9 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
-         * Sets the longest datagram relayed; longer ones are dropped and counted (an original
-         * client would truncate them). Default {@value #DEFAULT_MAX_DATAGRAM_BYTES}.
+         * Sets the longest voice payload relayed; longer ones are dropped and counted (an original
+         * client would truncate them). A TIP/2 datagram may be its 10-byte header longer.
+         * Default {@value #DEFAULT_MAX_DATAGRAM_BYTES}.
          *
          * @param bytes 1..65507
          * @return this builder
