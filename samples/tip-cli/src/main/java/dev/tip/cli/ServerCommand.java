@@ -190,6 +190,9 @@ public final class ServerCommand implements Callable<Integer> {
                 s.datagramsRelayed(), s.bytesRelayed());
         out.printf(Locale.ROOT, "dropped: unknown sender=%d greeting=%d too long=%d send failed=%d%n", s.droppedUnknownSender(),
                 s.droppedProbe(), s.droppedTooLong(), s.droppedSendFailed());
+        out.printf(Locale.ROOT, "TIP/2: dropped malformed=%d bad token=%d wrong session=%d wrong address=%d; "
+                + "voice addresses learned=%d, HELLO_ACK sent=%d%n", s.droppedMalformed(), s.droppedBadToken(),
+                s.droppedWrongSession(), s.droppedWrongAddress(), s.voiceAddressesLearned(), s.helloAcksSent());
         out.printf(Locale.ROOT, "control messages received=%d sent=%d, protocol errors=%d, relay thread allocated=%d bytes%n",
                 s.controlMessagesReceived(), s.controlMessagesSent(), s.protocolErrors(), s.relayAllocatedBytes());
     }
