@@ -55,8 +55,9 @@ public interface SessionListener {
     /**
      * A member of the room started or stopped speaking: their voice started playing (the first
      * frame of a talk spurt), or nothing of theirs has played for
-     * {@link TipClient#SPEAKING_HOLD} (or they left the room). Only in TIP/2 sessions, where
-     * each datagram names its sender. Called on the listener executor.
+     * {@link TipClient#SPEAKING_HOLD}, or they left the room (then this comes before the roster
+     * events of the roster without them). Only in TIP/2 sessions, where each datagram names its
+     * sender. Called on the listener executor.
      *
      * @param user who; the name is empty if the roster does not name the id
      * @param speaking true when they started

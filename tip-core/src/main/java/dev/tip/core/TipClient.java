@@ -822,12 +822,15 @@ public final class TipClient implements AutoCloseable {
                 members.add(new User(ids == null ? User.NO_ID : ids[i], names.get(i)));
             }
             List<User> withIds = List.copyOf(members);
-            boolean current;
+            if (ids != null) {
+                // before the roster is published: whoever sees the new roster sees the leaver's buffer
+                // gone; a leaver who was speaking is told to have stopped, named from the old roster
+                speakers.retain(ids);
+            }
             lock.lock();
             try {
                 SessionState s = machine.state();
-                current = s == SessionState.JOINING || s == SessionState.IN_ROOM;
-                if (current) {
+                if (s == SessionState.JOINING || s == SessionState.IN_ROOM) {
                     users = names;
                     roster = withIds;
                     events.add(() -> listener.usersChanged(names));
@@ -835,10 +838,6 @@ public final class TipClient implements AutoCloseable {
                 }
             } finally {
                 unlockAndFlush();
-            }
-            if (current && ids != null) {
-                // after the roster events: a speaker who left is told to have stopped
-                speakers.retain(ids);
             }
         } else if (m instanceof ControlMessage.Session s) {
             int id = s.session();

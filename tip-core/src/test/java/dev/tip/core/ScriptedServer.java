@@ -133,9 +133,11 @@ final class ScriptedServer implements AutoCloseable {
                     ports.udp().receive(p);
                     byte[] data = java.util.Arrays.copyOf(p.getData(), p.getLength());
                     datagrams.add(data);
-                    if (data.length == 18 && (data[0] & 0xFF) == 0x80 && data[1] == 16
-                            && java.nio.ByteBuffer.wrap(data, 10, 8).getLong() == token) {
+                    if (data.length == 18 && (data[0] & 0xFF) == 0x80 && data[1] == 16) {
                         hellos.incrementAndGet();
+                        if (java.nio.ByteBuffer.wrap(data, 10, 8).getLong() != token) {
+                            continue;
+                        }
                         client = p.getSocketAddress();
                         byte[] ack = data.clone();
                         ack[1] = 17;
