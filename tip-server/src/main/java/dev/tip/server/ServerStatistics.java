@@ -16,6 +16,18 @@ package dev.tip.server;
  *     all-{@code a} greeting, which is not voice
  * @param droppedTooLong datagrams dropped because they exceed the largest datagram allowed
  * @param droppedSendFailed copies not sent because the socket refused them (buffer full, error)
+ * @param droppedMalformed datagrams dropped because they came from a TIP/2 member's voice address
+ *     but are not a valid TIP/2 datagram a client sends (bad version, reserved bits, unknown
+ *     payload type, wrong length, a HELLO_ACK), or are empty
+ * @param droppedBadToken HELLO or KEEPALIVE datagrams dropped because their token is not the one
+ *     the server gave that session
+ * @param droppedWrongSession TIP/2 datagrams dropped because their sender session id is not a
+ *     TIP/2 member, or (voice) not the id of the member whose address sent it
+ * @param droppedWrongAddress TIP/2 voice dropped because it names a TIP/2 member but comes from an
+ *     address other than the one learned from that member's HELLO (spoofed, or sent before HELLO)
+ * @param voiceAddressesLearned TIP/2 voice addresses learned from a HELLO or KEEPALIVE, first
+ *     bindings and moves (NAT rebinding) alike
+ * @param helloAcksSent HELLO_ACK datagrams sent in answer to valid HELLOs
  * @param controlMessagesReceived control messages decoded from clients
  * @param controlMessagesSent control messages queued to clients
  * @param protocolErrors control streams that broke the protocol (each closed that connection)
@@ -35,6 +47,12 @@ public record ServerStatistics(
         long droppedProbe,
         long droppedTooLong,
         long droppedSendFailed,
+        long droppedMalformed,
+        long droppedBadToken,
+        long droppedWrongSession,
+        long droppedWrongAddress,
+        long voiceAddressesLearned,
+        long helloAcksSent,
         long controlMessagesReceived,
         long controlMessagesSent,
         long protocolErrors,

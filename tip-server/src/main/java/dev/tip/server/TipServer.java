@@ -92,6 +92,7 @@ public final class TipServer implements AutoCloseable {
     private Thread controlThread;
     private Thread relayThread;
     private ExecutorService ownEvents;
+    private volatile Thread eventsThread;
     private ObjectName mbeanName;
     private volatile int port = -1;
     private boolean started;
@@ -133,13 +134,14 @@ public final class TipServer implements AutoCloseable {
                         Thread t = config.threadFactory.newThread(r);
                         t.setName("tip-server-events-" + port);
                         t.setDaemon(true);
+                        eventsThread = t;
                         return t;
                     });
                     events = ownEvents;
                 }
                 InetAddress bindAddress = config.bindAddress;
                 relay = new Relay(udp, bindAddress == null ? wildcard() : bindAddress, family(), config.maxUsers,
-                        config.maxDatagramBytes, config.udpBufferBytes, counters);
+                        config.maxDatagramBytes, config.udpBufferBytes, counters, config.clock);
                 Settings settings = new Settings(config.maxUsers, config.maxPendingConnections, config.nicknamePolicy,
                         config.handshakeTimeout.toMillis(), ProtocolLimits.DEFAULT.withMaxMessageBytes(config.maxControlMessageBytes)
                                 .withMaxStringChars(Math.min(ProtocolLimits.DEFAULT_MAX_STRING_CHARS, config.maxControlMessageBytes)),
@@ -292,7 +294,7 @@ public final class TipServer implements AutoCloseable {
     public ServerStatistics statistics() {
         long[] v = counters.snapshot();
         return new ServerStatistics(users().size(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
-                v[11], v[12], relayAllocatedBytes());
+                v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], relayAllocatedBytes());
     }
 
     private long relayAllocatedBytes() {
@@ -342,6 +344,11 @@ public final class TipServer implements AutoCloseable {
                 } catch (InterruptedException e) {
                     ownEvents.shutdownNow();
                     Thread.currentThread().interrupt();
+                }
+                // awaitTermination can return while the worker thread is still on its way out
+                Thread t = eventsThread;
+                if (t != null) {
+                    join(t, wait);
                 }
             }
             if (mbeanName != null) {
@@ -436,6 +443,36 @@ public final class TipServer implements AutoCloseable {
         @Override
         public long getDroppedSendFailed() {
             return statistics().droppedSendFailed();
+        }
+
+        @Override
+        public long getDroppedMalformed() {
+            return statistics().droppedMalformed();
+        }
+
+        @Override
+        public long getDroppedBadToken() {
+            return statistics().droppedBadToken();
+        }
+
+        @Override
+        public long getDroppedWrongSession() {
+            return statistics().droppedWrongSession();
+        }
+
+        @Override
+        public long getDroppedWrongAddress() {
+            return statistics().droppedWrongAddress();
+        }
+
+        @Override
+        public long getVoiceAddressesLearned() {
+            return statistics().voiceAddressesLearned();
+        }
+
+        @Override
+        public long getHelloAcksSent() {
+            return statistics().helloAcksSent();
         }
 
         @Override

@@ -99,6 +99,48 @@ public interface TipServerMXBean {
     long getDroppedSendFailed();
 
     /**
+     * Returns the malformed TIP/2 datagrams dropped (see {@link ServerStatistics}).
+     *
+     * @return the count
+     */
+    long getDroppedMalformed();
+
+    /**
+     * Returns the HELLO and KEEPALIVE datagrams dropped for a wrong token (see {@link ServerStatistics}).
+     *
+     * @return the count
+     */
+    long getDroppedBadToken();
+
+    /**
+     * Returns the TIP/2 datagrams dropped for a wrong session id (see {@link ServerStatistics}).
+     *
+     * @return the count
+     */
+    long getDroppedWrongSession();
+
+    /**
+     * Returns the TIP/2 voice dropped for coming from an unproved address (see {@link ServerStatistics}).
+     *
+     * @return the count
+     */
+    long getDroppedWrongAddress();
+
+    /**
+     * Returns the TIP/2 voice addresses learned or moved (see {@link ServerStatistics}).
+     *
+     * @return the count
+     */
+    long getVoiceAddressesLearned();
+
+    /**
+     * Returns the HELLO_ACK datagrams sent (see {@link ServerStatistics}).
+     *
+     * @return the count
+     */
+    long getHelloAcksSent();
+
+    /**
      * Returns the control messages received (see {@link ServerStatistics}).
      *
      * @return the count

@@ -3,7 +3,10 @@ package dev.tip.server.internal;
 import dev.tip.core.protocol.ControlDecoder;
 import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
+import dev.tip.core.protocol.Extensions;
+import dev.tip.core.protocol.JsonValue;
 import dev.tip.core.protocol.ProtocolException;
+import dev.tip.core.voice.AudioFormat;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.ServerListener;
 import dev.tip.server.User;
@@ -16,8 +19,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -33,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * queue per connection. A peer that stops reading is dropped when its queue is full or its
  * queued bytes wait longer than the write timeout; it never blocks this thread or anyone else.
  *
+ * <p>Dialects (docs/protocol.md, "TIP/2"): a client whose first SEND_NICKNAME carries
+ * {@code VERSION} 2 or more is a TIP/2 member. It gets VERSION, a random TOKEN and the room's
+ * RATE and FRAME in SESSION, and the session ids (IDS) with every roster; its voice address is
+ * learned by the relay from a HELLO carrying that token, never from CLIENT_PORT. Every other
+ * client is original and gets exactly the original bytes.
+ *
  * <p>Threading: {@link #run()} is confined to the control thread; {@link #kick}, {@link #stop}
  * and {@link #users()} are thread-safe. Listener events go to the listener executor.
  */
@@ -40,6 +51,10 @@ public final class ControlLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControlLoop.class);
     private static final int READ_BUFFER_BYTES = 8192;
+    /** The dialect this server speaks besides the original. */
+    static final int TIP2_VERSION = 2;
+    /** The format of every room: what original peers send. */
+    static final AudioFormat ROOM_FORMAT = AudioFormat.ORIGINAL;
 
     /** One TCP connection; confined to the control thread. */
     private static final class Connection {
@@ -55,6 +70,9 @@ public final class ControlLoop implements Runnable {
         String name;
         int voicePort;
         InetSocketAddress voice;
+        /** Negotiated on the first SEND_NICKNAME: TIP/2 instead of the original dialect. */
+        boolean tip2;
+        long token;
         /** Last message queued; reading stopped; closes once the queue is written. */
         boolean closing;
         long closeDeadline;
@@ -83,6 +101,7 @@ public final class ControlLoop implements Runnable {
     private final ServerListener listener;
     private final Executor events;
     private final ControlEncoder encoder = new ControlEncoder();
+    private final SecureRandom random = new SecureRandom();
     private final ByteBuffer readBuf = ByteBuffer.allocate(READ_BUFFER_BYTES);
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Consumer<SelectionKey> onKey = this::onKey;
@@ -124,6 +143,7 @@ public final class ControlLoop implements Runnable {
         this.selector = Selector.open();
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT, null);
+        relay.addressListener(this::voiceAddressLearned);
     }
 
     /**
@@ -350,10 +370,11 @@ public final class ControlLoop implements Runnable {
 
     private void handle(Connection c, ControlMessage m) {
         if (m instanceof ControlMessage.SendNickname n) {
-            nickname(c, n.name());
+            nickname(c, n.name(), n.extensions());
         } else if (m instanceof ControlMessage.ClientPort p) {
+            // a TIP/2 member's port is recorded only: its address is learned from its HELLO
             c.voicePort = p.port();
-            if (c.id >= 0) {
+            if (c.id >= 0 && !c.tip2) {
                 registerVoice(c);
             }
         } else if (m instanceof ControlMessage.Disconnect) {
@@ -364,7 +385,7 @@ public final class ControlLoop implements Runnable {
         }
     }
 
-    private void nickname(Connection c, String name) {
+    private void nickname(Connection c, String name, Extensions extensions) {
         List<String> inUse = new ArrayList<>(members.size());
         for (Connection o : members) {
             if (o != c) {
@@ -396,6 +417,8 @@ public final class ControlLoop implements Runnable {
         c.handshaking = false;
         c.id = id;
         c.name = name;
+        // a larger VERSION is a newer client: it gets the highest dialect both speak
+        c.tip2 = extensions.getLong("VERSION").orElse(0) >= TIP2_VERSION;
         byId[id] = c;
         members.add(c);
         publishUsers();
@@ -403,9 +426,21 @@ public final class ControlLoop implements Runnable {
         User u = c.user();
         emit(() -> listener.userJoined(u));
         broadcastRoster();
-        send(c, new ControlMessage.Session(id));
-        if (c.voicePort != 0) {
-            registerVoice(c);
+        if (c.tip2) {
+            c.token = random.nextLong();
+            // registered before SESSION goes out, so the relay knows the token when HELLO comes
+            relay.registerTip2(id, c.token);
+            send(c, new ControlMessage.Session(id, Extensions.builder()
+                    .put("VERSION", TIP2_VERSION)
+                    .put("TOKEN", HexFormat.of().toHexDigits(c.token))
+                    .put("RATE", ROOM_FORMAT.sampleRate())
+                    .put("FRAME", ROOM_FORMAT.samplesPerFrame())
+                    .build()));
+        } else {
+            send(c, new ControlMessage.Session(id));
+            if (c.voicePort != 0) {
+                registerVoice(c);
+            }
         }
     }
 
@@ -430,6 +465,22 @@ public final class ControlLoop implements Runnable {
         emit(() -> listener.voiceAddressRegistered(u, voice));
     }
 
+    /** Called on the relay thread: a TIP/2 member proved a (new) voice address. */
+    private void voiceAddressLearned(int id, long token, InetSocketAddress address) {
+        command(() -> {
+            Connection c = byId[id];
+            // the id may have been freed, and even reused, since the relay saw the HELLO
+            if (c == null || !c.tip2 || c.token != token || address.equals(c.voice)) {
+                return;
+            }
+            c.voice = address;
+            publishUsers();
+            LOG.debug("{} ({}): voice address {}", c.remote, c.name, address);
+            User u = c.user();
+            emit(() -> listener.voiceAddressRegistered(u, address));
+        });
+    }
+
     // ---------------------------------------------------------------- leaving
 
     /** Removes a joined user from the roster (no-op for others): relay, events, broadcast. */
@@ -440,7 +491,7 @@ public final class ControlLoop implements Runnable {
         User u = c.user();
         members.remove(c);
         byId[c.id] = null;
-        if (c.voice != null) {
+        if (c.voice != null || c.tip2) {
             relay.unregister(c.id);
         }
         c.id = -1;
@@ -565,12 +616,19 @@ public final class ControlLoop implements Runnable {
 
     private void broadcastRoster() {
         List<String> names = new ArrayList<>(members.size());
+        List<JsonValue> ids = new ArrayList<>(members.size());
+        boolean anyTip2 = false;
         for (Connection m : members) {
             names.add(m.name);
+            ids.add(JsonValue.of(m.id));
+            anyTip2 |= m.tip2;
         }
-        byte[] bytes = encoder.encode(new ControlMessage.SendNewUsers(names));
+        byte[] original = encoder.encode(new ControlMessage.SendNewUsers(names));
+        // TIP/2 members also get the session ids, in the order of USERS
+        byte[] tip2 = anyTip2 ? encoder.encode(new ControlMessage.SendNewUsers(names,
+                Extensions.builder().put("IDS", new JsonValue.Arr(ids)).build())) : original;
         for (Connection m : new ArrayList<>(members)) {
-            enqueue(m, ByteBuffer.wrap(bytes));
+            enqueue(m, ByteBuffer.wrap(m.tip2 ? tip2 : original));
         }
     }
 

@@ -17,6 +17,12 @@ public final class Counters {
     final AtomicLong droppedProbe = new AtomicLong();
     final AtomicLong droppedTooLong = new AtomicLong();
     final AtomicLong droppedSendFailed = new AtomicLong();
+    final AtomicLong droppedMalformed = new AtomicLong();
+    final AtomicLong droppedBadToken = new AtomicLong();
+    final AtomicLong droppedWrongSession = new AtomicLong();
+    final AtomicLong droppedWrongAddress = new AtomicLong();
+    final AtomicLong voiceAddressesLearned = new AtomicLong();
+    final AtomicLong helloAcksSent = new AtomicLong();
     // written by the control thread
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsRefused = new AtomicLong();
@@ -32,7 +38,8 @@ public final class Counters {
     /**
      * Returns the counters as an array, in the order of the components of
      * {@code ServerStatistics} after {@code users}: accepted, refused, received, bytes received,
-     * relayed, bytes relayed, unknown sender, probe, too long, send failed, control received,
+     * relayed, bytes relayed, unknown sender, probe, too long, send failed, malformed, bad token,
+     * wrong session, wrong address, voice addresses learned, HELLO_ACKs sent, control received,
      * control sent, protocol errors.
      *
      * @return the values
@@ -41,7 +48,9 @@ public final class Counters {
         return new long[] {
             connectionsAccepted.get(), connectionsRefused.get(), datagramsReceived.get(), bytesReceived.get(),
             datagramsRelayed.get(), bytesRelayed.get(), droppedUnknownSender.get(), droppedProbe.get(),
-            droppedTooLong.get(), droppedSendFailed.get(), controlMessagesReceived.get(),
+            droppedTooLong.get(), droppedSendFailed.get(), droppedMalformed.get(), droppedBadToken.get(),
+            droppedWrongSession.get(), droppedWrongAddress.get(), voiceAddressesLearned.get(), helloAcksSent.get(),
+            controlMessagesReceived.get(),
             controlMessagesSent.get(), protocolErrors.get()
         };
     }
