@@ -1558,8 +1558,9 @@ public final class TipClient implements AutoCloseable {
         }
 
         /**
-         * Sets the most frames the playout queue holds before it drops the oldest, which caps the
-         * receive delay; default {@value TipClient#DEFAULT_MAX_PLAYOUT_FRAMES}.
+         * Sets the most frames the original dialect's playout queue holds before it drops the
+         * oldest, which caps the receive delay; default {@value TipClient#DEFAULT_MAX_PLAYOUT_FRAMES}.
+         * TIP/2 sessions use adaptive jitter buffers instead, and ignore this.
          *
          * @param frames 1..64
          * @return this builder
