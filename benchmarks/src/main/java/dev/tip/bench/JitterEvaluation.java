@@ -204,7 +204,7 @@ public final class JitterEvaluation {
         long edit = p.length > 4 ? (long) (Double.parseDouble(p[4]) * 1e6) : d.maxEditNanos();
         double budget = p.length > 5 ? Double.parseDouble(p[5]) : d.budget();
         return engineSubject(new PlayoutEngine(FORMAT, 1_000_000_000L,
-                new dev.tip.core.internal.jitter.QuantileTarget(window, q, 0),
+                new dev.tip.core.internal.jitter.QuantileTarget(window, q, 0, JitterBuffer.DEFAULT_INITIAL_DELAY.toNanos()),
                 new PlayoutEngine.Tuning(d.deadbandNanos(), edit, Math.max(edit, d.maxQuietEditNanos()), allowance,
                         budget, exclude)));
     }

@@ -30,11 +30,13 @@ public interface ServerListener {
     }
 
     /**
-     * A user announced its UDP port: voice from {@code voiceAddress} is now relayed to the others,
-     * and theirs to it.
+     * A user's voice address is known: voice from {@code voiceAddress} is now relayed to the
+     * others, and theirs to it. For an original client, when it announced its UDP port; for a
+     * TIP/2 client, when a HELLO proved its address, and again each time a HELLO or KEEPALIVE
+     * moves it (NAT rebinding).
      *
      * @param user the user, with its voice address
-     * @param voiceAddress (TCP peer address, CLIENT_PORT)
+     * @param voiceAddress (TCP peer address, CLIENT_PORT), or the address a TIP/2 HELLO came from
      */
     default void voiceAddressRegistered(User user, InetSocketAddress voiceAddress) {
     }

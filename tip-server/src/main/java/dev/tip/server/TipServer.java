@@ -54,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * everyone whole on every change, even when that makes a message longer than the 1024 bytes an
  * original client reads at once (about 50 users with long names): the original server does the
  * same, and a shortened roster would be wrong for every client.
+ * <p>Clients that announce {@code "VERSION": 2} in their nickname speak TIP/2 (voice header,
+ * token-proved voice address, session ids in the roster); the others get exactly the original
+ * bytes, and the relay translates the framing per recipient in a mixed room
+ * (docs/protocol.md, "TIP/2").
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
@@ -685,8 +689,9 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
-         * Sets the longest datagram relayed; longer ones are dropped and counted (an original
-         * client would truncate them). Default {@value #DEFAULT_MAX_DATAGRAM_BYTES}.
+         * Sets the longest voice payload relayed; longer ones are dropped and counted (an original
+         * client would truncate them). A TIP/2 datagram may be its 10-byte header longer.
+         * Default {@value #DEFAULT_MAX_DATAGRAM_BYTES}.
          *
          * @param bytes 1..65507
          * @return this builder

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param id the session id (the smallest id that was free when the user joined)
  * @param name the nickname
  * @param controlAddress the TCP peer address
- * @param voiceAddress the registered UDP address (TCP peer address and the announced
- *     CLIENT_PORT), or null until the client has announced its port
+ * @param voiceAddress the registered UDP address (for an original client the TCP peer address
+ *     and the announced CLIENT_PORT; for a TIP/2 client the address its last valid HELLO or
+ *     KEEPALIVE came from), or null until known
  */
 public record User(int id, String name, InetSocketAddress controlAddress, InetSocketAddress voiceAddress) {
     /** Rejects a negative id and null names or control addresses. */

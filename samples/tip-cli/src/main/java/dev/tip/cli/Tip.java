@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "tip 0.1.0",
         description = "TIP voice chat: server, client, demo and load tools.",
-        subcommands = {CommandLine.HelpCommand.class, ServerCommand.class, LoadCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, ServerCommand.class, ClientCommand.class, DemoCommand.class,
+            LoadCommand.class, DevicesCommand.class})
 public final class Tip implements Runnable {
 
     @CommandLine.Spec
@@ -32,6 +33,6 @@ public final class Tip implements Runnable {
     static CommandLine commandLine() {
         // picocli's defaults: 2 for a usage error (a message and the usage, no stack trace), 1 when a
         // command fails
-        return new CommandLine(new Tip());
+        return UsageErrors.install(new CommandLine(new Tip()));
     }
 }

@@ -12,10 +12,12 @@ import dev.tip.core.voice.AudioFormat;
  *
  * <pre>{@code
  * PcmConcealment plc = new PcmConcealment(format);
- * // for every frame: either
- * plc.blendInto(frame, 0); plc.observe(frame, 0);   // a real frame arrived
- * // or
- * plc.conceal(frame, 0, format.samplesPerFrame());  // it was lost
+ * int n = format.samplesPerFrame();
+ * // for every frame: either it arrived
+ * plc.blendInto(frame, 0, n, false);
+ * plc.observe(frame, 0, n);
+ * // or it was lost
+ * plc.conceal(frame, 0, n);
  * }</pre>
  */
 public final class PcmConcealment {

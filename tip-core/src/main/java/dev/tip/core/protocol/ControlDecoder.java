@@ -413,7 +413,9 @@ public final class ControlDecoder {
                 if (t == JsonToken.END_OBJECT) {
                     return endMessage();
                 }
-                // FIELD_NAME: the only other token the parser gives inside an object
+                if (t != JsonToken.FIELD_NAME) {
+                    throw fail(Kind.MALFORMED_JSON, "expected a field name, found " + describe(t), tokenOffset());
+                }
                 field = parser.currentName();
                 checkLength(field);
                 if (++fieldCount > limits.maxFields()) {
@@ -421,7 +423,14 @@ public final class ControlDecoder {
                 }
                 mode = MODE_VALUE;
             }
-            case MODE_VALUE -> onFieldValue(t);
+            case MODE_VALUE -> {
+                if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    // jackson-core 2.22's non-blocking parser lets "{"KEY": }" through when the
+                    // whitespace before the brace arrives in its own chunk
+                    throw fail(Kind.MALFORMED_JSON, "field " + field + " has no value", tokenOffset());
+                }
+                onFieldValue(t);
+            }
             case MODE_USERS -> {
                 if (t == JsonToken.END_ARRAY) {
                     mode = MODE_FIELDS;
@@ -688,7 +697,13 @@ public final class ControlDecoder {
                         ? new BigDecimal(parser.getBigIntegerValue()) : BigDecimal.valueOf(parser.getLongValue()));
             }
             case VALUE_NUMBER_FLOAT -> {
-                return new JsonValue.Num(parser.getDecimalValue());
+                try {
+                    return new JsonValue.Num(parser.getDecimalValue());
+                } catch (NumberFormatException e) {
+                    // an exponent beyond what BigDecimal holds, such as 1E9999999999
+                    errorAt(Kind.OUT_OF_RANGE, "number out of range: " + parser.getText(), genericFieldOrField());
+                    return JsonValue.NULL;
+                }
             }
             case VALUE_TRUE -> {
                 return JsonValue.TRUE;
@@ -701,6 +716,10 @@ public final class ControlDecoder {
             }
             default -> throw new IllegalStateException("not a scalar: " + t);
         }
+    }
+
+    private String genericFieldOrField() {
+        return mode == MODE_GENERIC ? genericField : field;
     }
 
     private void putExtension(String f, JsonValue value) {
@@ -832,7 +851,13 @@ public final class ControlDecoder {
     private long lateInt(JsonValue v, String f, long at) {
         if (v instanceof JsonValue.Num n) {
             BigDecimal d = n.value();
-            if (d.scale() <= 0 || d.stripTrailingZeros().scale() <= 0) {
+            // digits before the point: checked first, so that 1E999999999 is never expanded
+            if (d.signum() != 0 && d.precision() - d.scale() > 19) {
+                throw new ProtocolException(Kind.OUT_OF_RANGE, f + " is out of range: " + d, at, key, f);
+            }
+            // an integer token has scale 0; 5253.0 and 5E3 are numbers with a fraction or exponent,
+            // rejected here as in the typed path
+            if (d.scale() == 0) {
                 BigInteger i = d.toBigInteger();
                 if (i.bitLength() < 63) {
                     return i.longValue();

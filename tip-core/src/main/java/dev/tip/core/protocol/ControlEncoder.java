@@ -197,6 +197,9 @@ public final class ControlEncoder {
      */
     private static final class PythonSeparators implements PrettyPrinter {
         static final PythonSeparators INSTANCE = new PythonSeparators();
+        // pre-encoded: the generator copies their bytes without converting characters
+        private static final SerializableString ENTRY = new SerializedString(", ");
+        private static final SerializableString NAME_VALUE = new SerializedString(": ");
 
         @Override
         public void writeRootValueSeparator(JsonGenerator g) {
@@ -214,12 +217,12 @@ public final class ControlEncoder {
 
         @Override
         public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(", ");
+            g.writeRaw(ENTRY);
         }
 
         @Override
         public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(": ");
+            g.writeRaw(NAME_VALUE);
         }
 
         @Override
@@ -234,7 +237,7 @@ public final class ControlEncoder {
 
         @Override
         public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(", ");
+            g.writeRaw(ENTRY);
         }
 
         @Override

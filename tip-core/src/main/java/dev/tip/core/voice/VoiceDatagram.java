@@ -1,6 +1,7 @@
 package dev.tip.core.voice;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A flyweight over one TIP/2 voice datagram in a {@link ByteBuffer}: reads and writes the
@@ -32,8 +33,8 @@ import java.nio.ByteBuffer;
  * Sending: wrap a buffer with room for the header and the payload, then
  * {@link #writeHeader(boolean, int, int, int, long)} and put the payload at {@link #payloadOffset()}.
  *
- * <p>Multi-byte fields are read and written byte by byte, so the buffer's {@code order()} and
- * {@code position()} do not matter and are never changed.
+ * <p>Multi-byte fields are read and written big-endian with absolute indexes whatever the buffer's
+ * {@code order()}; its {@code position()} and {@code order()} are never changed.
  */
 public final class VoiceDatagram {
 
@@ -253,7 +254,8 @@ public final class VoiceDatagram {
      * @return 0..4294967295
      */
     public long timestamp() {
-        return ((long) u16(OFFSET_TIMESTAMP) << 16) | u16(OFFSET_TIMESTAMP + 2);
+        int v = buffer.getInt(offset + OFFSET_TIMESTAMP);
+        return (buffer.order() == ByteOrder.BIG_ENDIAN ? v : Integer.reverseBytes(v)) & 0xFFFF_FFFFL;
     }
 
     /**
@@ -372,8 +374,8 @@ public final class VoiceDatagram {
      * @return this flyweight
      */
     public VoiceDatagram timestamp(long timestamp) {
-        putU16(OFFSET_TIMESTAMP, (int) (timestamp >>> 16));
-        putU16(OFFSET_TIMESTAMP + 2, (int) timestamp);
+        int v = (int) timestamp;
+        buffer.putInt(offset + OFFSET_TIMESTAMP, buffer.order() == ByteOrder.BIG_ENDIAN ? v : Integer.reverseBytes(v));
         return this;
     }
 
@@ -398,12 +400,13 @@ public final class VoiceDatagram {
     }
 
     private int u16(int field) {
-        return ((buffer.get(offset + field) & 0xFF) << 8) | (buffer.get(offset + field + 1) & 0xFF);
+        short v = buffer.getShort(offset + field);
+        return (buffer.order() == ByteOrder.BIG_ENDIAN ? v : Short.reverseBytes(v)) & 0xFFFF;
     }
 
     private void putU16(int field, int value) {
-        buffer.put(offset + field, (byte) (value >>> 8));
-        buffer.put(offset + field + 1, (byte) value);
+        short v = (short) value;
+        buffer.putShort(offset + field, buffer.order() == ByteOrder.BIG_ENDIAN ? v : Short.reverseBytes(v));
     }
 
     @Override

@@ -74,6 +74,10 @@ class ControlDecoderErrorsTest {
             SESSION beyond int        | {"KEY": 6, "SESSION": 4294967296}      | OUT_OF_RANGE     | SESSION | 22
             late PORT out of range    | {"PORT": 70000, "KEY": 7}              | OUT_OF_RANGE     | PORT | 0
             late NAME wrong type      | {"NAME": [], "KEY": 2}                 | WRONG_TYPE       | NAME | 0
+            late PORT huge exponent   | {"PORT": 1E999999999, "KEY": 7}        | OUT_OF_RANGE     | PORT | 0
+            late PORT with fraction   | {"PORT": 52.5, "KEY": 7}               | WRONG_TYPE       | PORT | 0
+            late PORT 5253.0          | {"PORT": 5253.0, "KEY": 7, "X": 1}     | WRONG_TYPE       | PORT | 0
+            extension exponent beyond BigDecimal | {"KEY": 0, "X": 100E8923127844} | OUT_OF_RANGE | X | 16
             duplicate NAME            | {"KEY": 2, "NAME": "a", "NAME": "b"}   | DUPLICATE_FIELD  | NAME | 32
             duplicate KEY             | {"KEY": 2, "KEY": 2, "NAME": "a"}      | DUPLICATE_FIELD  | KEY | 18
             duplicate extension       | {"KEY": 0, "X": 1, "X": 2}             | DUPLICATE_FIELD  | X | 24
@@ -140,6 +144,23 @@ class ControlDecoderErrorsTest {
         assertThat(e.isRecoverable()).isFalse();
         assertThat(e.offset()).isBetween((long) ACK.length(), (long) ACK.length() + 12);
         assertThatThrownBy(d::next).isSameAs(e);
+    }
+
+    @Test
+    void aFieldWithoutAValueIsMalformedInEveryChunking() {
+        // regression (found by the mutation property): jackson-core's non-blocking parser accepts
+        // this when the tab arrives in a chunk of its own
+        byte[] bad = bytes("{\"KEY\": \t}" + ACK);
+        for (int chunk = 1; chunk <= bad.length; chunk++) {
+            ControlDecoder d = new ControlDecoder();
+            List<byte[]> chunks = new ArrayList<>();
+            for (int at = 0; at < bad.length; at += chunk) {
+                chunks.add(Arrays.copyOfRange(bad, at, Math.min(bad.length, at + chunk)));
+            }
+            List<Object> out = run(d, chunks.toArray(new byte[0][]));
+            assertThat(out).as("chunk %d", chunk).singleElement().isInstanceOf(ProtocolException.class);
+            assertThat(((ProtocolException) out.get(0)).kind()).isEqualTo(Kind.MALFORMED_JSON);
+        }
     }
 
     @Test

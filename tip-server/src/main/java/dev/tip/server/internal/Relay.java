@@ -294,6 +294,8 @@ public final class Relay implements Runnable {
 
     /** Gives {@code m} the voice address {@code address}: map entry and connected socket. */
     private void bindAddress(Member m, InetSocketAddress address) {
+        // a move: the old address is no longer this member's, and its socket goes
+        unbindAddress(m);
         Member holder = byAddress.get(address);
         if (holder != null && holder != m) {
             // the address now belongs to whoever proved it last (a NAT reused the port)

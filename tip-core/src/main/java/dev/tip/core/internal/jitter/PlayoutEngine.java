@@ -38,7 +38,7 @@ public final class PlayoutEngine {
     /** A sequence jump larger than this is a restart candidate, not a loss or a reorder. */
     private static final int MAX_JUMP = 1000;
     /** Relative delays that jump by more than this mean the timestamps jumped: re-base. */
-    private static final long MAX_PLAUSIBLE_JUMP_NANOS = 10_000_000_000L;
+    private static final long MAX_PLAUSIBLE_JUMP_NANOS = 1_000_000_000L;
     /** A wait of this many frames or more is a delay spike, kept out of the target. */
     private static final int SPIKE_WAIT_FRAMES = 3;
     /** Delay histogram resolution and range. */
@@ -67,8 +67,9 @@ public final class PlayoutEngine {
     private final short[] fifo;
     private int fifoLen;
     private final int splice;
-    private final int deadband;
     private final int maxEdit;
+    private final long deadbandNanos;
+    private final long fastGrowNanos;
     private final int maxQuietEdit;
     private final double allowance;
     private final double budgetShare;
@@ -141,8 +142,10 @@ public final class PlayoutEngine {
         this.slotState = new byte[capacity];
         this.splice = Math.max(8, format.sampleRate() / 200);
         this.fifo = new short[(6 * spf + 4 * splice) * channels];
-        this.deadband = (int) Math.max(1, tuning.deadbandNanos() / nanosPerSample);
         this.maxEdit = (int) Math.max(1, tuning.maxEditNanos() / nanosPerSample);
+        this.deadbandNanos = tuning.deadbandNanos();
+        // far too shallow (more than two frames): stretch without waiting for budget, late loss is worse
+        this.fastGrowNanos = 2 * frameNanos;
         this.maxQuietEdit = (int) Math.max(1, tuning.maxQuietEditNanos() / nanosPerSample);
         this.allowance = tuning.allowance();
         this.budgetShare = tuning.budget();
@@ -152,7 +155,7 @@ public final class PlayoutEngine {
     /**
      * The controller's constants.
      *
-     * @param deadbandNanos offset error tolerated without adjusting
+     * @param deadbandNanos how far beyond one playout call too deep the deadline may be before cutting
      * @param maxEditNanos largest single cut or insertion while audio is loud
      * @param maxQuietEditNanos largest single cut or insertion while audio is quiet
      * @param allowance share of the playout call length added to the target offset
@@ -163,7 +166,7 @@ public final class PlayoutEngine {
     public record Tuning(long deadbandNanos, long maxEditNanos, long maxQuietEditNanos,
             double allowance, double budget, boolean excludeHeld) {
         /** TIP's defaults. */
-        public static final Tuning DEFAULT = new Tuning(1_000_000L, 10_000_000L, 20_000_000L, 0.5, 0.075, true);
+        public static final Tuning DEFAULT = new Tuning(1_000_000L, 10_000_000L, 20_000_000L, 0.0, 0.075, true);
     }
 
     /**
@@ -339,23 +342,23 @@ public final class PlayoutEngine {
         }
         long ext = highestSeq + (short) (seq16 - (int) (highestSeq & 0xFFFF));
         long diff = ext - highestSeq;
-        if (diff > MAX_JUMP || diff < -MAX_JUMP) {
+        long extTs = highestTs + (int) (ts32 - (highestTs & 0xFFFF_FFFFL));
+        long relative = arrival - expected(extTs);
+        boolean seqJump = diff > MAX_JUMP || diff < -MAX_JUMP;
+        boolean timeJump = Math.abs(relative - lastRelative) > MAX_PLAUSIBLE_JUMP_NANOS;
+        if (seqJump || timeJump) {
+            // a jump in numbering or in time: a restart if the next packet follows this one
             if (restartCandidate >= 0 && seq16 == ((restartCandidate + 1) & 0xFFFF)) {
                 restart(seq16, ts32, arrival);
                 ext = highestSeq;
+                extTs = highestTs;
+                relative = lastRelative;
             } else {
                 restartCandidate = seq16;
                 return -(OUT_OF_RANGE + 1);
             }
         }
         restartCandidate = -1;
-        long extTs = highestTs + (int) (ts32 - (highestTs & 0xFFFF_FFFFL));
-        long relative = arrival - expected(extTs);
-        if (Math.abs(relative - lastRelative) > MAX_PLAUSIBLE_JUMP_NANOS) {
-            // the sender's timestamps jumped (a restart without a sequence jump): keep time continuous
-            timeBase += relative - lastRelative;
-            relative = lastRelative;
-        }
         int slot = (int) (ext & mask);
         if (ext < nextSeq) {
             if (!streamPlayed && ext > nextSeq - capacity / 2) {
@@ -500,6 +503,14 @@ public final class PlayoutEngine {
                 return;
             }
             int slot = (int) (nextSeq & mask);
+            if (slotSeq[slot] == nextSeq && slotState[slot] == PRESENT && now - slotArrival[slot] > maxDelayNanos) {
+                // the hard bound: no frame plays after waiting longer than the maximum delay
+                slotState[slot] = SKIPPED;
+                overflowDropped++;
+                nextSeq++;
+                nextTs += spf;
+                continue;
+            }
             if (slotSeq[slot] == nextSeq && slotState[slot] == PRESENT) {
                 long drift = slotTs[slot] - nextTs;
                 if (drift >= -spf / 2 && drift <= spf / 2) {
@@ -514,7 +525,23 @@ public final class PlayoutEngine {
                 appendFrame(slot, now);
                 continue;
             }
-            if (presentAfter(nextSeq)) {
+            long later = firstPresentFrom(nextSeq + 1);
+            if (later != Long.MIN_VALUE && (slotTs[(int) (later & mask)] - nextTs < spf / 2
+                    || now - slotArrival[(int) (later & mask)] >= maxDelayNanos - frameNanos)) {
+                // the next frame present is due now by its timestamp although sequence numbers
+                // are missing before it, or it has waited as long as any frame may: skip the
+                // missing ones rather than conceal time that does not exist
+                for (long q = nextSeq; q < later; q++) {
+                    missing++;
+                    int sl = (int) (q & mask);
+                    slotSeq[sl] = q;
+                    slotState[sl] = SKIPPED;
+                }
+                nextSeq = later;
+                holdCredit = 0;
+                continue;
+            }
+            if (later != Long.MIN_VALUE) {
                 missing++;
                 markSkipped(slot);
                 if (holdCredit > 0) {
@@ -554,6 +581,11 @@ public final class PlayoutEngine {
     /** Starts (or restarts after silence) playing at the target offset; false to wait. */
     private boolean tryStart(long now, int need) {
         long first = firstPresentFrom(nextSeq);
+        while (first != Long.MIN_VALUE && now - slotArrival[(int) (first & mask)] > maxDelayNanos) {
+            slotState[(int) (first & mask)] = SKIPPED;
+            overflowDropped++;
+            first = firstPresentFrom(first + 1);
+        }
         if (first == Long.MIN_VALUE) {
             return false;
         }
@@ -561,6 +593,9 @@ public final class PlayoutEngine {
         long target = policy.targetNanos() + Math.round(allowance * need / channels * nanosPerSample);
         long startNanos = now + Math.round(fifoLen / channels * nanosPerSample) - expected(slotTs[slot]);
         long silence = Math.round((target - startNanos) / nanosPerSample);
+        // however early its timestamp says it is, no frame waits longer than the maximum delay
+        long waited = now - slotArrival[slot];
+        silence = Math.min(silence, Math.round((maxDelayNanos - waited) / nanosPerSample) - need / channels);
         if (silence > 0) {
             int room = (need - fifoLen) / channels;
             if (silence >= room) {
@@ -607,10 +642,6 @@ public final class PlayoutEngine {
             }
         }
         return Long.MIN_VALUE;
-    }
-
-    private boolean presentAfter(long seq) {
-        return firstPresentFrom(seq + 1) != Long.MIN_VALUE;
     }
 
     private void appendFrame(int slot, long now) {
@@ -671,18 +702,23 @@ public final class PlayoutEngine {
         if (target > ceiling) {
             target = ceiling;
         }
-        long offsetNanos = now + Math.round(fifoLen / channels * nanosPerSample) - expected(nextTs);
-        long error = Math.round((offsetNanos - target) / nanosPerSample);
         int callFrames = need / channels;
+        long callNanos = Math.round(callFrames * nanosPerSample);
+        // the next frame is needed by the call in which the FIFO runs out: its deadline, on the
+        // grid of playout calls, is what decides whether it is late
+        int fifoFrames = fifoLen / channels;
+        long deadline = now + (long) (fifoFrames / callFrames) * callNanos - expected(nextTs);
+        long error = deadline - target;
         // a bucket of a quarter second of refill: at most 1.25 x budget of any second is adjusted
         budgetSamples = Math.min(0.25 * budgetShare * format.sampleRate(), budgetSamples + budgetShare * callFrames);
-        if (error > deadband) {
-            int s = (int) Math.min(error, isQuiet() ? maxQuietEdit : maxEdit);
-            boolean overflow = offsetNanos > ceiling;
+        boolean overflow = deadline > ceiling;
+        if (error >= callNanos + deadbandNanos) {
+            // one call too deep: cut just enough to move the deadline one call earlier
+            int s = fifoFrames % callFrames + 1 + Math.max(0, (int) ((error - callNanos) / nanosPerSample) / 2 / callFrames * callFrames);
+            s = Math.min(s, isQuiet() ? maxQuietEdit : maxEdit);
             if (s > budgetSamples && !overflow) {
-                return; // wait for budget: few larger cuts rather than many small ones
+                return; // wait for budget
             }
-            // shortening needs samples beyond this call: take the next frames early if they are here
             pullPresent(now, callFrames + s + splice);
             s = Math.min(s, fifoLen / channels - callFrames - splice);
             if (s > 0) {
@@ -691,16 +727,20 @@ public final class PlayoutEngine {
                 adjustments++;
                 adjustedSamples += s;
             }
-        } else if (error < -deadband) {
-            int s = (int) Math.min(-error, isQuiet() ? maxQuietEdit : maxEdit);
-            if (s > budgetSamples) {
+        } else if (error < 0 && error > -maxDelayNanos && deadline + callNanos <= ceiling) {
+            // (an error beyond the maximum delay is a jump in the stream, not jitter: the frames
+            // in between are concealed or skipped by the playout, not stretched over)
+            // too shallow: stretch just enough to move the deadline one call later
+            int s = callFrames - fifoFrames % callFrames;
+            s = Math.min(s, isQuiet() ? maxQuietEdit : maxEdit);
+            if (s > budgetSamples && error > -fastGrowNanos) {
                 return;
             }
             pullPresent(now, s + splice);
             s = Math.min(s, fifoLen / channels - splice);
             s = Math.min(s, (fifo.length - fifoLen) / channels);
             if (s > 0) {
-                budgetSamples -= s;
+                budgetSamples = Math.max(0, budgetSamples - s);
                 grow(s);
                 adjustments++;
                 adjustedSamples += s;
@@ -712,7 +752,8 @@ public final class PlayoutEngine {
     private void pullPresent(long now, int sampleFrames) {
         while (fifoLen / channels < sampleFrames && fifoLen + frameLength <= fifo.length - splice * channels) {
             int slot = (int) (nextSeq & mask);
-            if (slotSeq[slot] == nextSeq && slotState[slot] == PRESENT && Math.abs(slotTs[slot] - nextTs) <= spf / 2) {
+            if (slotSeq[slot] == nextSeq && slotState[slot] == PRESENT && Math.abs(slotTs[slot] - nextTs) <= spf / 2
+                    && now - slotArrival[slot] <= maxDelayNanos) {
                 nextTs = slotTs[slot];
                 appendFrame(slot, now);
             } else {
@@ -733,7 +774,8 @@ public final class PlayoutEngine {
     /** Removes {@code s} sample frames from the front, cross-fading over {@code splice}. */
     private void shrink(int s) {
         int ch = channels;
-        for (int k = 0; k < splice; k++) {
+        // backwards: sample k is read after sample s + k is written only when k is not yet written
+        for (int k = splice - 1; k >= 0; k--) {
             float w = (k + 1) / (float) (splice + 1);
             for (int c = 0; c < ch; c++) {
                 int a = k * ch + c;

@@ -15,12 +15,15 @@ public final class QuantileTarget implements TargetPolicy {
     private static final long BLOCK_NANOS = 2_000_000_000L;
     private static final int BLOCKS = 30;
     private static final double MAX_SLOPE = 1e-3;
+    private static final int STARTUP_PACKETS = 50;
 
     private final long[] window;
     private final long[] times;
     private final long[] scratch;
     private final double quantile;
     private final long marginNanos;
+    private final long initialNanos;
+    private long seen;
     private int size;
     private int count;
     private int next;
@@ -44,8 +47,10 @@ public final class QuantileTarget implements TargetPolicy {
      * @param windowPackets how many recent packets the quantile looks at
      * @param quantile the quantile, for example 0.99
      * @param marginNanos added to the quantile
+     * @param initialNanos the least target above the fastest packet until 50 packets are known
      */
-    public QuantileTarget(int windowPackets, double quantile, long marginNanos) {
+    public QuantileTarget(int windowPackets, double quantile, long marginNanos, long initialNanos) {
+        this.initialNanos = initialNanos;
         this.window = new long[windowPackets];
         this.times = new long[windowPackets];
         this.scratch = new long[windowPackets];
@@ -85,6 +90,7 @@ public final class QuantileTarget implements TargetPolicy {
             count++;
         }
         latest = Math.max(latest, arrivalNanos);
+        seen++;
         trackDrift(arrivalNanos, relativeDelayNanos);
         if (count == 1 || relativeDelayNanos > target - marginNanos) {
             recompute();
@@ -135,6 +141,10 @@ public final class QuantileTarget implements TargetPolicy {
         int k = (int) Math.min(count - 1, Math.floor(quantile * count));
         target = select(scratch, count, k) + marginNanos;
         floor = min;
+        if (seen < STARTUP_PACKETS) {
+            // too few packets to know the jitter: keep a prudent delay until the history fills
+            target = Math.max(target, floor + initialNanos);
+        }
     }
 
     private void trackDrift(long arrival, long relative) {

@@ -149,7 +149,7 @@ public final class NetworkModel {
             }
             // draw for every frame, sent or not, so that variants stay aligned
             double x = draw(jitterRandom);
-            j = correlation * j + (1 - correlation) * x;
+            j = f == 0 ? x : correlation * j + (1 - correlation) * x;
             boolean lost;
             if (bad) {
                 bad = lossRandom.nextDouble() >= lossBadToGood;

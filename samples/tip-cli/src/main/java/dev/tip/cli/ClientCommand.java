@@ -1,0 +1,324 @@
+package dev.tip.cli;
+
+import dev.tip.audio.AudioDeviceException;
+import dev.tip.core.ClientStatistics;
+import dev.tip.core.DisconnectReason;
+import dev.tip.core.SessionFailedException;
+import dev.tip.core.SessionListener;
+import dev.tip.core.TipClient;
+import dev.tip.core.audio.AudioSink;
+import dev.tip.core.audio.AudioSource;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tip client}: joins a room with a nickname, sends a microphone, a tone, a WAV file or
+ * silence, plays into speakers, a WAV file or nothing, shows the roster as it changes and a live
+ * status line, and takes {@code mute}, {@code unmute}, {@code users}, {@code quit} on standard
+ * input. Confined to the thread that runs it (it starts its own daemon threads for the console
+ * and the status line).
+ */
+@Command(
+        name = "client",
+        mixinStandardHelpOptions = true,
+        exitCodeOnInvalidInput = 2,
+        sortOptions = false,
+        description = {
+            "Joins a TIP room (a TIP server or the original Python server) and talks: voice from the "
+                    + "source, what the room says to the sink, the roster as it changes and a status line.",
+            "Commands on standard input: mute, unmute, users, quit, help. The end of standard input "
+                    + "does not leave the room: use quit, --seconds or Ctrl-C.",
+            "Exit status: 0 left the room (quit, --seconds, Ctrl-C); 1 could not join, or the session "
+                    + "ended from the other side (refused, timed out, nickname rejected, server closed, "
+                    + "connection lost); 2 bad arguments, including a source or sink that cannot be opened "
+                    + "(no audio device, unreadable file), with a message naming the alternatives.",
+            ""
+        },
+        footer = {
+            "",
+            "Without audio devices:",
+            "  tip client --nick ann --source tone:440 --sink wav:heard.wav --seconds 10"
+        })
+public final class ClientCommand implements Callable<Integer> {
+
+    /** Peak amplitude of a tone source: loud enough to hear, far from clipping. */
+    private static final double TONE_AMPLITUDE = 0.3;
+    /** Without a terminal, a status line this often (lines, not a redrawn line). */
+    private static final int PLAIN_STATUS_EVERY_SECONDS = 5;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--server", paramLabel = "HOST:PORT", converter = ServerAddress.Converter.class,
+            defaultValue = "127.0.0.1:" + TipClient.DEFAULT_PORT,
+            description = "The server; an IPv6 address in brackets ([::1]:9999). Default: ${DEFAULT-VALUE}.")
+    ServerAddress server;
+
+    @Option(names = "--nick", paramLabel = "NAME", required = true,
+            description = "Your nickname: 1 to 19 characters, no control characters.")
+    String nick;
+
+    @Option(names = "--source", paramLabel = "SOURCE", converter = SourceSpec.Converter.class, defaultValue = "mic",
+            description = "What you send: mic[:DEVICE], tone:HZ, wav:FILE (played once) or silence. Default: ${DEFAULT-VALUE}.")
+    SourceSpec source;
+
+    @Option(names = "--sink", paramLabel = "SINK", converter = SinkSpec.Converter.class, defaultValue = "speaker",
+            description = "Where the room goes: speaker[:DEVICE], wav:FILE or null. Default: ${DEFAULT-VALUE}.")
+    SinkSpec sink;
+
+    @Option(names = "--seconds", paramLabel = "S",
+            description = "Leave the room by itself after S seconds (and exit 0). Default: stay until quit.")
+    Double seconds;
+
+    private PrintWriter out;
+    private PrintWriter err;
+    private StatusLine status;
+
+    @Override
+    public Integer call() {
+        Logs.quiet(); // before the first TIP class loads: its logger level is read then
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        TipClient.Builder builder = TipClient.builder();
+        try {
+            builder.nickname(nick);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--nick': " + e.getMessage());
+        }
+        if (seconds != null && !(seconds > 0 && seconds <= 1e9)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--seconds': must be positive, was " + seconds);
+        }
+        AudioSource audioSource;
+        AudioSink audioSink;
+        try {
+            audioSource = source.open(TipClient.ROOM_FORMAT, TONE_AMPLITUDE);
+        } catch (AudioDeviceException | IOException e) {
+            err.println("tip client: --source " + source + ": " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        try {
+            audioSink = sink.open(TipClient.ROOM_FORMAT);
+        } catch (AudioDeviceException | IOException e) {
+            audioSource.close();
+            err.println("tip client: --sink " + sink + ": " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        status = new StatusLine(out, System.console() != null);
+        CompletableFuture<Integer> outcome = new CompletableFuture<>();
+        Printer printer = new Printer(outcome);
+        TipClient client = builder
+                .server(server.host(), server.port())
+                .audioSource(audioSource)
+                .audioSink(audioSink)
+                .listener(printer)
+                .build();
+        Thread hook = new Thread(client::close, "tip-client-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tip-client-status");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            try {
+                client.connect();
+            } catch (SessionFailedException e) {
+                err.println("tip client: could not join " + server + ": " + describe(e.reason()) + " (" + detail(e) + ")");
+                err.flush();
+                return 1;
+            }
+            printer.joined = true;
+            status.println("In the room at " + server + " as " + nick + " (session " + client.sessionId().orElse(-1)
+                    + "), sending " + source + ", playing into " + sink + ". Type help for commands.");
+            int every = status.terminal() ? 1 : PLAIN_STATUS_EVERY_SECONDS;
+            ticker.scheduleAtFixedRate(() -> status.show(statusText(client)), every, every, TimeUnit.SECONDS);
+            Thread console = new Thread(() -> console(client, outcome), "tip-client-console");
+            console.setDaemon(true);
+            console.start();
+            int code = await(outcome);
+            ticker.shutdownNow();
+            client.close();
+            ClientStatistics s = client.statistics();
+            status.println(String.format(Locale.ROOT, "%s: %d frames sent, %d received, %d played.",
+                    code == 0 ? "Left the room" : "Session ended", s.framesSent(), s.framesReceived(), s.framesPlayed()));
+            return code;
+        } finally {
+            ticker.shutdownNow();
+            client.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook closes the client
+            }
+        }
+    }
+
+    /** Waits for quit, the end of --seconds, or the end of the session; returns the exit status. */
+    private int await(CompletableFuture<Integer> outcome) {
+        try {
+            if (seconds == null) {
+                return outcome.get();
+            }
+            return outcome.get(Math.round(seconds * 1000), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } catch (ExecutionException e) {
+            return 1;
+        }
+    }
+
+    private void console(TipClient client, CompletableFuture<Integer> outcome) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while (!outcome.isDone() && (line = in.readLine()) != null) {
+                String command = line.trim().toLowerCase(Locale.ROOT);
+                switch (command) {
+                    case "" -> { }
+                    case "mute" -> {
+                        client.setMuted(true);
+                        status.println("Muted: the room no longer hears you.");
+                    }
+                    case "unmute" -> {
+                        client.setMuted(false);
+                        status.println("Unmuted.");
+                    }
+                    case "users" -> status.println(roster(client.users()));
+                    case "quit", "exit" -> outcome.complete(0);
+                    case "help", "?" -> status.println("Commands: mute, unmute, users (who is in the room), quit (leave).");
+                    default -> status.println("Unknown command '" + line.trim() + "'; type help.");
+                }
+            }
+        } catch (IOException e) {
+            status.println("Standard input failed (" + e.getMessage() + "); commands are off, quit with Ctrl-C.");
+        }
+    }
+
+    private static String statusText(TipClient client) {
+        ClientStatistics s = client.statistics();
+        return String.format(Locale.ROOT, "%s  users %d  sent %d  received %d  dropped %d  loss %s%s",
+                client.state(), client.users().size(), s.framesSent(), s.framesReceived(), s.framesDropped(),
+                s.framesLost() < 0 ? "n/a" : String.valueOf(s.framesLost()), client.isMuted() ? "  MUTED" : "");
+    }
+
+    static String roster(List<String> users) {
+        return "In the room (" + users.size() + "): " + String.join(", ", users);
+    }
+
+    static String describe(DisconnectReason reason) {
+        return switch (reason) {
+            case QUIT -> "left";
+            case REFUSED -> "connection refused";
+            case TIMED_OUT -> "timed out";
+            case NICKNAME_REJECTED -> "nickname rejected";
+            case SERVER_CLOSED -> "server closed";
+            case DISCONNECTED_BY_SERVER -> "disconnected by the server";
+            case CONNECTION_LOST -> "connection lost";
+            case PROTOCOL_ERROR -> "protocol error";
+        };
+    }
+
+    /** The exception's message without the reason it starts with (the enum name). */
+    private static String detail(SessionFailedException e) {
+        String m = String.valueOf(e.getMessage());
+        String prefix = e.reason() + ": ";
+        return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+    }
+
+    /** Prints what the session tells; completes the outcome with 1 when the other side ends it. */
+    private final class Printer implements SessionListener {
+        private final CompletableFuture<Integer> outcome;
+        private volatile boolean joined;
+
+        Printer(CompletableFuture<Integer> outcome) {
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void usersChanged(List<String> users) {
+            status.println(roster(users));
+        }
+
+        @Override
+        public void disconnected(DisconnectReason reason, String detail) {
+            if (reason == DisconnectReason.QUIT) {
+                return;
+            }
+            // before connect() has returned, connect() itself reports the failure
+            if (joined) {
+                status.printlnErr(err, "tip client: " + describe(reason) + (detail == null || detail.isBlank() ? "" : " (" + detail + ")"));
+            }
+            outcome.complete(1);
+        }
+    }
+
+    /**
+     * The live status: one line redrawn with a carriage return on a terminal, plain lines
+     * otherwise; other output first clears it. Thread-safe (synchronized).
+     */
+    static final class StatusLine {
+        private final PrintWriter out;
+        private final boolean terminal;
+        private int shown; // length of the status line on screen, 0 if none
+
+        StatusLine(PrintWriter out, boolean terminal) {
+            this.out = out;
+            this.terminal = terminal;
+        }
+
+        boolean terminal() {
+            return terminal;
+        }
+
+        synchronized void show(String text) {
+            if (terminal) {
+                String padded = text.length() < shown ? text + " ".repeat(shown - text.length()) : text;
+                out.print("\r" + padded);
+                shown = text.length();
+            } else {
+                out.println(text);
+            }
+            out.flush();
+        }
+
+        synchronized void println(String line) {
+            clear();
+            out.println(line);
+            out.flush();
+        }
+
+        synchronized void printlnErr(PrintWriter err, String line) {
+            clear();
+            err.println(line);
+            err.flush();
+        }
+
+        private void clear() {
+            if (shown > 0) {
+                out.print("\r" + " ".repeat(shown) + "\r");
+                shown = 0;
+            }
+        }
+    }
+}

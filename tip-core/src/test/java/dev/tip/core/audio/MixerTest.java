@@ -1,0 +1,64 @@
+package dev.tip.core.audio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tip.core.voice.AudioFormat;
+import org.junit.jupiter.api.Test;
+
+class MixerTest {
+    private static final AudioFormat FORMAT = new AudioFormat(8000, 1, 16, 4);
+
+    @Test
+    void sumsSpeakersAndSaturatesInsteadOfWrapping() {
+        Mixer m = new Mixer(FORMAT);
+        m.clear();
+        m.add(new short[] {30000, -30000, 100, Short.MAX_VALUE});
+        m.add(new short[] {30000, -30000, -50, Short.MAX_VALUE});
+        m.add(new short[] {0, -1, 1, Short.MAX_VALUE});
+        short[] out = new short[4];
+        m.mixTo(out);
+        assertThat(out).containsExactly(Short.MAX_VALUE, Short.MIN_VALUE, (short) 51, Short.MAX_VALUE);
+        assertThat(m.sources()).isEqualTo(3);
+    }
+
+    @Test
+    void aClearedMixerPlaysSilenceAndGainScalesASpeaker() {
+        Mixer m = new Mixer(FORMAT);
+        m.add(new short[] {1000, 1000, 1000, 1000});
+        m.clear();
+        short[] out = {9, 9, 9, 9};
+        m.mixTo(out);
+        assertThat(out).containsOnly((short) 0);
+        m.add(new short[] {0, 1000, -1000, 20000}, 0, 0.5f);
+        m.mixTo(out);
+        assertThat(out).containsExactly((short) 0, (short) 500, (short) -500, (short) 10000);
+    }
+
+    @Test
+    void theStatelessFormMixesTheSameWay() {
+        short[] out = new short[4];
+        Mixer.mix(new short[][] {{32000, 1, 2, -32000}, {32000, 1, 2, -32000}, {7, 7, 7, 7}}, 2, out, 4);
+        assertThat(out).containsExactly(Short.MAX_VALUE, (short) 2, (short) 4, Short.MIN_VALUE);
+    }
+
+    @Test
+    void mixingAllocatesNothing() {
+        Mixer m = new Mixer(AudioFormat.ORIGINAL);
+        short[] a = new short[512];
+        short[] out = new short[512];
+        for (int i = 0; i < 20_000; i++) {
+            m.clear();
+            m.add(a);
+            m.mixTo(out);
+        }
+        long before = JitterBufferTest.allocatedBytes();
+        for (int i = 0; i < 20_000; i++) {
+            m.clear();
+            for (int s = 0; s < 8; s++) {
+                m.add(a);
+            }
+            m.mixTo(out);
+        }
+        assertThat(JitterBufferTest.allocatedBytes() - before).isLessThan(16 * 1024); // one small object per mix would be 320 KB
+    }
+}
