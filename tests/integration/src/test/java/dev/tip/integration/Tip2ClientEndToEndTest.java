@@ -1,4 +1,4 @@
-package dev.tip.server.tip2;
+package dev.tip.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,9 +9,9 @@ import dev.tip.core.SessionListener;
 import dev.tip.core.TipClient;
 import dev.tip.core.User;
 import dev.tip.core.internal.netsim.NetworkModel;
+import dev.tip.integration.Tip2TestAudio.RecordingSink;
+import dev.tip.integration.Tip2TestAudio.ToneSource;
 import dev.tip.server.TipServer;
-import dev.tip.server.tip2.TestAudio.RecordingSink;
-import dev.tip.server.tip2.TestAudio.ToneSource;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * and recording sinks; a mixed room with an original-dialect client, and two TIP/2 clients
  * behind a relay that delays, reorders and loses their voice.
  */
-class ClientEndToEndTest {
+class Tip2ClientEndToEndTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -77,10 +77,10 @@ class ClientEndToEndTest {
     /** The tones expected in a recording stand far above the one that must not be there, and noise. */
     private static void assertHears(String who, RecordingSink sink, double notHz, double... hz) {
         List<short[]> heard = sink.frames();
-        double own = TestAudio.power(heard, notHz);
-        double elsewhere = TestAudio.power(heard, 3_607);
+        double own = Tip2TestAudio.power(heard, notHz);
+        double elsewhere = Tip2TestAudio.power(heard, 3_607);
         for (double f : hz) {
-            assertThat(TestAudio.power(heard, f)).as("%s hears %s Hz", who, f)
+            assertThat(Tip2TestAudio.power(heard, f)).as("%s hears %s Hz", who, f)
                     .isGreaterThan(50 * Math.max(own, elsewhere));
         }
     }
@@ -165,7 +165,7 @@ class ClientEndToEndTest {
         boolean inRun = false;
         // the end of the recording is not judged: the statistics were read a moment after it
         for (int i = 0; i < frames.size(); i++) {
-            boolean q = TestAudio.rms(frames.get(i)) < 0.25 * full;
+            boolean q = Tip2TestAudio.rms(frames.get(i)) < 0.25 * full;
             if (q) {
                 quiet++;
                 if (!inRun) {

@@ -1,4 +1,4 @@
-package dev.tip.server.tip2;
+package dev.tip.integration;
 
 import dev.tip.core.internal.netsim.NetworkModel;
 import dev.tip.core.internal.netsim.Trace;

@@ -1,4 +1,4 @@
-package dev.tip.server.tip2;
+package dev.tip.integration;
 
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.audio.AudioSource;
@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A tone source, a recording sink and the measures the end-to-end tests take of a recording. */
-final class TestAudio {
-    private TestAudio() {
+final class Tip2TestAudio {
+    private Tip2TestAudio() {
     }
 
     /** A continuous sine tone, not real-time (the client paces it). */
