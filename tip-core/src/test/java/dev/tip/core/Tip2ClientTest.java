@@ -92,9 +92,12 @@ class Tip2ClientTest {
                 VoiceDatagram prev = voice.get(i - 1);
                 VoiceDatagram d = voice.get(i);
                 assertThat(d.senderId()).isEqualTo(3);
-                assertThat(d.marker()).isFalse();
                 assertThat(d.sequence()).isEqualTo((prev.sequence() + 1) & 0xFFFF);
-                assertThat(d.timestamp()).isEqualTo((prev.timestamp() + 512) & 0xFFFF_FFFFL);
+                long step = (d.timestamp() - prev.timestamp()) & 0xFFFF_FFFFL;
+                // a capture thread stalled for over 200 ms (a loaded machine) is a gap of the
+                // source: a new talk spurt with the time passed; otherwise frames follow each other
+                assertThat(step).isEqualTo(d.marker() ? step - step % 512 : 512);
+                assertThat(step).isGreaterThanOrEqualTo(512);
                 assertThat(d.payloadLength()).isEqualTo(1024);
                 assertThat(indexOfFrame(produced, d)).as("frame %d in order", i).isEqualTo(frameOfFirst + i);
             }
@@ -149,7 +152,8 @@ class Tip2ClientTest {
                     assertThat(step).isEqualTo(512);
                 }
             }
-            assertThat(spurts).as("one new talk spurt after the unmute").isEqualTo(1);
+            assertThat(spurts).as("a new talk spurt after the unmute (more only if the capture stalled)")
+                    .isGreaterThanOrEqualTo(1);
         }
     }
 
