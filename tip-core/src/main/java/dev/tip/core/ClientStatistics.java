@@ -6,13 +6,21 @@ package dev.tip.core;
  * @param framesCaptured frames read from the audio source (muted ones included)
  * @param framesSent voice datagrams sent to the server
  * @param framesReceived voice datagrams received from the server (the join probe of 1024
- *     {@code 'a'} bytes that original clients send is not counted)
- * @param framesPlayed received frames written to the audio sink
+ *     {@code 'a'} bytes that original clients send is not counted, nor TIP/2 control datagrams)
+ * @param framesPlayed frames written to the audio sink that carried received (or, in TIP/2,
+ *     concealed) audio
  * @param framesDropped received frames thrown away because the playout queue was full (the
  *     oldest goes, to cap the delay) or because there is no sink
  * @param framesSilence frames of silence written to the sink because nothing had arrived
- * @param framesLost frames known lost in the network, or -1 when the dialect cannot tell (the
- *     original dialect has no sequence numbers)
+ * @param framesLost frames known lost in the network (their packet had not arrived at their
+ *     playout time), summed over the speakers' jitter buffers; -1 when the dialect cannot tell
+ *     (the original dialect has no sequence numbers)
+ * @param framesLate packets that arrived after their playout time and were dropped, summed over
+ *     the speakers' jitter buffers; -1 in the original dialect
+ * @param framesConcealed frames filled by loss concealment, summed over the speakers' jitter
+ *     buffers; 0 in the original dialect
+ * @param datagramsRejected TIP/2 datagrams dropped unplayed: malformed, of another version, of an
+ *     unknown payload type, or from a sender not in the roster
  */
 public record ClientStatistics(
         long framesCaptured,
@@ -21,5 +29,26 @@ public record ClientStatistics(
         long framesPlayed,
         long framesDropped,
         long framesSilence,
-        long framesLost) {
+        long framesLost,
+        long framesLate,
+        long framesConcealed,
+        long datagramsRejected) {
+
+    /**
+     * The counters of the first release (original dialect), kept for source compatibility:
+     * late -1, concealed 0, rejected 0.
+     *
+     * @param framesCaptured frames read from the audio source
+     * @param framesSent voice datagrams sent
+     * @param framesReceived voice datagrams received
+     * @param framesPlayed frames written to the sink from the network
+     * @param framesDropped received frames thrown away
+     * @param framesSilence frames of silence written
+     * @param framesLost frames known lost, or -1
+     */
+    public ClientStatistics(long framesCaptured, long framesSent, long framesReceived, long framesPlayed,
+            long framesDropped, long framesSilence, long framesLost) {
+        this(framesCaptured, framesSent, framesReceived, framesPlayed, framesDropped, framesSilence, framesLost,
+                -1, 0, 0);
+    }
 }

@@ -8,8 +8,8 @@ public enum DialectPreference {
     ORIGINAL,
     /**
      * Offer TIP/2 ({@code "VERSION": 2} in SEND_NICKNAME) and fall back to the original dialect
-     * when SESSION carries no VERSION. In this release voice still uses the original framing
-     * even when TIP/2 is negotiated; {@link TipClient#dialect()} reports the negotiated dialect.
+     * when SESSION carries no VERSION; {@link TipClient#dialect()} reports the negotiated
+     * dialect. The default.
      */
     AUTO
 }

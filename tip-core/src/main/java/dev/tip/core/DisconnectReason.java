@@ -8,7 +8,11 @@ public enum DisconnectReason {
     QUIT,
     /** The TCP connection could not be opened (nothing listening, unknown host, unreachable). */
     REFUSED,
-    /** The TCP connection or the handshake (SESSION) did not complete within its timeout. */
+    /**
+     * The TCP connection or the handshake (SESSION) did not complete within its timeout, or, in
+     * TIP/2, the server never acknowledged the client's voice address (no HELLO_ACK within
+     * {@link TipClient#VOICE_BIND_TIMEOUT}).
+     */
     TIMED_OUT,
     /** The server answered the nickname with DISCONNECT during the handshake. */
     NICKNAME_REJECTED,

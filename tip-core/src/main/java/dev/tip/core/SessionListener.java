@@ -43,6 +43,29 @@ public interface SessionListener {
     }
 
     /**
+     * The server sent the room's roster (SEND_NEW_USERS), with session ids when the server speaks
+     * TIP/2 ({@link User#NO_ID} otherwise). Called on the listener executor, right after
+     * {@link #usersChanged(List)} for the same roster.
+     *
+     * @param roster the members in join order, this client included, unmodifiable
+     */
+    default void rosterChanged(List<User> roster) {
+    }
+
+    /**
+     * A member of the room started or stopped speaking: their voice started playing (the first
+     * frame of a talk spurt), or nothing of theirs has played for
+     * {@link TipClient#SPEAKING_HOLD}, or they left the room (then this comes before the roster
+     * events of the roster without them). Only in TIP/2 sessions, where each datagram names its
+     * sender. Called on the listener executor.
+     *
+     * @param user who; the name is empty if the roster does not name the id
+     * @param speaking true when they started
+     */
+    default void speakingChanged(User user, boolean speaking) {
+    }
+
+    /**
      * The server assigned this client its session id (SESSION). Called on the listener executor,
      * before the change to {@link SessionState#IN_ROOM}.
      *

@@ -7,13 +7,19 @@ import dev.tip.core.internal.ListenerEvents;
 import dev.tip.core.internal.PlayoutQueue;
 import dev.tip.core.internal.SessionEvent;
 import dev.tip.core.internal.SessionStateMachine;
+import dev.tip.core.internal.Speakers;
 import dev.tip.core.internal.VoiceCounters;
+import dev.tip.core.internal.VoiceParameters;
+import dev.tip.core.internal.VoiceSender;
 import dev.tip.core.protocol.ControlDecoder;
 import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
+import dev.tip.core.protocol.JsonValue;
 import dev.tip.core.protocol.ProtocolException;
 import dev.tip.core.voice.AudioFormat;
+import dev.tip.core.voice.PayloadType;
+import dev.tip.core.voice.VoiceDatagram;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,6 +36,7 @@ import java.nio.ShortBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -39,6 +46,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -77,13 +85,29 @@ import org.slf4j.LoggerFactory;
  * thread reads the TCP connection; in the room, a capture thread (source to socket, paced by the
  * clock unless the source is real-time), a receive thread (socket to playout queue) and a playout
  * thread (queue to sink, paced by the sink if real-time, else by the clock). Listener callbacks
- * run on the listener executor, never on these threads. Voice uses the original dialect: raw
- * 16-bit little-endian mono PCM at 20000 Hz, 512 samples (1024 bytes) per datagram. The playout
- * queue keeps at most {@link Builder#maxPlayoutFrames} frames (dropping the oldest) and plays
- * silence when it is empty, so delay cannot pile up.
+ * run on the listener executor, never on these threads.
  *
- * <p>Time: the {@link TipClock} paces voice; the connect and handshake timeouts are real time
- * (they bound real sockets).
+ * <p>Dialects: by default ({@link DialectPreference#AUTO}) the client offers TIP/2 in
+ * SEND_NICKNAME and speaks the original dialect if SESSION does not answer with a VERSION.
+ * <ul>
+ * <li>Original dialect: raw 16-bit little-endian mono PCM at 20000 Hz, 512 samples (1024 bytes)
+ * per datagram. The playout queue keeps at most {@link Builder#maxPlayoutFrames} frames
+ * (dropping the oldest) and plays silence when it is empty, so delay cannot pile up.
+ * <li>TIP/2 (docs/protocol.md): after SESSION the client proves its voice address by sending
+ * HELLO (session id and token) every {@link #HELLO_INTERVAL} until HELLO_ACK arrives;
+ * {@link #connect()} returns only then, and fails with {@link DisconnectReason#TIMED_OUT} if no
+ * HELLO_ACK comes within {@link #VOICE_BIND_TIMEOUT} (there is no fallback: a TIP/2 server does
+ * not take the address from CLIENT_PORT). Each frame goes out with the 10-byte header; received
+ * datagrams go to one {@link dev.tip.core.audio.JitterBuffer} per speaker (loss concealment
+ * included), mixed with saturation into the sink; {@link SessionListener#speakingChanged} tells
+ * who speaks. A fifth thread ({@code keepalive}) sends the HELLOs, then a KEEPALIVE whenever no
+ * voice has been sent for {@link Builder#keepaliveInterval}. In TIP/2 the playout thread runs
+ * even without a sink (paced by the clock, the mix discarded), so speaking events still come.
+ * </ul>
+ *
+ * <p>Time: the {@link TipClock} paces voice and stamps arrivals for the jitter buffers; the
+ * connect, handshake and voice-binding timeouts, HELLO and KEEPALIVE are real time (they bound
+ * real sockets and NAT timers).
  */
 public final class TipClient implements AutoCloseable {
 
@@ -97,8 +121,16 @@ public final class TipClient implements AutoCloseable {
     public static final int DEFAULT_MAX_PLAYOUT_FRAMES = 4;
     /** The longest nickname the original client accepts, in characters (it requires fewer than 20). */
     public static final int MAX_NICKNAME_LENGTH = 19;
-    /** The audio format of rooms in the original dialect. */
+    /** The audio format of rooms in the original dialect, and the only one this client supports in TIP/2. */
     public static final AudioFormat ROOM_FORMAT = AudioFormat.ORIGINAL;
+    /** TIP/2: how often HELLO is repeated until HELLO_ACK arrives: 200 ms. */
+    public static final Duration HELLO_INTERVAL = Duration.ofMillis(200);
+    /** TIP/2: how long the client waits for HELLO_ACK before the session fails: 5 s. */
+    public static final Duration VOICE_BIND_TIMEOUT = Duration.ofSeconds(5);
+    /** TIP/2: default time without voice sent after which a KEEPALIVE goes out: 5 s. */
+    public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(5);
+    /** TIP/2: how long after a speaker's last played frame {@link SessionListener#speakingChanged} says stopped. */
+    public static final Duration SPEAKING_HOLD = Duration.ofMillis(300);
 
     /** How long close() waits for the server to close its end after DISCONNECT, and for threads to end. */
     private static final long CLOSE_LINGER_MILLIS = 1_000;
@@ -109,6 +141,10 @@ public final class TipClient implements AutoCloseable {
     /** The datagram the original client sends right after CLIENT_PORT: 1024 bytes of ASCII 'a'. */
     private static final int PROBE_BYTES = 1024;
     private static final byte PROBE_BYTE = 'a';
+    /** TIP/2: most speakers with a jitter buffer at once (a room bigger than this is unusual for voice). */
+    private static final int MAX_SPEAKERS = 64;
+    /** TIP/2: a source that delivers nothing for this long had a gap; the next frame starts a talk spurt. */
+    private static final long SOURCE_GAP_NANOS = 200_000_000L;
 
     private static final Logger log = LoggerFactory.getLogger(TipClient.class);
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -124,6 +160,7 @@ public final class TipClient implements AutoCloseable {
     private final DialectPreference dialectPreference;
     private final Duration connectTimeout;
     private final Duration handshakeTimeout;
+    private final Duration keepaliveInterval;
     private final TipClock clock;
     private final ThreadFactory threadFactory;
     private final InetAddress localAddress;
@@ -132,6 +169,7 @@ public final class TipClient implements AutoCloseable {
     private final ListenerEvents events;
     private final VoiceCounters counters = new VoiceCounters();
     private final PlayoutQueue playoutQueue;
+    private final Speakers speakers;
 
     // ---- session, guarded by lock ----
     private final ReentrantLock lock = new ReentrantLock();
@@ -145,6 +183,7 @@ public final class TipClient implements AutoCloseable {
     private Thread captureThread;
     private Thread receiveThread;
     private Thread playoutThread;
+    private Thread keepaliveThread;
     private boolean sourceClosed;
     private boolean sinkClosed;
     private boolean released;
@@ -158,8 +197,15 @@ public final class TipClient implements AutoCloseable {
     private volatile boolean voiceRunning;
     private volatile boolean muted;
     private volatile List<String> users = List.of();
+    private volatile List<User> roster = List.of();
     private volatile int sessionId = -1;
     private volatile Dialect dialect;
+    /** TIP/2: token and room format from SESSION; set under lock before IN_ROOM. */
+    private volatile VoiceParameters voiceParameters;
+    /** TIP/2: the server acknowledged our voice address (HELLO_ACK); set under lock, signalled. */
+    private volatile boolean voiceBound;
+    /** TIP/2: System.nanoTime() of the last datagram sent, for KEEPALIVE. */
+    private volatile long lastSentNanos;
 
     private TipClient(Builder b) {
         this.host = b.host;
@@ -171,6 +217,7 @@ public final class TipClient implements AutoCloseable {
         this.dialectPreference = b.dialectPreference;
         this.connectTimeout = b.connectTimeout;
         this.handshakeTimeout = b.handshakeTimeout;
+        this.keepaliveInterval = b.keepaliveInterval;
         this.clock = b.clock;
         this.threadFactory = b.threadFactory;
         this.localAddress = b.localAddress;
@@ -184,6 +231,7 @@ public final class TipClient implements AutoCloseable {
         }
         this.events = new ListenerEvents(executor);
         this.playoutQueue = new PlayoutQueue(b.maxPlayoutFrames, ROOM_FORMAT.frameLength());
+        this.speakers = new Speakers(ROOM_FORMAT, MAX_SPEAKERS, SPEAKING_HOLD.toNanos(), this::speakingChanged);
     }
 
     /**
@@ -198,13 +246,16 @@ public final class TipClient implements AutoCloseable {
     // ------------------------------------------------------------------ session
 
     /**
-     * Joins the room: connects, sends the handshake and returns once SESSION has arrived (the
-     * client is then {@link SessionState#IN_ROOM} and voice flows). Blocks the calling thread for
-     * at most the connect timeout plus the handshake timeout. A client connects once.
+     * Joins the room: connects, sends the handshake and returns once SESSION has arrived and, in
+     * TIP/2, once the server has acknowledged the voice address (HELLO_ACK); the client is then
+     * {@link SessionState#IN_ROOM} and voice flows. Blocks the calling thread for at most the
+     * connect timeout plus the handshake timeout (plus {@link #VOICE_BIND_TIMEOUT} in TIP/2). A
+     * client connects once.
      *
      * @throws SessionFailedException if the client could not join; {@link SessionFailedException#reason()}
-     *     says why: REFUSED, TIMED_OUT, NICKNAME_REJECTED, SERVER_CLOSED, CONNECTION_LOST,
-     *     PROTOCOL_ERROR, or QUIT if {@link #close()} was called meanwhile
+     *     says why: REFUSED, TIMED_OUT (also: no HELLO_ACK in TIP/2), NICKNAME_REJECTED,
+     *     SERVER_CLOSED, CONNECTION_LOST, PROTOCOL_ERROR (also: a TIP/2 room format this client
+     *     does not support), or QUIT if {@link #close()} was called meanwhile
      * @throws SessionStateException if connect() was called before
      */
     public void connect() {
@@ -274,6 +325,50 @@ public final class TipClient implements AutoCloseable {
         }
         sendProbe(channel, voice);
         awaitRoom();
+        if (dialect == Dialect.TIP2) {
+            awaitVoiceBinding();
+        }
+    }
+
+    /** TIP/2: waits until the receive thread has seen HELLO_ACK (the keepalive thread sends HELLO). */
+    private void awaitVoiceBinding() {
+        long deadline = System.nanoTime() + VOICE_BIND_TIMEOUT.toNanos();
+        String detail = "no HELLO_ACK from the server's UDP port " + serverVoice + " within "
+                + VOICE_BIND_TIMEOUT.toMillis() + " ms of HELLOs: UDP to the server is blocked, or it refused the token";
+        boolean interrupted = false;
+        SessionStateMachine.Transition timeout = null;
+        lock.lock();
+        try {
+            while (!voiceBound && machine.state() == SessionState.IN_ROOM) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    stateChanged.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    break;
+                }
+            }
+            if (voiceBound && machine.state() == SessionState.IN_ROOM) {
+                return;
+            }
+            if (!interrupted && machine.state() == SessionState.IN_ROOM) {
+                timeout = apply(SessionEvent.TIMED_OUT, detail);
+            }
+        } finally {
+            unlockAndFlush();
+        }
+        if (interrupted) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new SessionFailedException(DisconnectReason.QUIT, "interrupted while joining; the client is closed", null);
+        }
+        if (timeout != null) {
+            afterFailure(timeout, detail);
+        }
+        throw endedWhileConnecting(null);
     }
 
     private void sendHandshake(Socket socket, int voicePort) throws IOException {
@@ -466,6 +561,16 @@ public final class TipClient implements AutoCloseable {
     }
 
     /**
+     * Returns the room's roster with session ids as last sent by the server, this client included.
+     * Ids are {@link User#NO_ID} when the server does not speak TIP/2.
+     *
+     * @return the members in join order, unmodifiable; empty before the first SEND_NEW_USERS
+     */
+    public List<User> roster() {
+        return roster;
+    }
+
+    /**
      * Returns the session id the server assigned.
      *
      * @return the id, or empty before SESSION
@@ -521,6 +626,10 @@ public final class TipClient implements AutoCloseable {
      * @return a snapshot
      */
     public ClientStatistics statistics() {
+        if (dialect == Dialect.TIP2) {
+            long[] t = speakers.totals();
+            return counters.snapshot(t[0], t[1], t[2]);
+        }
         return counters.snapshot(playoutQueue.dropped());
     }
 
@@ -609,6 +718,9 @@ public final class TipClient implements AutoCloseable {
             if (playoutThread != null) {
                 playoutThread.interrupt();
             }
+            if (keepaliveThread != null) {
+                keepaliveThread.interrupt();
+            }
         } finally {
             lock.unlock();
         }
@@ -626,7 +738,7 @@ public final class TipClient implements AutoCloseable {
         Thread[] threads;
         lock.lock();
         try {
-            threads = new Thread[] {controlThread, captureThread, receiveThread, playoutThread};
+            threads = new Thread[] {controlThread, captureThread, receiveThread, playoutThread, keepaliveThread};
         } finally {
             lock.unlock();
         }
@@ -703,13 +815,26 @@ public final class TipClient implements AutoCloseable {
 
     private boolean handle(ControlMessage m) {
         if (m instanceof ControlMessage.SendNewUsers u) {
-            List<String> roster = u.users();
+            List<String> names = u.users();
+            int[] ids = rosterIds(u);
+            List<User> members = new ArrayList<>(names.size());
+            for (int i = 0; i < names.size(); i++) {
+                members.add(new User(ids == null ? User.NO_ID : ids[i], names.get(i)));
+            }
+            List<User> withIds = List.copyOf(members);
+            if (ids != null) {
+                // before the roster is published: whoever sees the new roster sees the leaver's buffer
+                // gone; a leaver who was speaking is told to have stopped, named from the old roster
+                speakers.retain(ids);
+            }
             lock.lock();
             try {
                 SessionState s = machine.state();
                 if (s == SessionState.JOINING || s == SessionState.IN_ROOM) {
-                    users = roster;
-                    events.add(() -> listener.usersChanged(roster));
+                    users = names;
+                    roster = withIds;
+                    events.add(() -> listener.usersChanged(names));
+                    events.add(() -> listener.rosterChanged(withIds));
                 }
             } finally {
                 unlockAndFlush();
@@ -718,12 +843,29 @@ public final class TipClient implements AutoCloseable {
             int id = s.session();
             Dialect negotiated = dialectPreference == DialectPreference.AUTO
                     && s.extensions().getLong("VERSION").orElse(0) >= 2 ? Dialect.TIP2 : Dialect.ORIGINAL;
+            VoiceParameters parameters = null;
+            if (negotiated == Dialect.TIP2) {
+                try {
+                    parameters = VoiceParameters.fromSession(s.extensions());
+                } catch (IllegalArgumentException e) {
+                    fail(SessionEvent.PROTOCOL_VIOLATION, e.getMessage());
+                    return false;
+                }
+                if (!parameters.format().equals(ROOM_FORMAT)) {
+                    fail(SessionEvent.PROTOCOL_VIOLATION, "the room's format (SESSION RATE "
+                            + parameters.format().sampleRate() + ", FRAME " + parameters.format().samplesPerFrame()
+                            + ") is not supported: this client supports RATE " + ROOM_FORMAT.sampleRate() + ", FRAME "
+                            + ROOM_FORMAT.samplesPerFrame() + " only");
+                    return false;
+                }
+            }
             lock.lock();
             try {
                 SessionState st = machine.state();
                 if (st == SessionState.JOINING || st == SessionState.IN_ROOM) {
                     sessionId = id;
                     dialect = negotiated;
+                    voiceParameters = parameters;
                     events.add(() -> listener.sessionAssigned(id));
                 }
                 apply(SessionEvent.SESSION_RECEIVED, null);
@@ -744,6 +886,49 @@ public final class TipClient implements AutoCloseable {
         return true;
     }
 
+    /** The IDS of a TIP/2 roster, if present, well formed and as long as USERS; else null. */
+    private int[] rosterIds(ControlMessage.SendNewUsers u) {
+        JsonValue v = u.extensions().get("IDS").orElse(null);
+        if (!(v instanceof JsonValue.Arr arr) || arr.values().size() != u.users().size()) {
+            if (v != null) {
+                log.debug("{}: ignoring a roster's IDS that does not match its USERS: {}", name, v);
+            }
+            return null;
+        }
+        int[] ids = new int[arr.values().size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonValue e = arr.values().get(i);
+            if (!(e instanceof JsonValue.Num n)) {
+                return null;
+            }
+            int id;
+            try {
+                id = n.value().intValueExact();
+            } catch (ArithmeticException ex) {
+                return null;
+            }
+            if (id < 0 || id > 0xFFFF) {
+                return null;
+            }
+            ids[i] = id;
+        }
+        return ids;
+    }
+
+    /** Speakers' callback (playout or control thread): hands the event to the listener executor. */
+    private void speakingChanged(int id, boolean speaking) {
+        User who = new User(id, "");
+        for (User u : roster) {
+            if (u.id() == id) {
+                who = u;
+                break;
+            }
+        }
+        User user = who;
+        events.add(() -> listener.speakingChanged(user, speaking));
+        events.flush();
+    }
+
     // ------------------------------------------------------------------ voice threads
 
     /** Must hold lock, state IN_ROOM. */
@@ -754,6 +939,10 @@ public final class TipClient implements AutoCloseable {
         voiceRunning = true;
         DatagramChannel channel = udp;
         InetSocketAddress target = serverVoice;
+        if (dialect == Dialect.TIP2) {
+            startTip2VoiceLocked(channel, target, voiceParameters, sessionId);
+            return;
+        }
         receiveThread = newThread(() -> receiveLoop(channel), "receive");
         receiveThread.start();
         if (sink != null) {
@@ -886,6 +1075,214 @@ public final class TipClient implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ TIP/2 voice threads
+
+    /** Must hold lock, state IN_ROOM, dialect TIP2. */
+    private void startTip2VoiceLocked(DatagramChannel channel, InetSocketAddress target, VoiceParameters parameters,
+            int id) {
+        receiveThread = newThread(() -> receiveLoopTip2(channel, parameters.token(), id), "receive");
+        receiveThread.start();
+        keepaliveThread = newThread(() -> keepaliveLoop(channel, target, parameters.token(), id), "keepalive");
+        keepaliveThread.start();
+        playoutThread = newThread(this::playoutLoopTip2, "playout");
+        playoutThread.start();
+        if (source != null) {
+            captureThread = newThread(() -> captureLoopTip2(channel, target, id), "capture");
+            captureThread.start();
+        }
+    }
+
+    /** HELLO every HELLO_INTERVAL until bound, then KEEPALIVE whenever nothing was sent for a while. */
+    private void keepaliveLoop(DatagramChannel channel, InetSocketAddress target, long token, int id) {
+        ByteBuffer hello = VoiceSender.control(PayloadType.HELLO, id, token);
+        ByteBuffer keepalive = VoiceSender.control(PayloadType.KEEPALIVE, id, token);
+        long helloNanos = HELLO_INTERVAL.toNanos();
+        long keepaliveNanos = keepaliveInterval.toNanos();
+        try {
+            while (voiceRunning) {
+                long now = System.nanoTime();
+                long wait;
+                if (!voiceBound) {
+                    sendControl(channel, hello, target);
+                    wait = helloNanos;
+                } else {
+                    long idle = now - lastSentNanos;
+                    if (idle >= keepaliveNanos) {
+                        sendControl(channel, keepalive, target);
+                        lastSentNanos = now;
+                        idle = 0;
+                    }
+                    wait = keepaliveNanos - idle;
+                }
+                TimeUnit.NANOSECONDS.sleep(Math.max(1_000_000L, wait));
+            }
+        } catch (InterruptedException e) {
+            // close() or a failure stops it
+        }
+    }
+
+    private void sendControl(DatagramChannel channel, ByteBuffer datagram, InetSocketAddress target) {
+        datagram.clear();
+        try {
+            channel.send(datagram, target);
+        } catch (IOException e) {
+            log.debug("{}: {} not sent: {}", name, PayloadType.name(datagram.get(VoiceDatagram.OFFSET_PAYLOAD_TYPE)),
+                    e.toString());
+        }
+    }
+
+    private void captureLoopTip2(DatagramChannel channel, InetSocketAddress target, int id) {
+        AudioFormat format = source.format();
+        short[] frame = new short[format.frameLength()];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        VoiceSender sender = new VoiceSender(format, id, random.nextInt(0x10000), random.nextLong(0x1_0000_0000L));
+        FramePacer pacer = new FramePacer(clock, format, MAX_LAG_FRAMES);
+        boolean paced = !source.isRealTime();
+        long frameNanos = format.frameNanos();
+        long last = 0;
+        boolean first = true;
+        try {
+            while (voiceRunning) {
+                if (!source.read(frame)) {
+                    log.info("{}: the audio source ended; nothing more to send", name);
+                    return;
+                }
+                counters.captured.incrementAndGet();
+                long t = paced ? pacer.awaitNext() : clock.nanoTime();
+                long elapsed = t - last;
+                if (!first && elapsed > SOURCE_GAP_NANOS) {
+                    // the source stalled: the frames it did not deliver pass in the timestamps
+                    sender.skip(Math.max(1, Math.round((double) elapsed / frameNanos) - 1));
+                }
+                first = false;
+                last = t;
+                if (muted || !voiceBound || !voiceRunning) {
+                    sender.skip(1);
+                    continue;
+                }
+                try {
+                    channel.send(sender.encode(frame), target);
+                    counters.sent.incrementAndGet();
+                    lastSentNanos = System.nanoTime();
+                } catch (ClosedChannelException e) {
+                    return;
+                } catch (IOException e) {
+                    log.debug("{}: voice datagram not sent: {}", name, e.toString());
+                }
+            }
+        } catch (InterruptedException e) {
+            // close() or a failure stops the capture
+        } catch (IOException | RuntimeException e) {
+            if (voiceRunning) {
+                log.warn("{}: the audio source failed; nothing more is sent", name, e);
+            }
+        } finally {
+            closeAudio(source, "source");
+        }
+    }
+
+    private void receiveLoopTip2(DatagramChannel channel, long token, int ownId) {
+        // room for a datagram longer than header + frame, so that one is seen (the buffer cuts it)
+        ByteBuffer in = ByteBuffer.allocateDirect(VoiceDatagram.HEADER_LENGTH + 2 * ROOM_FORMAT.frameBytes());
+        VoiceDatagram d = new VoiceDatagram();
+        while (voiceRunning) {
+            in.clear();
+            try {
+                channel.receive(in);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!voiceRunning) {
+                    return;
+                }
+                log.debug("{}: voice receive failed: {}", name, e.toString());
+                continue;
+            }
+            int n = in.position();
+            if (n == 0) {
+                continue;
+            }
+            if (isProbe(in, n)) {
+                counters.probes.incrementAndGet();
+                continue;
+            }
+            if (d.wrap(in, 0, n).check() != VoiceDatagram.OK) {
+                counters.rejected.incrementAndGet();
+                continue;
+            }
+            int type = d.payloadType();
+            if (type == PayloadType.PCM) {
+                if (d.senderId() == ownId) {
+                    counters.rejected.incrementAndGet();
+                    continue;
+                }
+                counters.received.incrementAndGet();
+                if (speakers.insert(d, clock.nanoTime()) == Speakers.UNKNOWN_SENDER) {
+                    counters.rejected.incrementAndGet();
+                }
+            } else if (type == PayloadType.HELLO_ACK) {
+                counters.control.incrementAndGet();
+                if (d.token() == token && !voiceBound) {
+                    voiceBoundNow();
+                } else if (d.token() != token) {
+                    counters.rejected.incrementAndGet();
+                }
+            } else if (PayloadType.isControl(type)) {
+                counters.control.incrementAndGet();
+            } else {
+                // Opus needs a decoder that tip-core does not have; the server sends PCM in PCM rooms
+                counters.rejected.incrementAndGet();
+            }
+        }
+    }
+
+    private void voiceBoundNow() {
+        lock.lock();
+        try {
+            voiceBound = true;
+            stateChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        log.debug("{}: the server acknowledged the voice address", name);
+    }
+
+    private void playoutLoopTip2() {
+        short[] frame = new short[ROOM_FORMAT.frameLength()];
+        FramePacer pacer = new FramePacer(clock, ROOM_FORMAT, MAX_LAG_FRAMES);
+        boolean paced = sink == null || !sink.isRealTime();
+        try {
+            while (voiceRunning) {
+                if (paced) {
+                    pacer.awaitNext();
+                }
+                int contributing = speakers.mixNext(clock.nanoTime(), frame);
+                if (sink == null) {
+                    if (contributing > 0) {
+                        counters.discarded.incrementAndGet();
+                    }
+                    continue;
+                }
+                if (contributing > 0) {
+                    counters.played.incrementAndGet();
+                } else {
+                    counters.silence.incrementAndGet();
+                }
+                sink.write(frame);
+            }
+        } catch (InterruptedException e) {
+            // close() or a failure stops the playout
+        } catch (IOException | RuntimeException e) {
+            if (voiceRunning) {
+                log.warn("{}: the audio sink failed; nothing more is played", name, e);
+            }
+        } finally {
+            if (sink != null) {
+                closeAudio(sink, "sink");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Thread newThread(Runnable body, String role) {
@@ -931,9 +1328,10 @@ public final class TipClient implements AutoCloseable {
         private AudioSink sink;
         private SessionListener listener = new SessionListener() { };
         private Executor listenerExecutor;
-        private DialectPreference dialectPreference = DialectPreference.ORIGINAL;
+        private DialectPreference dialectPreference = DialectPreference.AUTO;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private Duration keepaliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
         private TipClock clock = TipClock.system();
         private ThreadFactory threadFactory = Builder::daemonThread;
         private InetAddress localAddress;
@@ -1066,7 +1464,8 @@ public final class TipClient implements AutoCloseable {
         }
 
         /**
-         * Sets which dialect to offer; default {@link DialectPreference#ORIGINAL}.
+         * Sets which dialect to offer; default {@link DialectPreference#AUTO} (TIP/2 with a
+         * server that speaks it, the original dialect otherwise).
          *
          * @param preference ORIGINAL, or AUTO to offer TIP/2 and fall back
          * @return this builder
@@ -1095,6 +1494,22 @@ public final class TipClient implements AutoCloseable {
          */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long a TIP/2 client may send nothing before it sends a KEEPALIVE, so that a NAT
+         * keeps its binding; default 5 s.
+         *
+         * @param interval 10 ms .. 10 min
+         * @return this builder
+         */
+        public Builder keepaliveInterval(Duration interval) {
+            positive(interval, "keepaliveInterval");
+            if (interval.toMillis() < 10 || interval.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("keepaliveInterval must be 10 ms .. 10 min, was " + interval);
+            }
+            this.keepaliveInterval = interval;
             return this;
         }
 
@@ -1143,8 +1558,9 @@ public final class TipClient implements AutoCloseable {
         }
 
         /**
-         * Sets the most frames the playout queue holds before it drops the oldest, which caps the
-         * receive delay; default {@value TipClient#DEFAULT_MAX_PLAYOUT_FRAMES}.
+         * Sets the most frames the original dialect's playout queue holds before it drops the
+         * oldest, which caps the receive delay; default {@value TipClient#DEFAULT_MAX_PLAYOUT_FRAMES}.
+         * TIP/2 sessions use adaptive jitter buffers instead, and ignore this.
          *
          * @param frames 1..64
          * @return this builder

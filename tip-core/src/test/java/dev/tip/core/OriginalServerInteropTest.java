@@ -50,9 +50,12 @@ class OriginalServerInteropTest {
             assertThat(annLog.snapshot()).containsSubsequence("users [ann]", "session 0", "state JOINING -> IN_ROOM",
                     "users [ann, bob]");
 
+            // the default (AUTO) offers TIP/2; the original server ignores the field, sends no VERSION
+            assertThat(ann.dialect()).as("falls back to the original dialect").contains(Dialect.ORIGINAL);
+            assertThat(bob.dialect()).contains(Dialect.ORIGINAL);
             // what the original server read from ann: nickname then port, one message each piece
             String handshake = server.client("ann").receivedText();
-            Matcher m = Pattern.compile("\\{\"KEY\": 2, \"NAME\": \"ann\"\\}\\{\"KEY\": 7, \"PORT\": ([0-9]+)\\}")
+            Matcher m = Pattern.compile("\\{\"KEY\": 2, \"NAME\": \"ann\", \"VERSION\": 2\\}\\{\"KEY\": 7, \"PORT\": ([0-9]+)\\}")
                     .matcher(handshake);
             assertThat(m.lookingAt()).as(handshake).isTrue();
             InetSocketAddress annVoice = voiceOf(server, "ann");

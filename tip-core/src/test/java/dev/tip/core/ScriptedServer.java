@@ -99,6 +99,59 @@ final class ScriptedServer implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Plays the UDP side of a TIP/2 server's voice binding from now on, in a daemon thread:
+     * answers every HELLO with HELLO_ACK (the same token) to the address it came from, and counts
+     * what arrives. Ends when the socket closes.
+     */
+    UdpResponder answerHello(long token) {
+        UdpResponder r = new UdpResponder(token);
+        Thread t = new Thread(r, "scripted-server-udp");
+        t.setDaemon(true);
+        t.start();
+        return r;
+    }
+
+    /** What {@link #answerHello} saw. */
+    final class UdpResponder implements Runnable {
+        final long token;
+        final java.util.List<byte[]> datagrams = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile java.net.SocketAddress client;
+        final java.util.concurrent.atomic.AtomicInteger hellos = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger keepalives = new java.util.concurrent.atomic.AtomicInteger();
+
+        UdpResponder(long token) {
+            this.token = token;
+        }
+
+        @Override
+        public void run() {
+            try {
+                ports.udp().setSoTimeout(0);
+                while (true) {
+                    DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
+                    ports.udp().receive(p);
+                    byte[] data = java.util.Arrays.copyOf(p.getData(), p.getLength());
+                    datagrams.add(data);
+                    if (data.length == 18 && (data[0] & 0xFF) == 0x80 && data[1] == 16) {
+                        hellos.incrementAndGet();
+                        if (java.nio.ByteBuffer.wrap(data, 10, 8).getLong() != token) {
+                            continue;
+                        }
+                        client = p.getSocketAddress();
+                        byte[] ack = data.clone();
+                        ack[1] = 17;
+                        ports.udp().send(new DatagramPacket(ack, ack.length, p.getSocketAddress()));
+                    } else if (data.length == 18 && data[1] == 18) {
+                        keepalives.incrementAndGet();
+                    }
+                }
+            } catch (IOException e) {
+                // closed: the test is over
+            }
+        }
+    }
+
     @Override
     public void close() throws IOException {
         ports.tcp().close();

@@ -44,7 +44,8 @@ class TipClientHandshakeTest {
 
     @Test
     void sendsNicknameThenClientPortAtOnceAndThenTheJoinDatagramOfLetterA() throws Exception {
-        try (ScriptedServer server = new ScriptedServer(); TipClient client = server.client("ann").build()) {
+        try (ScriptedServer server = new ScriptedServer();
+                TipClient client = server.client("ann").dialectPreference(DialectPreference.ORIGINAL).build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             String handshake = ScriptedServer.readHandshake(peer);
@@ -118,6 +119,7 @@ class TipClientHandshakeTest {
             assertThat(m.group(2)).isEqualTo(", \"VERSION\": 2");
             ScriptedServer.write(peer, "{\"KEY\": 6, \"SESSION\": 3, \"VERSION\": 2, \"TOKEN\": \"5f1c0a9e33d2b871\", "
                     + "\"RATE\": 20000, \"FRAME\": 512}");
+            server.answerHello(0x5f1c0a9e33d2b871L);
             joined.get(20, TimeUnit.SECONDS);
             ScriptedServer.closeOnQuit(peer);
             assertThat(client.dialect()).contains(Dialect.TIP2);
@@ -140,7 +142,8 @@ class TipClientHandshakeTest {
 
     @Test
     void anOriginalPreferenceIgnoresAVersionTheServerSendsAnyway() throws Exception {
-        try (ScriptedServer server = new ScriptedServer(); TipClient client = server.client("ann").build()) {
+        try (ScriptedServer server = new ScriptedServer();
+                TipClient client = server.client("ann").dialectPreference(DialectPreference.ORIGINAL).build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);

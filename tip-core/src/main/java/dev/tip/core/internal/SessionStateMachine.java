@@ -118,7 +118,9 @@ public final class SessionStateMachine {
                     // a repeated SESSION (no known server sends one) changes nothing
                     case SESSION_RECEIVED -> SessionState.IN_ROOM;
                     case CLOSE -> SessionState.CLOSING;
-                    case SERVER_DISCONNECT, SERVER_CLOSE, CONNECTION_LOST, PROTOCOL_VIOLATION -> SessionState.FAILED;
+                    // TIMED_OUT here: a TIP/2 voice address never acknowledged (HELLO_ACK)
+                    case TIMED_OUT, SERVER_DISCONNECT, SERVER_CLOSE, CONNECTION_LOST, PROTOCOL_VIOLATION ->
+                            SessionState.FAILED;
                     default -> null;
                 };
             case CLOSING:

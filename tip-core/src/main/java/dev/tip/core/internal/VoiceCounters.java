@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The client's voice counters. Thread-safe: each counter has one writer (the capture, receive or
- * playout thread); any thread reads a {@link #snapshot(long)}.
+ * playout thread); any thread reads a snapshot.
  */
 public final class VoiceCounters {
     /** Frames read from the source. */
@@ -22,15 +22,32 @@ public final class VoiceCounters {
     public final AtomicLong silence = new AtomicLong();
     /** Join probes (1024 {@code 'a'} bytes) received and ignored. */
     public final AtomicLong probes = new AtomicLong();
+    /** TIP/2 datagrams dropped: malformed, wrong version, unknown type or sender. */
+    public final AtomicLong rejected = new AtomicLong();
+    /** TIP/2 control datagrams (HELLO_ACK and others) received. */
+    public final AtomicLong control = new AtomicLong();
 
     /**
-     * Returns the counters now.
+     * Returns the counters of an original-dialect session now.
      *
      * @param queueDropped frames the playout queue dropped
      * @return a snapshot
      */
     public ClientStatistics snapshot(long queueDropped) {
         return new ClientStatistics(captured.get(), sent.get(), received.get(), played.get(),
-                queueDropped + discarded.get(), silence.get(), -1);
+                queueDropped + discarded.get(), silence.get(), -1, -1, 0, rejected.get());
+    }
+
+    /**
+     * Returns the counters of a TIP/2 session now.
+     *
+     * @param late packets the jitter buffers dropped as late
+     * @param lost frames missing at their playout time
+     * @param concealed frames concealed
+     * @return a snapshot
+     */
+    public ClientStatistics snapshot(long late, long lost, long concealed) {
+        return new ClientStatistics(captured.get(), sent.get(), received.get(), played.get(), discarded.get(),
+                silence.get(), lost, late, concealed, rejected.get());
     }
 }

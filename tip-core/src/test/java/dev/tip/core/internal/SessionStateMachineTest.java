@@ -27,7 +27,7 @@ class SessionStateMachineTest {
         "DISCONNECTED CONNECTING -         -        CLOSED   -       -       -       -       -       -       -",
         "CONNECTING   -          JOINING   -        CLOSING  -       FAILED  FAILED  -       -       -       -",
         "JOINING      -          -         IN_ROOM  CLOSING  -       -       FAILED  FAILED  FAILED  FAILED  FAILED",
-        "IN_ROOM      -          -         =        CLOSING  -       -       -       FAILED  FAILED  FAILED  FAILED",
+        "IN_ROOM      -          -         =        CLOSING  -       -       FAILED  FAILED  FAILED  FAILED  FAILED",
         "CLOSING      -          =         =        =        CLOSED  =       =       =       =       =       =",
         "CLOSED       -          =         =        =        -       =       =       =       =       =       =",
         "FAILED       -          =         =        =        -       =       =       =       =       =       =",
@@ -93,6 +93,7 @@ class SessionStateMachineTest {
         assertThat(reasonOf(SessionState.CONNECTING, SessionEvent.CONNECT_REFUSED)).isEqualTo(DisconnectReason.REFUSED);
         assertThat(reasonOf(SessionState.CONNECTING, SessionEvent.TIMED_OUT)).isEqualTo(DisconnectReason.TIMED_OUT);
         assertThat(reasonOf(SessionState.JOINING, SessionEvent.TIMED_OUT)).isEqualTo(DisconnectReason.TIMED_OUT);
+        assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.TIMED_OUT)).isEqualTo(DisconnectReason.TIMED_OUT);
         assertThat(reasonOf(SessionState.JOINING, SessionEvent.SERVER_DISCONNECT))
                 .isEqualTo(DisconnectReason.NICKNAME_REJECTED);
         assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.SERVER_DISCONNECT))
