@@ -34,9 +34,10 @@ import picocli.CommandLine.Option;
         exitCodeOnInvalidInput = 2,
         sortOptions = false,
         description = {
-            "Starts a TIP server on a free loopback port and N clients that take turns talking to each "
-                    + "other with tones (no audio device needed); each records what it hears to a WAV file. "
-                    + "At the end it lists whose tones each recording holds.",
+            "Starts a TIP server on a free loopback port and N clients that talk to each other with "
+                    + "tones (no audio device needed): first in turns, then all at once (the clients mix the "
+                    + "speakers they hear). Each records what it hears to a WAV file; at the end it lists "
+                    + "whose tones each recording holds.",
             "Exit status: 0 every client heard every other client and not itself; 1 otherwise (or the "
                     + "server or a client could not start); 2 bad arguments.",
             ""
@@ -49,11 +50,15 @@ public final class DemoCommand implements Callable<Integer> {
      * wide margin (the Hann window's main lobe is 78 Hz wide on either side).
      */
     static final double[] TONES_HZ = {500, 800, 1100, 1400, 1700, 2000, 2300, 2600};
-    /** Peak amplitude of each tone (the room has no mixing: a frame carries one speaker). */
-    private static final double AMPLITUDE = 0.5;
     /**
-     * Least amplitude for a frame to count as voice. The room has no mixing, so every frame of
-     * a recording carries one speaker's tone (continuous in phase within the frame) or silence.
+     * Peak amplitude of all tones together: when everyone talks, a listener's mix of the others
+     * stays below full scale, so it never clips (clipping would put intermodulation products on
+     * the other tones' frequencies).
+     */
+    private static final double MIX_HEADROOM = 0.9;
+    /**
+     * Least amplitude of a tone in a frame for it to count as heard there. A frame holds one tone
+     * while the clients take turns and several once they all talk.
      */
     static final double VOICE_THRESHOLD = 0.05;
     /** A speaker is heard when its tone fills at least this many frames (77 ms) of the recording... */
@@ -115,8 +120,8 @@ public final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         try (server) {
-            o.printf(Locale.ROOT, "TIP demo: server on 127.0.0.1:%d; %s take turns sending their own tones (%s s in all).%n",
-                    server.tcpPort(), names(clients), trim(seconds));
+            o.printf(Locale.ROOT, "TIP demo: server on 127.0.0.1:%d; %s send their own tones, first in turns, "
+                    + "then all at once (%s s in all).%n", server.tcpPort(), names(clients), trim(seconds));
             o.println("Recordings: " + dir.toAbsolutePath());
             o.flush();
             for (int i = 0; i < clients; i++) {
@@ -125,7 +130,7 @@ public final class DemoCommand implements Callable<Integer> {
                 TipClient client = TipClient.builder()
                         .server("127.0.0.1", server.tcpPort())
                         .nickname(NAMES[i])
-                        .audioSource(new ToneSource(room, TONES_HZ[i], AMPLITUDE))
+                        .audioSource(new ToneSource(room, TONES_HZ[i], Math.min(0.5, MIX_HEADROOM / (clients - 1))))
                         .audioSink(new WavFileSink(wav, room))
                         .build();
                 client.setMuted(true);
@@ -133,15 +138,17 @@ public final class DemoCommand implements Callable<Integer> {
                 client.connect();
             }
             awaitFullRoster(talking);
-            // The clients take turns, as people do: in the original dialect a frame carries one
-            // speaker and the playout queue drops the oldest frames when two speak at once, so
-            // with steady simultaneous senders a listener hears mostly one of them.
-            long turnMillis = Math.round(seconds * 1000 / clients);
+            // Half the time in turns, as people talk, then everyone at once: TIP/2 clients keep a
+            // jitter buffer per speaker and mix them (the original dialect cannot tell speakers apart).
+            long turnMillis = Math.round(seconds * 500 / clients);
             for (TipClient speaker : talking) {
                 speaker.setMuted(false);
                 Thread.sleep(turnMillis); // the talk itself: its length is the point
                 speaker.setMuted(true);
             }
+            talking.forEach(c -> c.setMuted(false));
+            Thread.sleep(Math.round(seconds * 500));
+            talking.forEach(c -> c.setMuted(true));
         } catch (SessionFailedException e) {
             err.println("tip demo: a client could not join: " + e.getMessage());
             err.flush();
@@ -168,16 +175,17 @@ public final class DemoCommand implements Callable<Integer> {
         double[] tones = Arrays.copyOf(TONES_HZ, clients);
         String[][] rows = new String[clients + 1][];
         rows[0] = new String[] {"client", "sends", "heard (share of the frames with voice)", "result"};
+        // a frame can hold several voices once everyone talks, so the shares add up to more than 100%
         boolean allGood = true;
         for (int i = 0; i < clients; i++) {
             int[] frames;
             try {
                 frames = framesByTone(readAll(recordings.get(i)), tones);
             } catch (IOException e) {
-                frames = new int[clients];
+                frames = new int[clients + 1];
                 spec.commandLine().getErr().println("tip demo: cannot read " + recordings.get(i) + ": " + e.getMessage());
             }
-            int voiced = Arrays.stream(frames).sum();
+            int voiced = frames[clients];
             List<String> heard = new ArrayList<>();
             List<String> problems = new ArrayList<>();
             for (int j = 0; j < clients; j++) {
@@ -224,26 +232,25 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Counts, per candidate tone, the frames of a recording in which it is the loudest candidate
-     * and louder than {@link #VOICE_THRESHOLD}; silent frames count for none.
+     * Counts, per candidate tone, the frames of a recording in which that tone is at least
+     * {@link #VOICE_THRESHOLD} loud (a frame may count for several tones), and in the last
+     * element the frames with any of them.
      */
     static int[] framesByTone(short[] recording, double[] tones) {
         int length = TipClient.ROOM_FORMAT.frameLength();
         int rate = TipClient.ROOM_FORMAT.sampleRate();
-        int[] counts = new int[tones.length];
+        int[] counts = new int[tones.length + 1];
         for (int start = 0; start + length <= recording.length; start += length) {
             short[] frame = Arrays.copyOfRange(recording, start, start + length);
-            int best = -1;
-            double loudest = VOICE_THRESHOLD;
+            boolean voice = false;
             for (int t = 0; t < tones.length; t++) {
-                double a = ToneDetector.amplitude(frame, rate, tones[t]);
-                if (a >= loudest) {
-                    loudest = a;
-                    best = t;
+                if (ToneDetector.amplitude(frame, rate, tones[t]) >= VOICE_THRESHOLD) {
+                    counts[t]++;
+                    voice = true;
                 }
             }
-            if (best >= 0) {
-                counts[best]++;
+            if (voice) {
+                counts[tones.length]++;
             }
         }
         return counts;
