@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
         exitCodeOnInvalidInput = 2,
         description = {
             "Loads a TIP server on loopback with simulated original clients and reports loss and relay latency.",
-            "Exit status: 0 it ran, 1 setup failed (cannot connect or register), 2 bad arguments, 3 the server closed a connection."
+            "Exit status: 0 it ran, 1 setup failed (cannot connect or register), 2 bad arguments, 3 the server closed a connection, 4 it overran its time budget (watchdog)."
         })
 public final class LoadCommand implements Callable<Integer> {
 

@@ -35,7 +35,9 @@ import picocli.CommandLine.Parameters;
         exitCodeOnInvalidInput = 2,
         description = {
             "Runs a TIP server: TCP control and UDP voice on one port, for original and TIP clients.",
-            "Console commands on standard input: STOP, LIST, STATS, KICK <id> [reason], HELP."
+            "Console commands on standard input: STOP, LIST, STATS, KICK <id> [reason], HELP. The end of "
+                    + "standard input does not stop the server: use STOP or Ctrl-C.",
+            "Exit status: 0 stopped with STOP; 1 the port could not be bound; 2 bad arguments."
         })
 public final class ServerCommand implements Callable<Integer> {
 
