@@ -44,7 +44,8 @@ import picocli.CommandLine.Option;
                     + "source, what the room says to the sink, the roster as it changes and a status line.",
             "Commands on standard input: mute, unmute, users, quit, help. The end of standard input "
                     + "does not leave the room: use quit, --seconds or Ctrl-C.",
-            "Exit status: 0 left the room (quit, --seconds, Ctrl-C); 1 could not join, or the session "
+            "Exit status: 0 left the room (quit, --seconds); 130 Ctrl-C (the client still says DISCONNECT "
+                    + "Quit to the server first); 1 could not join, or the session "
                     + "ended from the other side (refused, timed out, nickname rejected, server closed, "
                     + "connection lost); 2 bad arguments, including a source or sink that cannot be opened "
                     + "(no audio device, unreadable file), with a message naming the alternatives.",
