@@ -2,6 +2,7 @@ package dev.tip.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tip.audio.ToneSource;
 import dev.tip.core.ClientStatistics;
 import dev.tip.core.Dialect;
 import dev.tip.core.DialectPreference;
@@ -9,8 +10,8 @@ import dev.tip.core.SessionListener;
 import dev.tip.core.TipClient;
 import dev.tip.core.User;
 import dev.tip.core.internal.netsim.NetworkModel;
+import dev.tip.core.voice.AudioFormat;
 import dev.tip.integration.Tip2TestAudio.RecordingSink;
-import dev.tip.integration.Tip2TestAudio.ToneSource;
 import dev.tip.server.TipServer;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -46,6 +47,11 @@ class Tip2ClientEndToEndTest {
 
     private TipServer server() {
         return closing(TipServer.builder().port(0).bindAddress(InetAddress.getLoopbackAddress()).build().start());
+    }
+
+    /** tip-audio's tone source in the room format; amplitude in sample units as the checks use it. */
+    private static ToneSource tone(double hz, int amplitude) {
+        return new ToneSource(AudioFormat.ORIGINAL, hz, amplitude / 32767.0);
     }
 
     private TipClient client(int port, String name, DialectPreference dialect, ToneSource tone, RecordingSink sink,
@@ -93,10 +99,10 @@ class Tip2ClientEndToEndTest {
         RecordingSink bobHears = new RecordingSink(200);
         RecordingSink cyHears = new RecordingSink(200);
         Speaking annSees = new Speaking();
-        TipClient ann = client(port, "ann", DialectPreference.AUTO, new ToneSource(1013, 6000), annHears, annSees);
-        TipClient bob = client(port, "bob", DialectPreference.AUTO, new ToneSource(1511, 6000), bobHears,
+        TipClient ann = client(port, "ann", DialectPreference.AUTO, tone(1013, 6000), annHears, annSees);
+        TipClient bob = client(port, "bob", DialectPreference.AUTO, tone(1511, 6000), bobHears,
                 new SessionListener() { });
-        TipClient cy = client(port, "cy", DialectPreference.ORIGINAL, new ToneSource(2003, 6000), cyHears,
+        TipClient cy = client(port, "cy", DialectPreference.ORIGINAL, tone(2003, 6000), cyHears,
                 new SessionListener() { });
         ann.connect();
         bob.connect();
@@ -134,9 +140,9 @@ class Tip2ClientEndToEndTest {
         int frames = 240;
         RecordingSink annHears = new RecordingSink(frames);
         RecordingSink bobHears = new RecordingSink(frames);
-        TipClient ann = client(relay.port(), "ann", DialectPreference.AUTO, new ToneSource(1013, 8000), annHears,
+        TipClient ann = client(relay.port(), "ann", DialectPreference.AUTO, tone(1013, 8000), annHears,
                 new SessionListener() { });
-        TipClient bob = client(relay.port(), "bob", DialectPreference.AUTO, new ToneSource(1511, 8000), bobHears,
+        TipClient bob = client(relay.port(), "bob", DialectPreference.AUTO, tone(1511, 8000), bobHears,
                 new SessionListener() { });
         ann.connect();
         bob.connect();

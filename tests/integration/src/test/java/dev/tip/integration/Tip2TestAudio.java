@@ -1,39 +1,13 @@
 package dev.tip.integration;
 
 import dev.tip.core.audio.AudioSink;
-import dev.tip.core.audio.AudioSource;
 import dev.tip.core.voice.AudioFormat;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A tone source, a recording sink and the measures the end-to-end tests take of a recording. */
+/** A recording sink and the measures the end-to-end tests take of a recording. */
 final class Tip2TestAudio {
     private Tip2TestAudio() {
-    }
-
-    /** A continuous sine tone, not real-time (the client paces it). */
-    static final class ToneSource implements AudioSource {
-        final double hz;
-        final int amplitude;
-        private long sample;
-
-        ToneSource(double hz, int amplitude) {
-            this.hz = hz;
-            this.amplitude = amplitude;
-        }
-
-        @Override
-        public AudioFormat format() {
-            return AudioFormat.ORIGINAL;
-        }
-
-        @Override
-        public boolean read(short[] frame) {
-            for (int i = 0; i < frame.length; i++) {
-                frame[i] = (short) Math.round(amplitude * Math.sin(2 * Math.PI * hz * sample++ / 20_000));
-            }
-            return true;
-        }
     }
 
     /** Records every frame from the first one that is not silent, up to a bound; not real-time. */
