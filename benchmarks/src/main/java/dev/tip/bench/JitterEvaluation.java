@@ -30,21 +30,35 @@ public final class JitterEvaluation {
     private static final long FRAME = FORMAT.frameNanos();
     private static final long SAMPLE_EVERY = 100_000_000L;
 
-    private JitterEvaluation() {
-    }
+    private JitterEvaluation() {}
 
     /** One algorithm's figures on one trace. */
-    record Row(String name, double lateLoss, double concealment, double meanMs, double p95Ms,
-            double adjustMsPerS, double maxAdjustMsPerS, String note, double lateOrWait) {
-        Row(String name, double lateLoss, double concealment, double meanMs, double p95Ms,
-                double adjustMsPerS, double maxAdjustMsPerS, String note) {
+    record Row(
+            String name,
+            double lateLoss,
+            double concealment,
+            double meanMs,
+            double p95Ms,
+            double adjustMsPerS,
+            double maxAdjustMsPerS,
+            String note,
+            double lateOrWait) {
+        Row(
+                String name,
+                double lateLoss,
+                double concealment,
+                double meanMs,
+                double p95Ms,
+                double adjustMsPerS,
+                double maxAdjustMsPerS,
+                String note) {
             this(name, lateLoss, concealment, meanMs, p95Ms, adjustMsPerS, maxAdjustMsPerS, note, lateLoss);
         }
     }
 
     /** The figures of one trace. */
-    record Result(String trace, String description, int sent, double networkLoss, List<Row> rows, List<String> checks) {
-    }
+    record Result(
+            String trace, String description, int sent, double networkLoss, List<Row> rows, List<String> checks) {}
 
     /** A buffer under test, driven on virtual time. */
     interface Subject {
@@ -56,8 +70,7 @@ public final class JitterEvaluation {
     }
 
     /** Time series sampled every 100 ms during a run. */
-    record Series(long[] late, long[] played, double[] delaySum, long[] adjusted) {
-    }
+    record Series(long[] late, long[] played, double[] delaySum, long[] adjusted) {}
 
     /**
      * Runs the evaluation.
@@ -94,22 +107,55 @@ public final class JitterEvaluation {
         }
         long started = System.nanoTime();
         Duration length = Duration.ofMinutes(minutes);
-        NetworkModel p1 = NetworkModel.builder().base(Duration.ofMillis(20)).gamma(2, Duration.ofMillis(4))
-                .gilbertElliott(0.0015, 0.3).build();
-        NetworkModel p2 = NetworkModel.builder().base(Duration.ofMillis(40)).pareto(2.5, Duration.ofMillis(5))
-                .correlation(0.5).gilbertElliott(0.01, 0.3).build();
+        NetworkModel p1 = NetworkModel.builder()
+                .base(Duration.ofMillis(20))
+                .gamma(2, Duration.ofMillis(4))
+                .gilbertElliott(0.0015, 0.3)
+                .build();
+        NetworkModel p2 = NetworkModel.builder()
+                .base(Duration.ofMillis(40))
+                .pareto(2.5, Duration.ofMillis(5))
+                .correlation(0.5)
+                .gilbertElliott(0.01, 0.3)
+                .build();
         Object[][] profiles = {
-            {"P0", "clean: constant 20 ms", NetworkModel.builder().base(Duration.ofMillis(20)).build()},
+            {
+                "P0",
+                "clean: constant 20 ms",
+                NetworkModel.builder().base(Duration.ofMillis(20)).build()
+            },
             {"P1", "LAN/Wi-Fi: 20 ms + Gamma(2, 4 ms), GE loss ~0.5%", p1},
             {"P2", "heavy tail: 40 ms + Pareto(2.5, 5 ms) AR(1) 0.5, GE p=1% r=30%", p2},
-            {"P3", "spikes: P1 + 300 ms spike every 20 s, +80 ms step at 5 min",
-                p1.toBuilder().spikes(Duration.ofSeconds(20), Duration.ofMillis(300))
-                    .step(Duration.ofMillis(minutes * 30_000L), Duration.ofMillis(80)).build()},
-            {"P4+", "drift: P1 with the sender at +500 ppm", p1.toBuilder().drift(500).build()},
-            {"P4-", "drift: P1 with the sender at -500 ppm", p1.toBuilder().drift(-500).build()},
-            {"P5", "talk spurts: P2 gated on/off (1.0 s / 1.5 s)",
-                p2.toBuilder().talkSpurts(Duration.ofMillis(1000), Duration.ofMillis(1500)).build()},
-            {"P6", "duplicates: P1 + 1% duplicated 0-40 ms later", p1.toBuilder().duplicates(0.01, Duration.ofMillis(40)).build()},
+            {
+                "P3",
+                "spikes: P1 + 300 ms spike every 20 s, +80 ms step at 5 min",
+                p1.toBuilder()
+                        .spikes(Duration.ofSeconds(20), Duration.ofMillis(300))
+                        .step(Duration.ofMillis(minutes * 30_000L), Duration.ofMillis(80))
+                        .build()
+            },
+            {
+                "P4+",
+                "drift: P1 with the sender at +500 ppm",
+                p1.toBuilder().drift(500).build()
+            },
+            {
+                "P4-",
+                "drift: P1 with the sender at -500 ppm",
+                p1.toBuilder().drift(-500).build()
+            },
+            {
+                "P5",
+                "talk spurts: P2 gated on/off (1.0 s / 1.5 s)",
+                p2.toBuilder()
+                        .talkSpurts(Duration.ofMillis(1000), Duration.ofMillis(1500))
+                        .build()
+            },
+            {
+                "P6",
+                "duplicates: P1 + 1% duplicated 0-40 ms later",
+                p1.toBuilder().duplicates(0.01, Duration.ofMillis(40)).build()
+            },
         };
         List<Result> results = new ArrayList<>();
         List<Result> original = new ArrayList<>();
@@ -124,26 +170,48 @@ public final class JitterEvaluation {
             List<String> checks = new ArrayList<>();
             double[] o1 = oracle(trace);
             o1Mean[pi] = o1[1];
-            rows.add(new Row("O1", o1[0], o1[0] + trace.networkLost() / (double) trace.sent(), o1[1], o1[2], 0, 0,
+            rows.add(new Row(
+                    "O1",
+                    o1[0],
+                    o1[0] + trace.networkLost() / (double) trace.sent(),
+                    o1[1],
+                    o1[2],
+                    0,
+                    0,
                     "fixed offset " + ms(o1[3]) + " ms after send, chosen in hindsight"));
             for (int k : new int[] {1, 2, 3, 5}) {
                 rows.add(fixed(trace, k));
             }
-            PlayoutEngine b1Engine = new PlayoutEngine(FORMAT, 1_000_000_000L, new NetEqTarget(), PlayoutEngine.Tuning.DEFAULT);
+            PlayoutEngine b1Engine =
+                    new PlayoutEngine(FORMAT, 1_000_000_000L, new NetEqTarget(), PlayoutEngine.Tuning.DEFAULT);
             Series b1Series = newSeries(trace);
             Row b1 = run("B1", engineSubject(b1Engine), trace, call, phase, b1Series);
             rows.add(b1);
             Series tipSeries = newSeries(trace);
-            Subject tipSubject = tune == null ? bufferSubject(JitterBuffer.builder(FORMAT).build()) : tuned(tune);
+            Subject tipSubject =
+                    tune == null ? bufferSubject(JitterBuffer.builder(FORMAT).build()) : tuned(tune);
             Row tip = run("TIP", tipSubject, trace, call, phase, tipSeries);
             rows.add(tip);
-            rows.add(run("TIP-strict", bufferSubject(JitterBuffer.builder(FORMAT).targetLateLoss(0.001).build()), trace,
-                    call, phase, null));
-            rows.add(run("TIP/frame", bufferSubject(JitterBuffer.builder(FORMAT).build()), trace,
-                    FORMAT.frameLength(), phase, null));
+            rows.add(run(
+                    "TIP-strict",
+                    bufferSubject(
+                            JitterBuffer.builder(FORMAT).targetLateLoss(0.001).build()),
+                    trace,
+                    call,
+                    phase,
+                    null));
+            rows.add(run(
+                    "TIP/frame",
+                    bufferSubject(JitterBuffer.builder(FORMAT).build()),
+                    trace,
+                    FORMAT.frameLength(),
+                    phase,
+                    null));
 
-            checks.add(check(tip.lateOrWait() <= 0.01, "TIP late loss " + pct(tip.lateLoss()) + " plus frames waited for late packets "
-                    + pct(tip.lateOrWait() - tip.lateLoss()) + " <= 1%"));
+            checks.add(check(
+                    tip.lateOrWait() <= 0.01,
+                    "TIP late loss " + pct(tip.lateLoss()) + " plus frames waited for late packets "
+                            + pct(tip.lateOrWait() - tip.lateLoss()) + " <= 1%"));
             double vsO1 = tip.meanMs() / o1[1];
             double vsB1 = tip.meanMs() / b1.meanMs();
             if (name.equals("P1") || name.equals("P2") || name.equals("P5")) {
@@ -151,26 +219,49 @@ public final class JitterEvaluation {
             } else {
                 checks.add(String.format(Locale.ROOT, "info: TIP mean delay %.2fx O1", vsO1));
             }
-            checks.add(check(vsB1 <= 1.0 && tip.lateOrWait() <= Math.max(b1.lateOrWait(), 0.01),
-                    String.format(Locale.ROOT, "TIP mean delay %.2fx B1 (late+wait %s vs %s)", vsB1, pct(tip.lateOrWait()),
+            checks.add(check(
+                    vsB1 <= 1.0 && tip.lateOrWait() <= Math.max(b1.lateOrWait(), 0.01),
+                    String.format(
+                            Locale.ROOT,
+                            "TIP mean delay %.2fx B1 (late+wait %s vs %s)",
+                            vsB1,
+                            pct(tip.lateOrWait()),
                             pct(b1.lateOrWait()))));
-            checks.add(check(tip.maxAdjustMsPerS() <= 100, String.format(Locale.ROOT,
-                    "TIP adjustments at most %.0f ms per 1 s window <= 100", tip.maxAdjustMsPerS())));
+            checks.add(check(
+                    tip.maxAdjustMsPerS() <= 100,
+                    String.format(
+                            Locale.ROOT,
+                            "TIP adjustments at most %.0f ms per 1 s window <= 100",
+                            tip.maxAdjustMsPerS())));
             if (name.equals("P1")) {
                 p1TipMean = tip.meanMs();
             }
             if (name.startsWith("P4")) {
                 double ratio = tip.meanMs() / p1TipMean;
-                checks.add(check(ratio <= 1.10, String.format(Locale.ROOT, "TIP mean delay %.2fx the same trace without drift <= 1.10x", ratio)));
-                Row p1Tip = results.get(1).rows().stream().filter(r -> r.name().equals("TIP")).findFirst().orElseThrow();
-                checks.add(check(tip.concealment() <= p1Tip.concealment() + 0.002, "TIP concealment " + pct(tip.concealment())
-                        + " vs " + pct(p1Tip.concealment()) + " without drift (no drift underruns)"));
+                checks.add(check(
+                        ratio <= 1.10,
+                        String.format(
+                                Locale.ROOT, "TIP mean delay %.2fx the same trace without drift <= 1.10x", ratio)));
+                Row p1Tip = results.get(1).rows().stream()
+                        .filter(r -> r.name().equals("TIP"))
+                        .findFirst()
+                        .orElseThrow();
+                checks.add(check(
+                        tip.concealment() <= p1Tip.concealment() + 0.002,
+                        "TIP concealment " + pct(tip.concealment()) + " vs " + pct(p1Tip.concealment())
+                                + " without drift (no drift underruns)"));
             }
             if (name.equals("P3")) {
                 recovery(trace, tipSeries, o1[1], minutes, checks, "TIP");
                 recovery(trace, b1Series, o1[1], minutes, checks, "B1");
             }
-            results.add(new Result(name, (String) profiles[pi][1], trace.sent(), trace.networkLost() / (double) trace.sent(), rows, checks));
+            results.add(new Result(
+                    name,
+                    (String) profiles[pi][1],
+                    trace.sent(),
+                    trace.networkLost() / (double) trace.sent(),
+                    rows,
+                    checks));
 
             if (!name.startsWith("P4") && !name.equals("P0")) {
                 List<Row> orows = new ArrayList<>();
@@ -179,8 +270,13 @@ public final class JitterEvaluation {
                     orows.add(queue(trace, k, phase));
                 }
                 orows.add(runUnsequenced(trace, call, phase));
-                original.add(new Result(name, (String) profiles[pi][1], trace.sent(),
-                        trace.networkLost() / (double) trace.sent(), orows, List.of()));
+                original.add(new Result(
+                        name,
+                        (String) profiles[pi][1],
+                        trace.sent(),
+                        trace.networkLost() / (double) trace.sent(),
+                        orows,
+                        List.of()));
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -203,10 +299,13 @@ public final class JitterEvaluation {
         PlayoutEngine.Tuning d = PlayoutEngine.Tuning.DEFAULT;
         long edit = p.length > 4 ? (long) (Double.parseDouble(p[4]) * 1e6) : d.maxEditNanos();
         double budget = p.length > 5 ? Double.parseDouble(p[5]) : d.budget();
-        return engineSubject(new PlayoutEngine(FORMAT, 1_000_000_000L,
-                new dev.tip.core.internal.jitter.QuantileTarget(window, q, 0, JitterBuffer.DEFAULT_INITIAL_DELAY.toNanos()),
-                new PlayoutEngine.Tuning(d.deadbandNanos(), edit, Math.max(edit, d.maxQuietEditNanos()), allowance,
-                        budget, exclude)));
+        return engineSubject(new PlayoutEngine(
+                FORMAT,
+                1_000_000_000L,
+                new dev.tip.core.internal.jitter.QuantileTarget(
+                        window, q, 0, JitterBuffer.DEFAULT_INITIAL_DELAY.toNanos()),
+                new PlayoutEngine.Tuning(
+                        d.deadbandNanos(), edit, Math.max(edit, d.maxQuietEditNanos()), allowance, budget, exclude)));
     }
 
     private static Subject bufferSubject(JitterBuffer b) {
@@ -278,7 +377,7 @@ public final class JitterEvaluation {
         long end = t.durationNanos() + 3_000_000_000L;
         int samples = 0;
         long[] adjustedPerSample = new long[(int) (end / SAMPLE_EVERY) + 2];
-        for (long k = 0;; k++) {
+        for (long k = 0; ; k++) {
             long now = phase + k * callNanos;
             if (now > end) {
                 break;
@@ -308,11 +407,24 @@ public final class JitterEvaluation {
             maxPerSecond = Math.max(maxPerSecond, adjustedPerSample[i] - adjustedPerSample[i - 10]);
         }
         double seconds = t.durationNanos() / 1e9;
-        String note = String.format(Locale.ROOT, "missing %d, duplicates %d, adjustments %d, waits %d frames (%.1f ms/s), target %s ms at end",
-                st.missing(), st.duplicates(), st.adjustments(), st.waits(),
-                st.waits() * FRAME / 1e6 / (t.durationNanos() / 1e9), ms(st.targetDelayNanos()));
-        return new Row(name, st.late() / (double) t.sent(), st.concealmentRatio(), st.meanDelayNanos() / 1e6,
-                st.p95DelayNanos() / 1e6, st.adjustedNanos() / 1e6 / seconds, maxPerSecond / 1e6, note,
+        String note = String.format(
+                Locale.ROOT,
+                "missing %d, duplicates %d, adjustments %d, waits %d frames (%.1f ms/s), target %s ms at end",
+                st.missing(),
+                st.duplicates(),
+                st.adjustments(),
+                st.waits(),
+                st.waits() * FRAME / 1e6 / (t.durationNanos() / 1e9),
+                ms(st.targetDelayNanos()));
+        return new Row(
+                name,
+                st.late() / (double) t.sent(),
+                st.concealmentRatio(),
+                st.meanDelayNanos() / 1e6,
+                st.p95DelayNanos() / 1e6,
+                st.adjustedNanos() / 1e6 / seconds,
+                maxPerSecond / 1e6,
+                note,
                 (st.late() + st.waits()) / (double) t.sent());
     }
 
@@ -373,7 +485,14 @@ public final class JitterEvaluation {
             }
         }
         double lost = (t.sent() - played) / (double) t.sent();
-        return new Row("F" + k, late / (double) t.sent(), lost, played == 0 ? 0 : sum / played, p95(delays), 0, 0,
+        return new Row(
+                "F" + k,
+                late / (double) t.sent(),
+                lost,
+                played == 0 ? 0 : sum / played,
+                p95(delays),
+                0,
+                0,
                 "anchored on the first packet of each talk spurt");
     }
 
@@ -411,7 +530,7 @@ public final class JitterEvaluation {
         int n = t.arrivals();
         long end = t.durationNanos() + 3_000_000_000L;
         boolean talking = false;
-        for (long tick = 0;; tick++) {
+        for (long tick = 0; ; tick++) {
             long now = phase + tick * FRAME;
             if (now > end) {
                 break;
@@ -444,8 +563,14 @@ public final class JitterEvaluation {
                 waiting = true;
             }
         }
-        return new Row("Q" + k, dropped / (double) t.sent(), underruns / (double) (played + underruns),
-                played == 0 ? 0 : sum / played, p95(delays), 0, 0,
+        return new Row(
+                "Q" + k,
+                dropped / (double) t.sent(),
+                underruns / (double) (played + underruns),
+                played == 0 ? 0 : sum / played,
+                p95(delays),
+                0,
+                0,
                 "arrival-order queue of " + k + " frames, dropped (cap) " + dropped);
     }
 
@@ -457,7 +582,7 @@ public final class JitterEvaluation {
         int a = 0;
         int n = t.arrivals();
         long end = t.durationNanos() + 3_000_000_000L;
-        for (long k = 0;; k++) {
+        for (long k = 0; ; k++) {
             long now = phase + k * callNanos;
             if (now > end) {
                 break;
@@ -472,8 +597,14 @@ public final class JitterEvaluation {
         }
         JitterBufferStats st = b.stats();
         double seconds = t.durationNanos() / 1e9;
-        return new Row("TIP-arrival", (st.late() + st.overflowDropped()) / (double) t.sent(), st.concealmentRatio(),
-                st.meanDelayNanos() / 1e6, st.p95DelayNanos() / 1e6, st.adjustedNanos() / 1e6 / seconds, 0,
+        return new Row(
+                "TIP-arrival",
+                (st.late() + st.overflowDropped()) / (double) t.sent(),
+                st.concealmentRatio(),
+                st.meanDelayNanos() / 1e6,
+                st.p95DelayNanos() / 1e6,
+                st.adjustedNanos() / 1e6 / seconds,
+                0,
                 "TIP buffer in arrival-order mode; duplicates play twice, reordered frames play out of order");
     }
 
@@ -501,8 +632,13 @@ public final class JitterEvaluation {
             }
         }
         double stepSettle = settled < 0 ? Double.NaN : (settled - from) / 10.0;
-        checks.add(check(settled >= 0 && stepSettle <= 2.0, String.format(Locale.ROOT,
-                "%s: late loss over 1 s back under 1%% %.1f s after the +80 ms step (<= 2 s)", who, stepSettle)));
+        checks.add(check(
+                settled >= 0 && stepSettle <= 2.0,
+                String.format(
+                        Locale.ROOT,
+                        "%s: late loss over 1 s back under 1%% %.1f s after the +80 ms step (<= 2 s)",
+                        who,
+                        stepSettle)));
         // after each spike: time until the mean delay over 1 s is within 1.2x O1's mean
         double worst = 0;
         int spikes = 0;
@@ -522,13 +658,20 @@ public final class JitterEvaluation {
             }
             spikes++;
             if (System.getProperty("tip.eval.debug") != null) {
-                System.err.printf(Locale.ROOT, "%s spike at %d s settles in %.1f s%n", who, spike / 1_000_000_000L, settle);
+                System.err.printf(
+                        Locale.ROOT, "%s spike at %d s settles in %.1f s%n", who, spike / 1_000_000_000L, settle);
             }
             worst = Double.isNaN(settle) || Double.isNaN(worst) ? Double.NaN : Math.max(worst, settle);
         }
-        checks.add(check(!Double.isNaN(worst) && worst <= 10, String.format(Locale.ROOT,
-                "%s: after each of %d spikes, mean delay over 1 s within 1.2x O1 (%.1f ms) after at most %.1f s (<= 10 s)",
-                who, spikes, 1.2 * o1MeanMs, worst)));
+        checks.add(check(
+                !Double.isNaN(worst) && worst <= 10,
+                String.format(
+                        Locale.ROOT,
+                        "%s: after each of %d spikes, mean delay over 1 s within 1.2x O1 (%.1f ms) after at most %.1f s (<= 10 s)",
+                        who,
+                        spikes,
+                        1.2 * o1MeanMs,
+                        worst)));
     }
 
     // ------------------------------------------------------------------ output
@@ -545,14 +688,22 @@ public final class JitterEvaluation {
         return String.format(Locale.ROOT, "%.1f", nanos / 1e6);
     }
 
-    private static void printText(List<Result> results, List<Result> original, long seed, int minutes, int call, double seconds) {
-        System.out.printf(Locale.ROOT, "TIP jitter evaluation: seed %d, %d min per trace, %s, playout calls of %d samples (%.1f ms)%n%n",
-                seed, minutes, FORMAT, call, call * 1000.0 / FORMAT.sampleRate());
+    private static void printText(
+            List<Result> results, List<Result> original, long seed, int minutes, int call, double seconds) {
+        System.out.printf(
+                Locale.ROOT,
+                "TIP jitter evaluation: seed %d, %d min per trace, %s, playout calls of %d samples (%.1f ms)%n%n",
+                seed,
+                minutes,
+                FORMAT,
+                call,
+                call * 1000.0 / FORMAT.sampleRate());
         for (Result r : results) {
             table(r, true);
         }
         System.out.println("== Original format (no sequence numbers: arrival order only) ==");
-        System.out.println("late = frames dropped (cap or too late); conc = underrun/concealed frames over frames produced");
+        System.out.println(
+                "late = frames dropped (cap or too late); conc = underrun/concealed frames over frames produced");
         System.out.println();
         for (Result r : original) {
             table(r, false);
@@ -561,15 +712,43 @@ public final class JitterEvaluation {
     }
 
     private static void table(Result r, boolean ratios) {
-        System.out.printf(Locale.ROOT, "== %s %s (sent %d, network loss %s) ==%n", r.trace(), r.description(), r.sent(), pct(r.networkLoss()));
+        System.out.printf(
+                Locale.ROOT,
+                "== %s %s (sent %d, network loss %s) ==%n",
+                r.trace(),
+                r.description(),
+                r.sent(),
+                pct(r.networkLoss()));
         Row o1 = r.rows().get(0);
-        Row b1 = r.rows().stream().filter(x -> x.name().equals("B1")).findFirst().orElse(null);
-        System.out.printf(Locale.ROOT, "%-12s %8s %9s %8s %9s %9s %8s %8s %10s %10s%n", "buffer", "late", "late+wait", "conc", "mean ms",
-                "p95 ms", "adj ms/s", "max/1s", "mean/O1", "mean/B1");
+        Row b1 =
+                r.rows().stream().filter(x -> x.name().equals("B1")).findFirst().orElse(null);
+        System.out.printf(
+                Locale.ROOT,
+                "%-12s %8s %9s %8s %9s %9s %8s %8s %10s %10s%n",
+                "buffer",
+                "late",
+                "late+wait",
+                "conc",
+                "mean ms",
+                "p95 ms",
+                "adj ms/s",
+                "max/1s",
+                "mean/O1",
+                "mean/B1");
         for (Row x : r.rows()) {
-            System.out.printf(Locale.ROOT, "%-12s %8s %9s %8s %9.1f %9.1f %8.1f %8.1f %10.2f %10s%n", x.name(), pct(x.lateLoss()),
-                    pct(x.lateOrWait()), pct(x.concealment()), x.meanMs(), x.p95Ms(), x.adjustMsPerS(), x.maxAdjustMsPerS(),
-                    x.meanMs() / o1.meanMs(), b1 == null || !ratios ? "" : String.format(Locale.ROOT, "%.2f", x.meanMs() / b1.meanMs()));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-12s %8s %9s %8s %9.1f %9.1f %8.1f %8.1f %10.2f %10s%n",
+                    x.name(),
+                    pct(x.lateLoss()),
+                    pct(x.lateOrWait()),
+                    pct(x.concealment()),
+                    x.meanMs(),
+                    x.p95Ms(),
+                    x.adjustMsPerS(),
+                    x.maxAdjustMsPerS(),
+                    x.meanMs() / o1.meanMs(),
+                    b1 == null || !ratios ? "" : String.format(Locale.ROOT, "%.2f", x.meanMs() / b1.meanMs()));
         }
         for (Row x : r.rows()) {
             if (x.name().startsWith("TIP") || x.name().equals("B1")) {
@@ -582,10 +761,17 @@ public final class JitterEvaluation {
         System.out.println();
     }
 
-    private static void printJson(List<Result> results, List<Result> original, long seed, int minutes, int call, double seconds) {
+    private static void printJson(
+            List<Result> results, List<Result> original, long seed, int minutes, int call, double seconds) {
         StringBuilder sb = new StringBuilder();
-        sb.append("{\"seed\": ").append(seed).append(", \"minutes\": ").append(minutes).append(", \"callSamples\": ")
-                .append(call).append(", \"seconds\": ").append(String.format(Locale.ROOT, "%.1f", seconds))
+        sb.append("{\"seed\": ")
+                .append(seed)
+                .append(", \"minutes\": ")
+                .append(minutes)
+                .append(", \"callSamples\": ")
+                .append(call)
+                .append(", \"seconds\": ")
+                .append(String.format(Locale.ROOT, "%.1f", seconds))
                 .append(", \"traces\": ");
         json(sb, results);
         sb.append(", \"original\": ");
@@ -601,17 +787,30 @@ public final class JitterEvaluation {
             if (i > 0) {
                 sb.append(", ");
             }
-            sb.append("{\"trace\": \"").append(r.trace()).append("\", \"sent\": ").append(r.sent())
-                    .append(", \"networkLoss\": ").append(String.format(Locale.ROOT, "%.5f", r.networkLoss())).append(", \"rows\": [");
+            sb.append("{\"trace\": \"")
+                    .append(r.trace())
+                    .append("\", \"sent\": ")
+                    .append(r.sent())
+                    .append(", \"networkLoss\": ")
+                    .append(String.format(Locale.ROOT, "%.5f", r.networkLoss()))
+                    .append(", \"rows\": [");
             for (int j = 0; j < r.rows().size(); j++) {
                 Row x = r.rows().get(j);
                 if (j > 0) {
                     sb.append(", ");
                 }
-                sb.append(String.format(Locale.ROOT,
+                sb.append(String.format(
+                        Locale.ROOT,
                         "{\"name\": \"%s\", \"lateLoss\": %.5f, \"lateOrWait\": %.5f, \"concealment\": %.5f, \"meanMs\": %.2f, \"p95Ms\": %.2f, "
                                 + "\"adjustMsPerS\": %.2f, \"maxAdjustMsPerS\": %.1f}",
-                        x.name(), x.lateLoss(), x.lateOrWait(), x.concealment(), x.meanMs(), x.p95Ms(), x.adjustMsPerS(), x.maxAdjustMsPerS()));
+                        x.name(),
+                        x.lateLoss(),
+                        x.lateOrWait(),
+                        x.concealment(),
+                        x.meanMs(),
+                        x.p95Ms(),
+                        x.adjustMsPerS(),
+                        x.maxAdjustMsPerS()));
             }
             sb.append("], \"checks\": [");
             for (int j = 0; j < r.checks().size(); j++) {

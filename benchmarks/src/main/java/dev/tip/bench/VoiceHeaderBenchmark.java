@@ -24,8 +24,7 @@ import org.openjdk.jmh.annotations.State;
 public class VoiceHeaderBenchmark {
 
     /** A decoded header, as a plain value. */
-    record Header(int version, boolean marker, int payloadType, int senderId, int sequence, long timestamp) {
-    }
+    record Header(int version, boolean marker, int payloadType, int senderId, int sequence, long timestamp) {}
 
     private ByteBuffer buffer;
     private VoiceDatagram datagram;
@@ -63,12 +62,20 @@ public class VoiceHeaderBenchmark {
     public long encodeDecodeBaseline() {
         int s = seq++;
         buffer.clear();
-        buffer.put((byte) (0x80 | ((s & 63) == 0 ? 0x20 : 0))).put((byte) PayloadType.PCM).putShort((short) 3)
-                .putShort((short) s).putInt(s * 512);
+        buffer.put((byte) (0x80 | ((s & 63) == 0 ? 0x20 : 0)))
+                .put((byte) PayloadType.PCM)
+                .putShort((short) 3)
+                .putShort((short) s)
+                .putInt(s * 512);
         buffer.flip();
         byte flags = buffer.get();
-        Header h = new Header((flags & 0xC0) >>> 6, (flags & 0x20) != 0, buffer.get() & 0xFF, buffer.getShort() & 0xFFFF,
-                buffer.getShort() & 0xFFFF, buffer.getInt() & 0xFFFF_FFFFL);
+        Header h = new Header(
+                (flags & 0xC0) >>> 6,
+                (flags & 0x20) != 0,
+                buffer.get() & 0xFF,
+                buffer.getShort() & 0xFFFF,
+                buffer.getShort() & 0xFFFF,
+                buffer.getInt() & 0xFFFF_FFFFL);
         if (h.version() != 2) {
             return -1;
         }

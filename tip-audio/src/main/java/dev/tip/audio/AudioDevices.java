@@ -28,8 +28,7 @@ public final class AudioDevices {
     /** Sinks that need no device, named as the CLI spells them. */
     public static final String SINK_ALTERNATIVES = "wav:FILE or null";
 
-    private AudioDevices() {
-    }
+    private AudioDevices() {}
 
     /**
      * Returns the devices that can record.
@@ -68,8 +67,14 @@ public final class AudioDevices {
             out.append("  (").append(none).append(')').append(System.lineSeparator());
         }
         for (AudioDevice d : devices) {
-            out.append("  ").append(d.name()).append(" - ").append(d.description())
-                    .append(" [").append(d.formats()).append(']').append(System.lineSeparator());
+            out.append("  ")
+                    .append(d.name())
+                    .append(" - ")
+                    .append(d.description())
+                    .append(" [")
+                    .append(d.formats())
+                    .append(']')
+                    .append(System.lineSeparator());
         }
     }
 

@@ -47,8 +47,8 @@ public final class MicrophoneSource implements AudioSource {
      */
     public static MicrophoneSource open(AudioFormat format, String device) {
         Objects.requireNonNull(format, "format");
-        MicrophoneSource source = new MicrophoneSource(format,
-                DeviceLines.open(true, format, device, DEFAULT_BUFFER_MILLIS));
+        MicrophoneSource source =
+                new MicrophoneSource(format, DeviceLines.open(true, format, device, DEFAULT_BUFFER_MILLIS));
         source.line.start();
         return source;
     }

@@ -24,8 +24,7 @@ public final class ToneDetector {
     /** Default presence threshold: a tone of at least 1% of full scale (-40 dBFS). */
     public static final double DEFAULT_THRESHOLD = 0.01;
 
-    private ToneDetector() {
-    }
+    private ToneDetector() {}
 
     /**
      * Returns the candidate frequencies present with at least {@link #DEFAULT_THRESHOLD}

@@ -32,8 +32,8 @@ public final class ToneSource implements AudioSource {
     public ToneSource(AudioFormat format, double frequencyHz, double amplitude) {
         this.format = Objects.requireNonNull(format, "format");
         if (!(frequencyHz > 0 && frequencyHz < format.sampleRate() / 2.0)) {
-            throw new IllegalArgumentException("frequencyHz must be above 0 and below "
-                    + format.sampleRate() / 2.0 + " (half the sample rate), was " + frequencyHz);
+            throw new IllegalArgumentException("frequencyHz must be above 0 and below " + format.sampleRate() / 2.0
+                    + " (half the sample rate), was " + frequencyHz);
         }
         if (!(amplitude >= 0 && amplitude <= 1)) {
             throw new IllegalArgumentException("amplitude must be 0..1, was " + amplitude);

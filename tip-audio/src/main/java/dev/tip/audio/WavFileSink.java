@@ -96,8 +96,8 @@ public final class WavFileSink implements AudioSink {
         closed = true;
         try {
             out.close();
-            javax.sound.sampled.AudioFormat pcm = new javax.sound.sampled.AudioFormat(
-                    format.sampleRate(), 16, format.channels(), true, false);
+            javax.sound.sampled.AudioFormat pcm =
+                    new javax.sound.sampled.AudioFormat(format.sampleRate(), 16, format.channels(), true, false);
             long sampleFrames = frames * format.samplesPerFrame();
             try (InputStream in = new BufferedInputStream(Files.newInputStream(raw), 1 << 16);
                     AudioInputStream audio = new AudioInputStream(in, pcm, sampleFrames)) {

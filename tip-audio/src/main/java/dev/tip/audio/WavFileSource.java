@@ -68,8 +68,8 @@ public final class WavFileSource implements AudioSource {
         }
         if (rate < 8_000 || rate > 192_000) {
             stream.close();
-            throw new IOException(file + ": sample rate " + fileFormat.getSampleRate()
-                    + " Hz is not supported (8000..192000 Hz)");
+            throw new IOException(
+                    file + ": sample rate " + fileFormat.getSampleRate() + " Hz is not supported (8000..192000 Hz)");
         }
         this.pcmFormat = new javax.sound.sampled.AudioFormat(rate, 16, channels, true, false);
         this.stream = toPcm(stream);

@@ -19,9 +19,12 @@ class AudioDevicesTest {
         List<AudioDevice> capture = AudioDevices.capture();
         if (capture.isEmpty()) {
             assertThatThrownBy(() -> MicrophoneSource.open(AudioFormat.ORIGINAL, null))
-                    .isInstanceOf(AudioDeviceException.class).isInstanceOf(TipException.class)
+                    .isInstanceOf(AudioDeviceException.class)
+                    .isInstanceOf(TipException.class)
                     .hasMessageContaining("No audio capture device")
-                    .hasMessageContaining("wav:FILE").hasMessageContaining("tone:HZ").hasMessageContaining("silence");
+                    .hasMessageContaining("wav:FILE")
+                    .hasMessageContaining("tone:HZ")
+                    .hasMessageContaining("silence");
         } else {
             try (MicrophoneSource mic = MicrophoneSource.open(AudioFormat.ORIGINAL, null)) {
                 assertThat(mic.format()).isEqualTo(AudioFormat.ORIGINAL);
@@ -39,7 +42,8 @@ class AudioDevicesTest {
             assertThatThrownBy(() -> SpeakerSink.open(AudioFormat.ORIGINAL, null))
                     .isInstanceOf(AudioDeviceException.class)
                     .hasMessageContaining("No audio playback device")
-                    .hasMessageContaining("wav:FILE").hasMessageContaining("null");
+                    .hasMessageContaining("wav:FILE")
+                    .hasMessageContaining("null");
         } else {
             try (SpeakerSink speaker = SpeakerSink.open(AudioFormat.ORIGINAL, null)) {
                 assertThat(speaker.format()).isEqualTo(AudioFormat.ORIGINAL);
@@ -52,9 +56,11 @@ class AudioDevicesTest {
     @Test
     void anUnknownDeviceNameIsAClearErrorEverywhere() {
         assertThatThrownBy(() -> MicrophoneSource.open(AudioFormat.ORIGINAL, "no such device 3f9c"))
-                .isInstanceOf(AudioDeviceException.class).hasMessageContaining("wav:FILE");
+                .isInstanceOf(AudioDeviceException.class)
+                .hasMessageContaining("wav:FILE");
         assertThatThrownBy(() -> SpeakerSink.open(AudioFormat.ORIGINAL, "no such device 3f9c"))
-                .isInstanceOf(AudioDeviceException.class).hasMessageContaining("wav:FILE");
+                .isInstanceOf(AudioDeviceException.class)
+                .hasMessageContaining("wav:FILE");
     }
 
     @Test
@@ -76,8 +82,13 @@ class AudioDevicesTest {
     @Test
     void formatSummariesNameBitsChannelsAndRates() {
         javax.sound.sampled.AudioFormat any = new javax.sound.sampled.AudioFormat(
-                javax.sound.sampled.AudioFormat.Encoding.PCM_SIGNED, javax.sound.sampled.AudioSystem.NOT_SPECIFIED,
-                16, 2, 4, javax.sound.sampled.AudioSystem.NOT_SPECIFIED, false);
+                javax.sound.sampled.AudioFormat.Encoding.PCM_SIGNED,
+                javax.sound.sampled.AudioSystem.NOT_SPECIFIED,
+                16,
+                2,
+                4,
+                javax.sound.sampled.AudioSystem.NOT_SPECIFIED,
+                false);
         javax.sound.sampled.AudioFormat mono48 = new javax.sound.sampled.AudioFormat(48_000, 16, 1, true, false);
         javax.sound.sampled.AudioFormat mono44 = new javax.sound.sampled.AudioFormat(44_100, 16, 1, true, false);
         assertThat(AudioDevices.summarize(List.of(any))).isEqualTo("16-bit signed, 2 ch, any rate");

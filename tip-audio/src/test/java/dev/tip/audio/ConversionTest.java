@@ -8,9 +8,9 @@ import dev.tip.core.audio.AudioSource;
 import dev.tip.core.voice.AudioFormat;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ConversionTest {
 
@@ -83,7 +83,8 @@ class ConversionTest {
         // 15 kHz is above the 10 kHz Nyquist of 20 kHz: it must vanish, not alias to 5 kHz
         AudioSource high = ConvertingSource.of(new ToneSource(device, 15_000, 0.5), AudioFormat.ORIGINAL);
         short[] s = Signals.read(high, 40);
-        assertThat(ToneDetector.amplitude(Signals.slice(s, 1_000, s.length), 20_000, 5_000)).isLessThan(0.001);
+        assertThat(ToneDetector.amplitude(Signals.slice(s, 1_000, s.length), 20_000, 5_000))
+                .isLessThan(0.001);
         assertThat(Signals.peak(Signals.slice(s, 1_000, s.length))).isLessThan(100);
     }
 
@@ -162,7 +163,8 @@ class ConversionTest {
         assertThat(frames).isEqualTo(112_896);
         short[] left = Signals.channel(all, 2, 0);
         assertThat(left).isEqualTo(Signals.channel(all, 2, 1));
-        assertThat(ToneDetector.dominantFrequency(Signals.slice(left, 4_410, 100_000), 44_100)).isCloseTo(440, within(1.0));
+        assertThat(ToneDetector.dominantFrequency(Signals.slice(left, 4_410, 100_000), 44_100))
+                .isCloseTo(440, within(1.0));
     }
 
     @Test

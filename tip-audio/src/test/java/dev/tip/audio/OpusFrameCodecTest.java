@@ -54,12 +54,17 @@ class OpusFrameCodecTest {
     @Test
     void theOriginalFormatIsNotAnOpusFormat() {
         assertThat(OpusFrameEncoder.supports(AudioFormat.ORIGINAL)).isFalse();
-        assertThat(OpusFrameEncoder.supports(new AudioFormat(16_000, 1, 16, 320))).isTrue();
-        assertThat(OpusFrameEncoder.supports(new AudioFormat(48_000, 2, 16, 2880))).isTrue();
-        assertThat(OpusFrameEncoder.supports(new AudioFormat(44_100, 1, 16, 441))).isFalse();
+        assertThat(OpusFrameEncoder.supports(new AudioFormat(16_000, 1, 16, 320)))
+                .isTrue();
+        assertThat(OpusFrameEncoder.supports(new AudioFormat(48_000, 2, 16, 2880)))
+                .isTrue();
+        assertThat(OpusFrameEncoder.supports(new AudioFormat(44_100, 1, 16, 441)))
+                .isFalse();
         assertThatThrownBy(() -> new OpusFrameEncoder(AudioFormat.ORIGINAL, 24_000))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("format");
         assertThatThrownBy(() -> new OpusFrameDecoder(AudioFormat.ORIGINAL))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("format");
     }
 }

@@ -6,8 +6,7 @@ import java.io.IOException;
 
 /** Test helpers that read whole signals out of sources. */
 final class Signals {
-    private Signals() {
-    }
+    private Signals() {}
 
     static short[] read(AudioSource source, int frames) throws IOException {
         AudioFormat f = source.format();

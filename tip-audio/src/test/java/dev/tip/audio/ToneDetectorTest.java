@@ -23,7 +23,8 @@ class ToneDetectorTest {
     @Test
     void findsTheTonesPresentAndRejectsTheAbsentOnes() {
         short[] s = mix(20_000, 10_000, new double[] {440, 880}, new double[] {0.3, 0.2});
-        assertThat(ToneDetector.detect(s, 20_000, new double[] {440, 660, 880, 1320})).containsExactly(440.0, 880.0);
+        assertThat(ToneDetector.detect(s, 20_000, new double[] {440, 660, 880, 1320}))
+                .containsExactly(440.0, 880.0);
     }
 
     @Test
@@ -37,14 +38,16 @@ class ToneDetectorTest {
     @Test
     void findsNothingInSilenceOrInNoiseBelowTheThreshold() {
         short[] silence = new short[4000];
-        assertThat(ToneDetector.detect(silence, 20_000, new double[] {440, 880})).isEmpty();
+        assertThat(ToneDetector.detect(silence, 20_000, new double[] {440, 880}))
+                .isEmpty();
         assertThat(ToneDetector.dominantFrequency(silence, 20_000)).isNaN();
         java.util.Random random = new java.util.Random(1);
         short[] noise = new short[20_000];
         for (int i = 0; i < noise.length; i++) {
             noise[i] = (short) (random.nextGaussian() * 100);
         }
-        assertThat(ToneDetector.detect(noise, 20_000, new double[] {440, 660, 880})).isEmpty();
+        assertThat(ToneDetector.detect(noise, 20_000, new double[] {440, 660, 880}))
+                .isEmpty();
     }
 
     @Test

@@ -32,14 +32,17 @@ class ToneSourceTest {
         ToneSource tone = new ToneSource(new AudioFormat(48_000, 2, 16, 960), 440, 0.3);
         short[] s = Signals.read(tone, 10);
         assertThat(Signals.channel(s, 2, 0)).isEqualTo(Signals.channel(s, 2, 1));
-        assertThat(ToneDetector.dominantFrequency(Signals.channel(s, 2, 0), 48_000)).isCloseTo(440, within(1.0));
+        assertThat(ToneDetector.dominantFrequency(Signals.channel(s, 2, 0), 48_000))
+                .isCloseTo(440, within(1.0));
     }
 
     @Test
     void rejectsAFrequencyAboveNyquistAndNamesIt() {
         assertThatThrownBy(() -> new ToneSource(AudioFormat.ORIGINAL, 10_000, 0.5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frequencyHz");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("frequencyHz");
         assertThatThrownBy(() -> new ToneSource(AudioFormat.ORIGINAL, 440, 1.5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("amplitude");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("amplitude");
     }
 }

@@ -20,9 +20,19 @@ class WavFileTest {
     Path dir;
 
     /** Writes a sine with Java Sound itself, in any PCM layout, so the reader meets real files. */
-    private Path writeTone(String name, float rate, int bits, int channels, boolean signed, boolean bigEndian,
-            double hz, double amplitude, double seconds) throws IOException {
-        javax.sound.sampled.AudioFormat f = new javax.sound.sampled.AudioFormat(rate, bits, channels, signed, bigEndian);
+    private Path writeTone(
+            String name,
+            float rate,
+            int bits,
+            int channels,
+            boolean signed,
+            boolean bigEndian,
+            double hz,
+            double amplitude,
+            double seconds)
+            throws IOException {
+        javax.sound.sampled.AudioFormat f =
+                new javax.sound.sampled.AudioFormat(rate, bits, channels, signed, bigEndian);
         int frames = (int) (rate * seconds);
         int bytesPerSample = bits / 8;
         byte[] data = new byte[frames * channels * bytesPerSample];
@@ -70,11 +80,13 @@ class WavFileTest {
             }
             assertThat(sink.framesWritten()).isEqualTo(30);
         }
-        javax.sound.sampled.AudioFormat onDisk = AudioSystem.getAudioFileFormat(file.toFile()).getFormat();
+        javax.sound.sampled.AudioFormat onDisk =
+                AudioSystem.getAudioFileFormat(file.toFile()).getFormat();
         assertThat(onDisk.getSampleRate()).isEqualTo(20_000f);
         assertThat(onDisk.getChannels()).isEqualTo(1);
         assertThat(onDisk.getSampleSizeInBits()).isEqualTo(16);
-        assertThat(AudioSystem.getAudioFileFormat(file.toFile()).getFrameLength()).isEqualTo(30 * 512);
+        assertThat(AudioSystem.getAudioFileFormat(file.toFile()).getFrameLength())
+                .isEqualTo(30 * 512);
         try (WavFileSource source = new WavFileSource(file, format, false)) {
             assertThat(Signals.readAll(source)).isEqualTo(written);
         }
@@ -114,7 +126,8 @@ class WavFileTest {
             short[] steady = Signals.slice(s, 1_000, 19_000);
             assertThat(ToneDetector.dominantFrequency(steady, 20_000)).isCloseTo(880, within(1.0));
             assertThat(ToneDetector.amplitude(steady, 20_000, 880)).isCloseTo(0.5, within(0.02));
-            assertThat(ToneDetector.detect(steady, 20_000, new double[] {440, 880, 1760})).containsExactly(880.0);
+            assertThat(ToneDetector.detect(steady, 20_000, new double[] {440, 880, 1760}))
+                    .containsExactly(880.0);
         }
     }
 
@@ -149,7 +162,9 @@ class WavFileTest {
         Path file = dir.resolve("notes.wav");
         Files.writeString(file, "not a sound file at all, just text");
         assertThatThrownBy(() -> new WavFileSource(file, AudioFormat.ORIGINAL, false))
-                .isInstanceOf(IOException.class).hasMessageContaining("notes.wav").hasMessageContaining("not a sound file");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("notes.wav")
+                .hasMessageContaining("not a sound file");
         assertThatThrownBy(() -> new WavFileSource(dir.resolve("missing.wav"), AudioFormat.ORIGINAL, false))
                 .isInstanceOf(IOException.class);
     }
@@ -167,7 +182,8 @@ class WavFileTest {
         }
         try (WavFileSource source = new WavFileSource(file, AudioFormat.ORIGINAL, false)) {
             short[] s = Signals.readAll(source);
-            assertThat(ToneDetector.detect(s, 20_000, new double[] {440, 660, 880})).containsExactly(660.0);
+            assertThat(ToneDetector.detect(s, 20_000, new double[] {440, 660, 880}))
+                    .containsExactly(660.0);
         }
     }
 }

@@ -46,9 +46,24 @@ public record ClientStatistics(
      * @param framesSilence frames of silence written
      * @param framesLost frames known lost, or -1
      */
-    public ClientStatistics(long framesCaptured, long framesSent, long framesReceived, long framesPlayed,
-            long framesDropped, long framesSilence, long framesLost) {
-        this(framesCaptured, framesSent, framesReceived, framesPlayed, framesDropped, framesSilence, framesLost,
-                -1, 0, 0);
+    public ClientStatistics(
+            long framesCaptured,
+            long framesSent,
+            long framesReceived,
+            long framesPlayed,
+            long framesDropped,
+            long framesSilence,
+            long framesLost) {
+        this(
+                framesCaptured,
+                framesSent,
+                framesReceived,
+                framesPlayed,
+                framesDropped,
+                framesSilence,
+                framesLost,
+                -1,
+                0,
+                0);
     }
 }

@@ -30,8 +30,7 @@ public interface SessionListener {
      * @param oldState the state left
      * @param newState the state entered
      */
-    default void stateChanged(SessionState oldState, SessionState newState) {
-    }
+    default void stateChanged(SessionState oldState, SessionState newState) {}
 
     /**
      * The server sent the room's roster (SEND_NEW_USERS): every nickname, in join order, this
@@ -39,8 +38,7 @@ public interface SessionListener {
      *
      * @param users the nicknames, unmodifiable
      */
-    default void usersChanged(List<String> users) {
-    }
+    default void usersChanged(List<String> users) {}
 
     /**
      * The server sent the room's roster (SEND_NEW_USERS), with session ids when the server speaks
@@ -49,8 +47,7 @@ public interface SessionListener {
      *
      * @param roster the members in join order, this client included, unmodifiable
      */
-    default void rosterChanged(List<User> roster) {
-    }
+    default void rosterChanged(List<User> roster) {}
 
     /**
      * A member of the room started or stopped speaking: their voice started playing (the first
@@ -62,8 +59,7 @@ public interface SessionListener {
      * @param user who; the name is empty if the roster does not name the id
      * @param speaking true when they started
      */
-    default void speakingChanged(User user, boolean speaking) {
-    }
+    default void speakingChanged(User user, boolean speaking) {}
 
     /**
      * The server assigned this client its session id (SESSION). Called on the listener executor,
@@ -71,15 +67,13 @@ public interface SessionListener {
      *
      * @param sessionId the id, 0..999 on an original server
      */
-    default void sessionAssigned(int sessionId) {
-    }
+    default void sessionAssigned(int sessionId) {}
 
     /**
      * The server announced it is shutting down (SERVER_CLOSE). Called on the listener executor,
      * before the change to {@link SessionState#FAILED} and {@link #disconnected}.
      */
-    default void serverClosed() {
-    }
+    default void serverClosed() {}
 
     /**
      * The session ended, for whatever reason (the last event a listener receives, unless the
@@ -88,6 +82,5 @@ public interface SessionListener {
      * @param reason why
      * @param detail what happened, in words (for a server's DISCONNECT, the REASON it sent)
      */
-    default void disconnected(DisconnectReason reason, String detail) {
-    }
+    default void disconnected(DisconnectReason reason, String detail) {}
 }

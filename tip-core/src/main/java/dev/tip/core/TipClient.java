@@ -42,8 +42,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -140,6 +140,7 @@ public final class TipClient implements AutoCloseable {
     private static final int MAX_LAG_FRAMES = 4;
     /** The datagram the original client sends right after CLIENT_PORT: 1024 bytes of ASCII 'a'. */
     private static final int PROBE_BYTES = 1024;
+
     private static final byte PROBE_BYTE = 'a';
     /** TIP/2: most speakers with a jitter buffer at once (a room bigger than this is unusual for voice). */
     private static final int MAX_SPEAKERS = 64;
@@ -192,6 +193,7 @@ public final class TipClient implements AutoCloseable {
     private final Object closeLock = new Object();
     /** Guards the encoder and the TCP output stream. */
     private final Object writeLock = new Object();
+
     private final ControlEncoder encoder = new ControlEncoder();
 
     private volatile boolean voiceRunning;
@@ -282,17 +284,21 @@ public final class TipClient implements AutoCloseable {
             socket.connect(server, timeoutMillis(connectTimeout));
             socket.setTcpNoDelay(true);
         } catch (SocketTimeoutException e) {
-            throw failConnect(SessionEvent.TIMED_OUT, "no TCP connection to " + host + ":" + port + " within "
-                    + connectTimeout.toMillis() + " ms", e);
+            throw failConnect(
+                    SessionEvent.TIMED_OUT,
+                    "no TCP connection to " + host + ":" + port + " within " + connectTimeout.toMillis() + " ms",
+                    e);
         } catch (IOException e) {
-            throw failConnect(SessionEvent.CONNECT_REFUSED, "cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+            throw failConnect(
+                    SessionEvent.CONNECT_REFUSED, "cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }
         DatagramChannel channel;
         InetSocketAddress voice = new InetSocketAddress(socket.getInetAddress(), port);
         try {
             // the original server registers (TCP peer address, PORT): bind where the TCP connection is
             InetAddress local = localAddress != null ? localAddress : socket.getLocalAddress();
-            ProtocolFamily family = local instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+            ProtocolFamily family =
+                    local instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
             channel = DatagramChannel.open(family);
             channel.bind(new InetSocketAddress(local, 0));
         } catch (IOException e) {
@@ -333,8 +339,9 @@ public final class TipClient implements AutoCloseable {
     /** TIP/2: waits until the receive thread has seen HELLO_ACK (the keepalive thread sends HELLO). */
     private void awaitVoiceBinding() {
         long deadline = System.nanoTime() + VOICE_BIND_TIMEOUT.toNanos();
-        String detail = "no HELLO_ACK from the server's UDP port " + serverVoice + " within "
-                + VOICE_BIND_TIMEOUT.toMillis() + " ms of HELLOs: UDP to the server is blocked, or it refused the token";
+        String detail =
+                "no HELLO_ACK from the server's UDP port " + serverVoice + " within " + VOICE_BIND_TIMEOUT.toMillis()
+                        + " ms of HELLOs: UDP to the server is blocked, or it refused the token";
         boolean interrupted = false;
         SessionStateMachine.Transition timeout = null;
         lock.lock();
@@ -363,7 +370,8 @@ public final class TipClient implements AutoCloseable {
         if (interrupted) {
             close();
             Thread.currentThread().interrupt();
-            throw new SessionFailedException(DisconnectReason.QUIT, "interrupted while joining; the client is closed", null);
+            throw new SessionFailedException(
+                    DisconnectReason.QUIT, "interrupted while joining; the client is closed", null);
         }
         if (timeout != null) {
             afterFailure(timeout, detail);
@@ -373,7 +381,8 @@ public final class TipClient implements AutoCloseable {
 
     private void sendHandshake(Socket socket, int voicePort) throws IOException {
         Extensions ext = dialectPreference == DialectPreference.AUTO
-                ? Extensions.builder().put("VERSION", 2).build() : Extensions.NONE;
+                ? Extensions.builder().put("VERSION", 2).build()
+                : Extensions.NONE;
         synchronized (writeLock) {
             byte[] hello = encoder.encode(new ControlMessage.SendNickname(nickname, ext));
             byte[] portMessage = encoder.encode(new ControlMessage.ClientPort(voicePort));
@@ -430,7 +439,8 @@ public final class TipClient implements AutoCloseable {
         if (interrupted) {
             close();
             Thread.currentThread().interrupt();
-            throw new SessionFailedException(DisconnectReason.QUIT, "interrupted while joining; the client is closed", null);
+            throw new SessionFailedException(
+                    DisconnectReason.QUIT, "interrupted while joining; the client is closed", null);
         }
         if (timeout != null) {
             afterFailure(timeout, detail);
@@ -755,7 +765,10 @@ public final class TipClient implements AutoCloseable {
                 return;
             }
             if (t.isAlive()) {
-                log.warn("{}: thread {} did not end within {} ms (a source or sink blocked?)", name, t.getName(),
+                log.warn(
+                        "{}: thread {} did not end within {} ms (a source or sink blocked?)",
+                        name,
+                        t.getName(),
                         CLOSE_LINGER_MILLIS);
             }
         }
@@ -842,7 +855,9 @@ public final class TipClient implements AutoCloseable {
         } else if (m instanceof ControlMessage.Session s) {
             int id = s.session();
             Dialect negotiated = dialectPreference == DialectPreference.AUTO
-                    && s.extensions().getLong("VERSION").orElse(0) >= 2 ? Dialect.TIP2 : Dialect.ORIGINAL;
+                            && s.extensions().getLong("VERSION").orElse(0) >= 2
+                    ? Dialect.TIP2
+                    : Dialect.ORIGINAL;
             VoiceParameters parameters = null;
             if (negotiated == Dialect.TIP2) {
                 try {
@@ -852,10 +867,14 @@ public final class TipClient implements AutoCloseable {
                     return false;
                 }
                 if (!parameters.format().equals(ROOM_FORMAT)) {
-                    fail(SessionEvent.PROTOCOL_VIOLATION, "the room's format (SESSION RATE "
-                            + parameters.format().sampleRate() + ", FRAME " + parameters.format().samplesPerFrame()
-                            + ") is not supported: this client supports RATE " + ROOM_FORMAT.sampleRate() + ", FRAME "
-                            + ROOM_FORMAT.samplesPerFrame() + " only");
+                    fail(
+                            SessionEvent.PROTOCOL_VIOLATION,
+                            "the room's format (SESSION RATE "
+                                    + parameters.format().sampleRate() + ", FRAME "
+                                    + parameters.format().samplesPerFrame()
+                                    + ") is not supported: this client supports RATE " + ROOM_FORMAT.sampleRate()
+                                    + ", FRAME "
+                                    + ROOM_FORMAT.samplesPerFrame() + " only");
                     return false;
                 }
             }
@@ -889,7 +908,8 @@ public final class TipClient implements AutoCloseable {
     /** The IDS of a TIP/2 roster, if present, well formed and as long as USERS; else null. */
     private int[] rosterIds(ControlMessage.SendNewUsers u) {
         JsonValue v = u.extensions().get("IDS").orElse(null);
-        if (!(v instanceof JsonValue.Arr arr) || arr.values().size() != u.users().size()) {
+        if (!(v instanceof JsonValue.Arr arr)
+                || arr.values().size() != u.users().size()) {
             if (v != null) {
                 log.debug("{}: ignoring a roster's IDS that does not match its USERS: {}", name, v);
             }
@@ -1078,8 +1098,8 @@ public final class TipClient implements AutoCloseable {
     // ------------------------------------------------------------------ TIP/2 voice threads
 
     /** Must hold lock, state IN_ROOM, dialect TIP2. */
-    private void startTip2VoiceLocked(DatagramChannel channel, InetSocketAddress target, VoiceParameters parameters,
-            int id) {
+    private void startTip2VoiceLocked(
+            DatagramChannel channel, InetSocketAddress target, VoiceParameters parameters, int id) {
         receiveThread = newThread(() -> receiveLoopTip2(channel, parameters.token(), id), "receive");
         receiveThread.start();
         keepaliveThread = newThread(() -> keepaliveLoop(channel, target, parameters.token(), id), "keepalive");
@@ -1126,7 +1146,10 @@ public final class TipClient implements AutoCloseable {
         try {
             channel.send(datagram, target);
         } catch (IOException e) {
-            log.debug("{}: {} not sent: {}", name, PayloadType.name(datagram.get(VoiceDatagram.OFFSET_PAYLOAD_TYPE)),
+            log.debug(
+                    "{}: {} not sent: {}",
+                    name,
+                    PayloadType.name(datagram.get(VoiceDatagram.OFFSET_PAYLOAD_TYPE)),
                     e.toString());
         }
     }
@@ -1326,7 +1349,7 @@ public final class TipClient implements AutoCloseable {
         private String nickname;
         private AudioSource source;
         private AudioSink sink;
-        private SessionListener listener = new SessionListener() { };
+        private SessionListener listener = new SessionListener() {};
         private Executor listenerExecutor;
         private DialectPreference dialectPreference = DialectPreference.AUTO;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -1337,8 +1360,7 @@ public final class TipClient implements AutoCloseable {
         private InetAddress localAddress;
         private int maxPlayoutFrames = DEFAULT_MAX_PLAYOUT_FRAMES;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private static Thread daemonThread(Runnable r) {
             Thread t = new Thread(r);
@@ -1394,8 +1416,8 @@ public final class TipClient implements AutoCloseable {
                 throw new IllegalArgumentException("nickname must be shorter than 20 characters, was " + length);
             }
             nickname.codePoints().filter(Character::isISOControl).findFirst().ifPresent(c -> {
-                throw new IllegalArgumentException("nickname must not contain control characters, found U+"
-                        + String.format("%04X", c));
+                throw new IllegalArgumentException(
+                        "nickname must not contain control characters, found U+" + String.format("%04X", c));
             });
             this.nickname = nickname;
             return this;

@@ -8,8 +8,7 @@ import java.util.function.BooleanSupplier;
 final class Await {
     static final Duration DEFAULT = Duration.ofSeconds(20);
 
-    private Await() {
-    }
+    private Await() {}
 
     static void until(String what, BooleanSupplier condition) {
         until(what, DEFAULT, condition);

@@ -37,8 +37,15 @@ class OriginalServerInteropTest {
         RecordingSink bobHears = new RecordingSink();
         EventLog annLog = new EventLog();
         try (OriginalPythonServer server = OriginalPythonServer.start();
-                TipClient ann = client(server, "ann").audioSource(annTone).audioSink(annHears).listener(annLog).build();
-                TipClient bob = client(server, "bob").audioSource(bobTone).audioSink(bobHears).build()) {
+                TipClient ann = client(server, "ann")
+                        .audioSource(annTone)
+                        .audioSink(annHears)
+                        .listener(annLog)
+                        .build();
+                TipClient bob = client(server, "bob")
+                        .audioSource(bobTone)
+                        .audioSink(bobHears)
+                        .build()) {
             ann.connect();
             assertThat(ann.state()).isEqualTo(SessionState.IN_ROOM);
             assertThat(ann.sessionId()).hasValue(0);
@@ -47,15 +54,16 @@ class OriginalServerInteropTest {
             assertThat(bob.users()).containsExactly("ann", "bob");
             Await.until("ann sees bob", () -> ann.users().equals(List.of("ann", "bob")));
             Await.until("ann's roster events", () -> annLog.has("users [ann, bob]"));
-            assertThat(annLog.snapshot()).containsSubsequence("users [ann]", "session 0", "state JOINING -> IN_ROOM",
-                    "users [ann, bob]");
+            assertThat(annLog.snapshot())
+                    .containsSubsequence("users [ann]", "session 0", "state JOINING -> IN_ROOM", "users [ann, bob]");
 
             // the default (AUTO) offers TIP/2; the original server ignores the field, sends no VERSION
             assertThat(ann.dialect()).as("falls back to the original dialect").contains(Dialect.ORIGINAL);
             assertThat(bob.dialect()).contains(Dialect.ORIGINAL);
             // what the original server read from ann: nickname then port, one message each piece
             String handshake = server.client("ann").receivedText();
-            Matcher m = Pattern.compile("\\{\"KEY\": 2, \"NAME\": \"ann\", \"VERSION\": 2\\}\\{\"KEY\": 7, \"PORT\": ([0-9]+)\\}")
+            Matcher m = Pattern.compile(
+                            "\\{\"KEY\": 2, \"NAME\": \"ann\", \"VERSION\": 2\\}\\{\"KEY\": 7, \"PORT\": ([0-9]+)\\}")
                     .matcher(handshake);
             assertThat(m.lookingAt()).as(handshake).isTrue();
             InetSocketAddress annVoice = voiceOf(server, "ann");
@@ -125,12 +133,18 @@ class OriginalServerInteropTest {
             ann.setMuted(true);
             assertThat(ann.isMuted()).isTrue();
             long captured = ann.statistics().framesCaptured();
-            Await.until("ann captures 5 more frames while muted", () -> ann.statistics().framesCaptured() >= captured + 5);
+            Await.until(
+                    "ann captures 5 more frames while muted",
+                    () -> ann.statistics().framesCaptured() >= captured + 5);
             long sentWhileMuted = ann.statistics().framesSent();
             int atServer = server.datagramsFrom(annVoice);
             long receivedByBob = bob.statistics().framesReceived();
-            Await.until("ann captures 10 more frames while muted", () -> ann.statistics().framesCaptured() >= captured + 15);
-            assertThat(ann.statistics().framesSent()).as("nothing sent while muted").isEqualTo(sentWhileMuted);
+            Await.until(
+                    "ann captures 10 more frames while muted",
+                    () -> ann.statistics().framesCaptured() >= captured + 15);
+            assertThat(ann.statistics().framesSent())
+                    .as("nothing sent while muted")
+                    .isEqualTo(sentWhileMuted);
 
             ann.setMuted(false);
             Await.until("sending resumes", () -> ann.statistics().framesSent() >= sentWhileMuted + 5);
@@ -146,7 +160,8 @@ class OriginalServerInteropTest {
         EventLog bobLog = new EventLog();
         try (OriginalPythonServer server = OriginalPythonServer.start();
                 TipClient bob = client(server, "bob").listener(bobLog).build()) {
-            TipClient ann = client(server, "ann").audioSource(tone).audioSink(sink).build();
+            TipClient ann =
+                    client(server, "ann").audioSource(tone).audioSink(sink).build();
             ann.connect();
             bob.connect();
             Await.until("ann sees bob", () -> ann.users().size() == 2);
@@ -193,8 +208,11 @@ class OriginalServerInteropTest {
             Await.until("the disconnected event", () -> log.hasPrefix("disconnected SERVER_CLOSED"));
             assertThat(ann.state()).isEqualTo(SessionState.FAILED);
             assertThat(ann.failureReason()).contains(DisconnectReason.SERVER_CLOSED);
-            assertThat(log.snapshot()).containsSubsequence("serverClosed", "state IN_ROOM -> FAILED",
-                    "disconnected SERVER_CLOSED: the server is shutting down (SERVER_CLOSE)");
+            assertThat(log.snapshot())
+                    .containsSubsequence(
+                            "serverClosed",
+                            "state IN_ROOM -> FAILED",
+                            "disconnected SERVER_CLOSED: the server is shutting down (SERVER_CLOSE)");
             Await.until("the sink is released", () -> sink.closed);
             assertThat(log.threads).allSatisfy(t -> assertThat(t).endsWith("-events"));
         }

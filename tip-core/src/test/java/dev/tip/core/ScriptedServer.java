@@ -77,18 +77,20 @@ final class ScriptedServer implements AutoCloseable {
      * client's DISCONNECT, then closes the connection (so the client need not wait for it).
      */
     static void closeOnQuit(Socket peer) {
-        Thread t = new Thread(() -> {
-            try {
-                readUntil(peer, text -> text.contains("\"REASON\": \"Quit\"}"));
-            } catch (IOException e) {
-                // the client went away otherwise; nothing to answer
-            }
-            try {
-                peer.close();
-            } catch (IOException e) {
-                // closing
-            }
-        }, "scripted-server-quit");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        readUntil(peer, text -> text.contains("\"REASON\": \"Quit\"}"));
+                    } catch (IOException e) {
+                        // the client went away otherwise; nothing to answer
+                    }
+                    try {
+                        peer.close();
+                    } catch (IOException e) {
+                        // closing
+                    }
+                },
+                "scripted-server-quit");
         t.setDaemon(true);
         t.start();
     }

@@ -8,8 +8,7 @@ import java.util.List;
 
 /** Audio written for the tests: a tone source that remembers what it made, a recording sink, Goertzel. */
 final class TestAudio {
-    private TestAudio() {
-    }
+    private TestAudio() {}
 
     /** A sine tone, not real-time (the client paces it); keeps a copy of the first frames it produced. */
     static final class ToneSource implements AudioSource {
@@ -35,7 +34,8 @@ final class TestAudio {
             readThread = Thread.currentThread().getName();
             int n = format().frameLength();
             for (int i = 0; i < n; i++) {
-                frame[i] = (short) Math.round(amplitude * Math.sin(2 * Math.PI * hz * sample++ / format().sampleRate()));
+                frame[i] =
+                        (short) Math.round(amplitude * Math.sin(2 * Math.PI * hz * sample++ / format().sampleRate()));
             }
             synchronized (produced) {
                 if (produced.size() < 4000) {

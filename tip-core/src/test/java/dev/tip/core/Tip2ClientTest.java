@@ -1,7 +1,6 @@
 package dev.tip.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tip.core.TestAudio.RecordingSink;
 import dev.tip.core.TestAudio.ToneSource;
@@ -27,8 +26,9 @@ import org.junit.jupiter.api.Test;
 class Tip2ClientTest {
 
     private static final long TOKEN = 0x5f1c0a9e33d2b871L;
-    private static final String SESSION_3 = "{\"KEY\": 6, \"SESSION\": 3, \"VERSION\": 2, \"TOKEN\": \"5f1c0a9e33d2b871\", "
-            + "\"RATE\": 20000, \"FRAME\": 512}";
+    private static final String SESSION_3 =
+            "{\"KEY\": 6, \"SESSION\": 3, \"VERSION\": 2, \"TOKEN\": \"5f1c0a9e33d2b871\", "
+                    + "\"RATE\": 20000, \"FRAME\": 512}";
     private static final String ROSTER = "{\"KEY\": 3, \"USERS\": [\"bob\", \"cy\", \"ann\"], \"IDS\": [1, 2, 3]}";
 
     private static FutureTask<Void> connectAsync(TipClient client) {
@@ -75,8 +75,10 @@ class Tip2ClientTest {
             assertThat(udp.hellos.get()).isPositive();
             Await.until("30 voice datagrams", () -> voiceOf(udp).size() >= 30);
 
-            byte[] hello = udp.datagrams.stream().filter(d -> d.length == 18 && d[1] == PayloadType.HELLO)
-                    .findFirst().orElseThrow();
+            byte[] hello = udp.datagrams.stream()
+                    .filter(d -> d.length == 18 && d[1] == PayloadType.HELLO)
+                    .findFirst()
+                    .orElseThrow();
             VoiceDatagram h = new VoiceDatagram().wrap(ByteBuffer.wrap(hello), 0, hello.length);
             assertThat(h.check()).isEqualTo(VoiceDatagram.OK);
             assertThat(h.senderId()).isEqualTo(3);
@@ -87,7 +89,9 @@ class Tip2ClientTest {
             VoiceDatagram first = voice.get(0);
             assertThat(first.marker()).as("the first frame starts a talk spurt").isTrue();
             int frameOfFirst = indexOfFrame(produced, first);
-            assertThat(frameOfFirst).as("the first payload is a frame the source produced").isGreaterThanOrEqualTo(0);
+            assertThat(frameOfFirst)
+                    .as("the first payload is a frame the source produced")
+                    .isGreaterThanOrEqualTo(0);
             for (int i = 1; i < voice.size(); i++) {
                 VoiceDatagram prev = voice.get(i - 1);
                 VoiceDatagram d = voice.get(i);
@@ -132,7 +136,8 @@ class Tip2ClientTest {
             Await.until("10 voice datagrams", () -> voiceOf(udp).size() >= 10);
             client.setMuted(true);
             long captured = client.statistics().framesCaptured();
-            Await.until("5 frames captured while muted", () -> client.statistics().framesCaptured() >= captured + 5);
+            Await.until(
+                    "5 frames captured while muted", () -> client.statistics().framesCaptured() >= captured + 5);
             int before = voiceOf(udp).size();
             client.setMuted(false);
             Await.until("10 more voice datagrams", () -> voiceOf(udp).size() >= before + 10);
@@ -152,7 +157,8 @@ class Tip2ClientTest {
                     assertThat(step).isEqualTo(512);
                 }
             }
-            assertThat(spurts).as("a new talk spurt after the unmute (more only if the capture stalled)")
+            assertThat(spurts)
+                    .as("a new talk spurt after the unmute (more only if the capture stalled)")
                     .isGreaterThanOrEqualTo(1);
         }
     }
@@ -160,11 +166,15 @@ class Tip2ClientTest {
     @Test
     void sendsKeepalivesWithTheTokenWhileItHasNothingToSend() throws Exception {
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").keepaliveInterval(Duration.ofMillis(50)).build()) {
+                TipClient client = server.client("ann")
+                        .keepaliveInterval(Duration.ofMillis(50))
+                        .build()) {
             ScriptedServer.UdpResponder udp = join(server, client, ROSTER + SESSION_3);
             Await.until("3 keepalives", () -> udp.keepalives.get() >= 3);
-            byte[] k = udp.datagrams.stream().filter(d -> d.length == 18 && d[1] == PayloadType.KEEPALIVE)
-                    .findFirst().orElseThrow();
+            byte[] k = udp.datagrams.stream()
+                    .filter(d -> d.length == 18 && d[1] == PayloadType.KEEPALIVE)
+                    .findFirst()
+                    .orElseThrow();
             VoiceDatagram d = new VoiceDatagram().wrap(ByteBuffer.wrap(k), 0, k.length);
             assertThat(d.check()).isEqualTo(VoiceDatagram.OK);
             assertThat(d.senderId()).isEqualTo(3);
@@ -178,11 +188,14 @@ class Tip2ClientTest {
         RecordingSink sink = new RecordingSink();
         SpeakingLog log = new SpeakingLog();
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").audioSink(sink).listener(log).build()) {
+                TipClient client =
+                        server.client("ann").audioSink(sink).listener(log).build()) {
             ScriptedServer.UdpResponder udp = join(server, client, ROSTER + SESSION_3);
             assertThat(client.roster()).containsExactly(new User(1, "bob"), new User(2, "cy"), new User(3, "ann"));
-            Await.until("the roster event", () -> log.lines.contains(
-                    "roster [User[id=1, name=bob], User[id=2, name=cy], User[id=3, name=ann]]"));
+            Await.until(
+                    "the roster event",
+                    () -> log.lines.contains(
+                            "roster [User[id=1, name=bob], User[id=2, name=cy], User[id=3, name=ann]]"));
             SocketAddress to = udp.client;
 
             // a malformed datagram (version 1), and one from an id not in the roster
@@ -198,9 +211,11 @@ class Tip2ClientTest {
                 server.ports.udp().send(packet(1, 100 + i, 5000 + 512L * i, i == 0, tone(1000, i), to));
                 server.ports.udp().send(packet(2, 65_500 + i, 4_294_960_000L + 512L * i, i == 0, tone(1500, i), to));
             }
-            Await.until("bob and cy start and stop speaking", () -> log.lines.containsAll(List.of(
-                    "speaking User[id=1, name=bob] true", "speaking User[id=2, name=cy] true",
-                    "speaking User[id=1, name=bob] false", "speaking User[id=2, name=cy] false")));
+            Await.until(
+                    "bob and cy start and stop speaking",
+                    () -> log.lines.containsAll(List.of(
+                            "speaking User[id=1, name=bob] true", "speaking User[id=2, name=cy] true",
+                            "speaking User[id=1, name=bob] false", "speaking User[id=2, name=cy] false")));
             Await.until("the mix is played", () -> sink.nonSilentFrames() >= 40);
 
             List<short[]> heard = sink.nonSilent();
@@ -213,7 +228,9 @@ class Tip2ClientTest {
 
             ClientStatistics stats = client.statistics();
             assertThat(stats.framesReceived()).isEqualTo(121);
-            assertThat(stats.datagramsRejected()).as("the version 1 datagram and the stranger").isEqualTo(2);
+            assertThat(stats.datagramsRejected())
+                    .as("the version 1 datagram and the stranger")
+                    .isEqualTo(2);
             assertThat(stats.framesLate()).isGreaterThanOrEqualTo(0);
             assertThat(stats.framesLost()).isGreaterThanOrEqualTo(0);
             assertThat(stats.framesPlayed()).isGreaterThanOrEqualTo(40);
@@ -225,7 +242,8 @@ class Tip2ClientTest {
         RecordingSink sink = new RecordingSink();
         SpeakingLog log = new SpeakingLog();
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").audioSink(sink).listener(log).build()) {
+                TipClient client =
+                        server.client("ann").audioSink(sink).listener(log).build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
@@ -246,7 +264,8 @@ class Tip2ClientTest {
 
     @Test
     void failsTimedOutWhenTheServerNeverAcknowledgesTheVoiceAddress() throws Exception {
-        try (ScriptedServer server = new ScriptedServer(); TipClient client = server.client("ann").build()) {
+        try (ScriptedServer server = new ScriptedServer();
+                TipClient client = server.client("ann").build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
@@ -257,18 +276,23 @@ class Tip2ClientTest {
             assertThat(failure).isInstanceOf(SessionFailedException.class).hasMessageContaining("HELLO_ACK");
             assertThat(((SessionFailedException) failure).reason()).isEqualTo(DisconnectReason.TIMED_OUT);
             assertThat(client.state()).isEqualTo(SessionState.FAILED);
-            assertThat(udp.hellos.get()).as("HELLO repeated every 200 ms for 5 s").isGreaterThanOrEqualTo(5);
+            assertThat(udp.hellos.get())
+                    .as("HELLO repeated every 200 ms for 5 s")
+                    .isGreaterThanOrEqualTo(5);
         }
     }
 
     @Test
     void refusesARoomFormatItCannotPlay() throws Exception {
-        try (ScriptedServer server = new ScriptedServer(); TipClient client = server.client("ann").build()) {
+        try (ScriptedServer server = new ScriptedServer();
+                TipClient client = server.client("ann").build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
-            ScriptedServer.write(peer, "{\"KEY\": 6, \"SESSION\": 3, \"VERSION\": 2, \"TOKEN\": \"5f1c0a9e33d2b871\", "
-                    + "\"RATE\": 48000, \"FRAME\": 960}");
+            ScriptedServer.write(
+                    peer,
+                    "{\"KEY\": 6, \"SESSION\": 3, \"VERSION\": 2, \"TOKEN\": \"5f1c0a9e33d2b871\", "
+                            + "\"RATE\": 48000, \"FRAME\": 960}");
             Throwable failure = failureOf(joined);
             assertThat(failure).isInstanceOf(SessionFailedException.class).hasMessageContaining("RATE 48000");
             assertThat(((SessionFailedException) failure).reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
@@ -277,7 +301,8 @@ class Tip2ClientTest {
 
     @Test
     void refusesASessionWhoseTokenIsNotSixteenHexDigits() throws Exception {
-        try (ScriptedServer server = new ScriptedServer(); TipClient client = server.client("ann").build()) {
+        try (ScriptedServer server = new ScriptedServer();
+                TipClient client = server.client("ann").build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
@@ -292,8 +317,10 @@ class Tip2ClientTest {
     void theOriginalPreferenceStillSpeaksRawPcmToAServerThatOffersTip2() throws Exception {
         ToneSource tone = new ToneSource(700, 8000);
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").dialectPreference(DialectPreference.ORIGINAL)
-                        .audioSource(tone).build()) {
+                TipClient client = server.client("ann")
+                        .dialectPreference(DialectPreference.ORIGINAL)
+                        .audioSource(tone)
+                        .build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             assertThat(ScriptedServer.readHandshake(peer)).doesNotContain("VERSION");
@@ -328,8 +355,8 @@ class Tip2ClientTest {
         return f;
     }
 
-    static DatagramPacket packet(int sender, int sequence, long timestamp, boolean marker, short[] pcm,
-            SocketAddress to) {
+    static DatagramPacket packet(
+            int sender, int sequence, long timestamp, boolean marker, short[] pcm, SocketAddress to) {
         byte[] b = new byte[VoiceDatagram.HEADER_LENGTH + 2 * pcm.length];
         ByteBuffer buf = ByteBuffer.wrap(b);
         new VoiceDatagram().wrap(buf, 0, b.length).writeHeader(marker, PayloadType.PCM, sender, sequence, timestamp);

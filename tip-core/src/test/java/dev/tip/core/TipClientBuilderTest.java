@@ -33,33 +33,56 @@ class TipClientBuilderTest {
             }
 
             @Override
-            public void write(short[] frame) {
-            }
+            public void write(short[] frame) {}
         };
     }
 
     @Test
     void acceptsTheNicknamesTheOriginalClientAccepts() {
-        assertThat(TipClient.builder().server("localhost").nickname("a").build().nickname()).isEqualTo("a");
-        assertThat(TipClient.builder().server("localhost").nickname("x".repeat(19)).build().nickname()).hasSize(19);
+        assertThat(TipClient.builder().server("localhost").nickname("a").build().nickname())
+                .isEqualTo("a");
+        assertThat(TipClient.builder()
+                        .server("localhost")
+                        .nickname("x".repeat(19))
+                        .build()
+                        .nickname())
+                .hasSize(19);
         String accented = "Zo" + (char) 0xe9 + " a}{b";
-        assertThat(TipClient.builder().server("localhost").nickname(accented).build().nickname()).isEqualTo(accented);
+        assertThat(TipClient.builder()
+                        .server("localhost")
+                        .nickname(accented)
+                        .build()
+                        .nickname())
+                .isEqualTo(accented);
         // 19 characters beyond the BMP are 38 chars of UTF-16, and still 19 characters
         String emoji = new String(Character.toChars(0x1F600)).repeat(19);
-        assertThat(TipClient.builder().server("localhost").nickname(emoji).build().nickname()).isEqualTo(emoji);
+        assertThat(TipClient.builder()
+                        .server("localhost")
+                        .nickname(emoji)
+                        .build()
+                        .nickname())
+                .isEqualTo(emoji);
     }
 
     @Test
     void rejectsAnEmptyALongOrAControlCharacterNicknameNamingTheParameter() {
-        assertThatThrownBy(() -> TipClient.builder().nickname("")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("nickname").hasMessageContaining("empty");
-        assertThatThrownBy(() -> TipClient.builder().nickname("x".repeat(20))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("nickname").hasMessageContaining("shorter than 20");
-        assertThatThrownBy(() -> TipClient.builder().nickname("tab\there")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("nickname").hasMessageContaining("U+0009");
+        assertThatThrownBy(() -> TipClient.builder().nickname(""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nickname")
+                .hasMessageContaining("empty");
+        assertThatThrownBy(() -> TipClient.builder().nickname("x".repeat(20)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nickname")
+                .hasMessageContaining("shorter than 20");
+        assertThatThrownBy(() -> TipClient.builder().nickname("tab\there"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nickname")
+                .hasMessageContaining("U+0009");
         assertThatThrownBy(() -> TipClient.builder().nickname("del" + (char) 0x7f))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("control");
-        assertThatThrownBy(() -> TipClient.builder().nickname(null)).isInstanceOf(NullPointerException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("control");
+        assertThatThrownBy(() -> TipClient.builder().nickname(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("nickname");
     }
 
@@ -68,13 +91,16 @@ class TipClientBuilderTest {
         assertThatThrownBy(() -> TipClient.builder().server("h", 0)).hasMessageContaining("port");
         assertThatThrownBy(() -> TipClient.builder().server("h", 65_536)).hasMessageContaining("port");
         assertThatThrownBy(() -> TipClient.builder().server(" ", 1)).hasMessageContaining("host");
-        assertThatThrownBy(() -> TipClient.builder().connectTimeout(Duration.ZERO)).hasMessageContaining("connectTimeout");
+        assertThatThrownBy(() -> TipClient.builder().connectTimeout(Duration.ZERO))
+                .hasMessageContaining("connectTimeout");
         assertThatThrownBy(() -> TipClient.builder().handshakeTimeout(Duration.ofMillis(-1)))
                 .hasMessageContaining("handshakeTimeout");
         assertThatThrownBy(() -> TipClient.builder().maxPlayoutFrames(0)).hasMessageContaining("maxPlayoutFrames");
-        assertThatThrownBy(() -> TipClient.builder().nickname("a").build()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> TipClient.builder().nickname("a").build())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("server");
-        assertThatThrownBy(() -> TipClient.builder().server("h").build()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> TipClient.builder().server("h").build())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("nickname");
     }
 
@@ -83,16 +109,26 @@ class TipClientBuilderTest {
         AudioFormat cd = new AudioFormat(44_100, 2, 16, 441);
         assertThatThrownBy(() -> TipClient.builder().audioSource(sourceOf(cd)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("audioSource").hasMessageContaining("44100").hasMessageContaining("tip-audio");
+                .hasMessageContaining("audioSource")
+                .hasMessageContaining("44100")
+                .hasMessageContaining("tip-audio");
         assertThatThrownBy(() -> TipClient.builder().audioSink(sinkOf(AudioFormat.ORIGINAL.withRate(20_000, 256))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("audioSink");
-        assertThat(TipClient.builder().audioSource(sourceOf(AudioFormat.ORIGINAL)).audioSink(sinkOf(AudioFormat.ORIGINAL))
-                .server("h").nickname("n").build().state()).isEqualTo(SessionState.DISCONNECTED);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("audioSink");
+        assertThat(TipClient.builder()
+                        .audioSource(sourceOf(AudioFormat.ORIGINAL))
+                        .audioSink(sinkOf(AudioFormat.ORIGINAL))
+                        .server("h")
+                        .nickname("n")
+                        .build()
+                        .state())
+                .isEqualTo(SessionState.DISCONNECTED);
     }
 
     @Test
     void aNewClientIsDisconnectedWithNothingKnownYet() {
-        TipClient client = TipClient.builder().server("localhost").nickname("ann").build();
+        TipClient client =
+                TipClient.builder().server("localhost").nickname("ann").build();
         try {
             assertThat(client.state()).isEqualTo(SessionState.DISCONNECTED);
             assertThat(client.users()).isEmpty();

@@ -45,7 +45,9 @@ class TipClientHandshakeTest {
     @Test
     void sendsNicknameThenClientPortAtOnceAndThenTheJoinDatagramOfLetterA() throws Exception {
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").dialectPreference(DialectPreference.ORIGINAL).build()) {
+                TipClient client = server.client("ann")
+                        .dialectPreference(DialectPreference.ORIGINAL)
+                        .build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             String handshake = ScriptedServer.readHandshake(peer);
@@ -60,8 +62,11 @@ class TipClientHandshakeTest {
             for (int i = 0; i < 1024; i++) {
                 assertThat(probe.getData()[i]).isEqualTo((byte) 'a');
             }
-            assertThat(probe.getPort()).as("the datagram comes from the announced port").isEqualTo(voicePort);
-            assertThat(probe.getAddress()).as("UDP bound where the TCP connection is")
+            assertThat(probe.getPort())
+                    .as("the datagram comes from the announced port")
+                    .isEqualTo(voicePort);
+            assertThat(probe.getAddress())
+                    .as("UDP bound where the TCP connection is")
                     .isEqualTo(peer.getInetAddress());
 
             ScriptedServer.write(peer, "{\"KEY\": 3, \"USERS\": [\"ann\"]}{\"KEY\": 6, \"SESSION\": 0}");
@@ -82,25 +87,34 @@ class TipClientHandshakeTest {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
-            ScriptedServer.writeByteByByte(peer, "{\"KEY\": 6, \"SESSION\": 7}{\"KEY\": 3, \"USERS\": [\"x\", \"bob\"]}");
+            ScriptedServer.writeByteByByte(
+                    peer, "{\"KEY\": 6, \"SESSION\": 7}{\"KEY\": 3, \"USERS\": [\"x\", \"bob\"]}");
             joined.get(20, TimeUnit.SECONDS);
             ScriptedServer.closeOnQuit(peer);
             assertThat(client.sessionId()).hasValue(7);
             Await.until("the roster after SESSION", () -> client.users().equals(List.of("x", "bob")));
             Await.until("the roster event", () -> log.has("users [x, bob]"));
-            assertThat(log.snapshot()).startsWith("state DISCONNECTED -> CONNECTING", "state CONNECTING -> JOINING",
-                    "session 7", "state JOINING -> IN_ROOM", "users [x, bob]");
+            assertThat(log.snapshot())
+                    .startsWith(
+                            "state DISCONNECTED -> CONNECTING",
+                            "state CONNECTING -> JOINING",
+                            "session 7",
+                            "state JOINING -> IN_ROOM",
+                            "users [x, bob]");
         }
     }
 
     @Test
     void ignoresMessagesItCannotUseAndKeysItDoesNotKnow() throws Exception {
-        try (ScriptedServer server = new ScriptedServer(); TipClient client = server.client("cy").build()) {
+        try (ScriptedServer server = new ScriptedServer();
+                TipClient client = server.client("cy").build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
-            ScriptedServer.write(peer, "{\"KEY\": 42, \"NEW\": [1]}{\"KEY\": 6}{\"KEY\": 0}[1, 2]"
-                    + "{\"KEY\": 3, \"USERS\": [\"cy\"], \"IDS\": [4]}{\"KEY\": 6, \"SESSION\": 4}");
+            ScriptedServer.write(
+                    peer,
+                    "{\"KEY\": 42, \"NEW\": [1]}{\"KEY\": 6}{\"KEY\": 0}[1, 2]"
+                            + "{\"KEY\": 3, \"USERS\": [\"cy\"], \"IDS\": [4]}{\"KEY\": 6, \"SESSION\": 4}");
             joined.get(20, TimeUnit.SECONDS);
             ScriptedServer.closeOnQuit(peer);
             assertThat(client.sessionId()).hasValue(4);
@@ -111,14 +125,18 @@ class TipClientHandshakeTest {
     @Test
     void autoOffersVersion2AndRecordsTip2WhenTheServerAnswersWithIt() throws Exception {
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").dialectPreference(DialectPreference.AUTO).build()) {
+                TipClient client = server.client("ann")
+                        .dialectPreference(DialectPreference.AUTO)
+                        .build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             Matcher m = HANDSHAKE.matcher(ScriptedServer.readHandshake(peer));
             assertThat(m.matches()).isTrue();
             assertThat(m.group(2)).isEqualTo(", \"VERSION\": 2");
-            ScriptedServer.write(peer, "{\"KEY\": 6, \"SESSION\": 3, \"VERSION\": 2, \"TOKEN\": \"5f1c0a9e33d2b871\", "
-                    + "\"RATE\": 20000, \"FRAME\": 512}");
+            ScriptedServer.write(
+                    peer,
+                    "{\"KEY\": 6, \"SESSION\": 3, \"VERSION\": 2, \"TOKEN\": \"5f1c0a9e33d2b871\", "
+                            + "\"RATE\": 20000, \"FRAME\": 512}");
             server.answerHello(0x5f1c0a9e33d2b871L);
             joined.get(20, TimeUnit.SECONDS);
             ScriptedServer.closeOnQuit(peer);
@@ -129,7 +147,9 @@ class TipClientHandshakeTest {
     @Test
     void autoFallsBackToTheOriginalDialectWhenSessionHasNoVersion() throws Exception {
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").dialectPreference(DialectPreference.AUTO).build()) {
+                TipClient client = server.client("ann")
+                        .dialectPreference(DialectPreference.AUTO)
+                        .build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
@@ -143,7 +163,9 @@ class TipClientHandshakeTest {
     @Test
     void anOriginalPreferenceIgnoresAVersionTheServerSendsAnyway() throws Exception {
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").dialectPreference(DialectPreference.ORIGINAL).build()) {
+                TipClient client = server.client("ann")
+                        .dialectPreference(DialectPreference.ORIGINAL)
+                        .build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
@@ -163,10 +185,17 @@ class TipClientHandshakeTest {
         EventLog log = new EventLog();
         ToneSource source = new ToneSource(440, 1000);
         RecordingSink sink = new RecordingSink();
-        try (TipClient client = TipClient.builder().server("127.0.0.1", port).nickname("ann").listener(log)
-                .audioSource(source).audioSink(sink).build()) {
-            assertThatThrownBy(client::connect).isInstanceOf(SessionFailedException.class)
-                    .satisfies(e -> assertThat(((SessionFailedException) e).reason()).isEqualTo(DisconnectReason.REFUSED))
+        try (TipClient client = TipClient.builder()
+                .server("127.0.0.1", port)
+                .nickname("ann")
+                .listener(log)
+                .audioSource(source)
+                .audioSink(sink)
+                .build()) {
+            assertThatThrownBy(client::connect)
+                    .isInstanceOf(SessionFailedException.class)
+                    .satisfies(e ->
+                            assertThat(((SessionFailedException) e).reason()).isEqualTo(DisconnectReason.REFUSED))
                     .hasMessageContaining("127.0.0.1:" + port);
             assertThat(client.state()).isEqualTo(SessionState.FAILED);
             assertThat(client.failureReason()).contains(DisconnectReason.REFUSED);
@@ -181,7 +210,10 @@ class TipClientHandshakeTest {
     void timesOutWhenTheServerAcceptsAndSaysNothing() throws Exception {
         EventLog log = new EventLog();
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").listener(log).handshakeTimeout(Duration.ofMillis(300)).build()) {
+                TipClient client = server.client("ann")
+                        .listener(log)
+                        .handshakeTimeout(Duration.ofMillis(300))
+                        .build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
@@ -190,19 +222,26 @@ class TipClientHandshakeTest {
             assertThat(((SessionFailedException) e).reason()).isEqualTo(DisconnectReason.TIMED_OUT);
             assertThat(client.state()).isEqualTo(SessionState.FAILED);
             Await.until("the disconnected event", () -> log.hasPrefix("disconnected TIMED_OUT"));
-            assertThat(log.states()).containsExactly("state DISCONNECTED -> CONNECTING", "state CONNECTING -> JOINING",
-                    "state JOINING -> FAILED");
-            assertThat(peer.getInputStream().read()).as("the client closed the connection").isEqualTo(-1);
+            assertThat(log.states())
+                    .containsExactly(
+                            "state DISCONNECTED -> CONNECTING",
+                            "state CONNECTING -> JOINING",
+                            "state JOINING -> FAILED");
+            assertThat(peer.getInputStream().read())
+                    .as("the client closed the connection")
+                    .isEqualTo(-1);
         }
     }
 
     @Test
     void aDisconnectDuringTheHandshakeIsANicknameRejectionWithTheServersReason() throws Exception {
-        try (ScriptedServer server = new ScriptedServer(); TipClient client = server.client("ann").build()) {
+        try (ScriptedServer server = new ScriptedServer();
+                TipClient client = server.client("ann").build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
-            ScriptedServer.write(peer, "{\"KEY\": 3, \"USERS\": [\"ann\"]}{\"KEY\": 4, \"REASON\": \"Nickname taken\"}");
+            ScriptedServer.write(
+                    peer, "{\"KEY\": 3, \"USERS\": [\"ann\"]}{\"KEY\": 4, \"REASON\": \"Nickname taken\"}");
             Throwable e = failureOf(joined);
             assertThat(((SessionFailedException) e).reason()).isEqualTo(DisconnectReason.NICKNAME_REJECTED);
             assertThat(e).hasMessageContaining("Nickname taken");
@@ -221,14 +260,18 @@ class TipClientHandshakeTest {
             Throwable e = failureOf(joined);
             assertThat(((SessionFailedException) e).reason()).isEqualTo(DisconnectReason.SERVER_CLOSED);
             Await.until("the disconnected event", () -> log.hasPrefix("disconnected SERVER_CLOSED"));
-            assertThat(log.snapshot()).containsSubsequence("serverClosed", "state JOINING -> FAILED",
-                    "disconnected SERVER_CLOSED: the server is shutting down (SERVER_CLOSE)");
+            assertThat(log.snapshot())
+                    .containsSubsequence(
+                            "serverClosed",
+                            "state JOINING -> FAILED",
+                            "disconnected SERVER_CLOSED: the server is shutting down (SERVER_CLOSE)");
         }
     }
 
     @Test
     void aConnectionThatDropsDuringTheHandshakeFailsWithConnectionLost() throws Exception {
-        try (ScriptedServer server = new ScriptedServer(); TipClient client = server.client("ann").build()) {
+        try (ScriptedServer server = new ScriptedServer();
+                TipClient client = server.client("ann").build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
@@ -241,7 +284,8 @@ class TipClientHandshakeTest {
 
     @Test
     void bytesThatAreNotJsonFailWithAProtocolError() throws Exception {
-        try (ScriptedServer server = new ScriptedServer(); TipClient client = server.client("ann").build()) {
+        try (ScriptedServer server = new ScriptedServer();
+                TipClient client = server.client("ann").build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
@@ -257,7 +301,11 @@ class TipClientHandshakeTest {
         ToneSource source = new ToneSource(440, 1000);
         RecordingSink sink = new RecordingSink();
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").listener(log).audioSource(source).audioSink(sink).build()) {
+                TipClient client = server.client("ann")
+                        .listener(log)
+                        .audioSource(source)
+                        .audioSink(sink)
+                        .build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
@@ -348,10 +396,13 @@ class TipClientHandshakeTest {
                 ScriptedServer.write(peer, "{\"KEY\": 6, \"SESSION\": 1}");
                 joined.get(20, TimeUnit.SECONDS);
                 ScriptedServer.closeOnQuit(peer);
-                assertThatThrownBy(client::connect).isInstanceOf(SessionStateException.class)
-                        .hasMessageContaining("connect()").hasMessageContaining("IN_ROOM");
+                assertThatThrownBy(client::connect)
+                        .isInstanceOf(SessionStateException.class)
+                        .hasMessageContaining("connect()")
+                        .hasMessageContaining("IN_ROOM");
                 client.close();
-                assertThatThrownBy(client::connect).isInstanceOf(SessionStateException.class)
+                assertThatThrownBy(client::connect)
+                        .isInstanceOf(SessionStateException.class)
                         .hasMessageContaining("CLOSED");
             } finally {
                 client.close();
@@ -364,8 +415,13 @@ class TipClientHandshakeTest {
         ToneSource source = new ToneSource(440, 1000);
         RecordingSink sink = new RecordingSink();
         EventLog log = new EventLog();
-        TipClient client = TipClient.builder().server("127.0.0.1", 9).nickname("ann").listener(log)
-                .audioSource(source).audioSink(sink).build();
+        TipClient client = TipClient.builder()
+                .server("127.0.0.1", 9)
+                .nickname("ann")
+                .listener(log)
+                .audioSource(source)
+                .audioSink(sink)
+                .build();
         assertThat(client.state()).isEqualTo(SessionState.DISCONNECTED);
         client.close();
         client.close();
@@ -373,7 +429,9 @@ class TipClientHandshakeTest {
         assertThat(source.closed).isTrue();
         assertThat(sink.closed).isTrue();
         Await.until("the state event", () -> log.has("state DISCONNECTED -> CLOSED"));
-        assertThat(log.hasPrefix("disconnected")).as("a client never connected was never disconnected").isFalse();
+        assertThat(log.hasPrefix("disconnected"))
+                .as("a client never connected was never disconnected")
+                .isFalse();
     }
 
     @Test
@@ -409,7 +467,10 @@ class TipClientHandshakeTest {
         EventLog log = new EventLog();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try (ScriptedServer server = new ScriptedServer();
-                TipClient client = server.client("ann").listener(log).listenerExecutor(pool).build()) {
+                TipClient client = server.client("ann")
+                        .listener(log)
+                        .listenerExecutor(pool)
+                        .build()) {
             FutureTask<Void> joined = connectAsync(client);
             Socket peer = server.accept();
             ScriptedServer.readHandshake(peer);
@@ -421,7 +482,8 @@ class TipClientHandshakeTest {
             joined.get(20, TimeUnit.SECONDS);
             ScriptedServer.closeOnQuit(peer);
             Await.until("every event", () -> log.has("state JOINING -> IN_ROOM"));
-            List<String> users = log.snapshot().stream().filter(l -> l.startsWith("users")).toList();
+            List<String> users =
+                    log.snapshot().stream().filter(l -> l.startsWith("users")).toList();
             assertThat(users).hasSize(50);
             for (int i = 0; i < 50; i++) {
                 assertThat(users.get(i)).isEqualTo("users [u" + i + "]");

@@ -17,8 +17,7 @@ public interface ServerListener {
      *
      * @param user the new user (its voice address may still be null)
      */
-    default void userJoined(User user) {
-    }
+    default void userJoined(User user) {}
 
     /**
      * A user left; the others have been sent the new roster.
@@ -26,8 +25,7 @@ public interface ServerListener {
      * @param user the user as last known
      * @param reason why
      */
-    default void userLeft(User user, LeaveReason reason) {
-    }
+    default void userLeft(User user, LeaveReason reason) {}
 
     /**
      * A user's voice address is known: voice from {@code voiceAddress} is now relayed to the
@@ -38,6 +36,5 @@ public interface ServerListener {
      * @param user the user, with its voice address
      * @param voiceAddress (TCP peer address, CLIENT_PORT), or the address a TIP/2 HELLO came from
      */
-    default void voiceAddressRegistered(User user, InetSocketAddress voiceAddress) {
-    }
+    default void voiceAddressRegistered(User user, InetSocketAddress voiceAddress) {}
 }

@@ -56,5 +56,4 @@ public record ServerStatistics(
         long controlMessagesReceived,
         long controlMessagesSent,
         long protocolErrors,
-        long relayAllocatedBytes) {
-}
+        long relayAllocatedBytes) {}

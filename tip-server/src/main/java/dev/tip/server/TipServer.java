@@ -144,13 +144,29 @@ public final class TipServer implements AutoCloseable {
                     events = ownEvents;
                 }
                 InetAddress bindAddress = config.bindAddress;
-                relay = new Relay(udp, bindAddress == null ? wildcard() : bindAddress, family(), config.maxUsers,
-                        config.maxDatagramBytes, config.udpBufferBytes, counters, config.clock);
-                Settings settings = new Settings(config.maxUsers, config.maxPendingConnections, config.nicknamePolicy,
-                        config.handshakeTimeout.toMillis(), ProtocolLimits.DEFAULT.withMaxMessageBytes(config.maxControlMessageBytes)
-                                .withMaxStringChars(Math.min(ProtocolLimits.DEFAULT_MAX_STRING_CHARS, config.maxControlMessageBytes)),
-                        config.outboundQueueBytes, config.writeTimeout.toMillis(), config.linger.toMillis(),
-                        config.controlSendBufferBytes, config.clock);
+                relay = new Relay(
+                        udp,
+                        bindAddress == null ? wildcard() : bindAddress,
+                        family(),
+                        config.maxUsers,
+                        config.maxDatagramBytes,
+                        config.udpBufferBytes,
+                        counters,
+                        config.clock);
+                Settings settings = new Settings(
+                        config.maxUsers,
+                        config.maxPendingConnections,
+                        config.nicknamePolicy,
+                        config.handshakeTimeout.toMillis(),
+                        ProtocolLimits.DEFAULT
+                                .withMaxMessageBytes(config.maxControlMessageBytes)
+                                .withMaxStringChars(Math.min(
+                                        ProtocolLimits.DEFAULT_MAX_STRING_CHARS, config.maxControlMessageBytes)),
+                        config.outboundQueueBytes,
+                        config.writeTimeout.toMillis(),
+                        config.linger.toMillis(),
+                        config.controlSendBufferBytes,
+                        config.clock);
                 control = new ControlLoop(tcp, relay, settings, counters, config.listener, events);
                 relayThread = config.threadFactory.newThread(relay);
                 relayThread.setName("tip-server-relay-" + port);
@@ -161,12 +177,16 @@ public final class TipServer implements AutoCloseable {
                 if (config.jmx) {
                     registerMBean();
                 }
-                LOG.info("TIP server listening on {}:{} (TCP and UDP)", bindAddress == null ? "*" : bindAddress.getHostAddress(), port);
+                LOG.info(
+                        "TIP server listening on {}:{} (TCP and UDP)",
+                        bindAddress == null ? "*" : bindAddress.getHostAddress(),
+                        port);
                 return this;
             } catch (IOException e) {
                 closeChannels();
                 closed = true;
-                throw new UncheckedIOException("cannot start the TIP server on port " + config.port + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "cannot start the TIP server on port " + config.port + ": " + e.getMessage(), e);
             }
         }
     }
@@ -297,8 +317,28 @@ public final class TipServer implements AutoCloseable {
      */
     public ServerStatistics statistics() {
         long[] v = counters.snapshot();
-        return new ServerStatistics(users().size(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
-                v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], relayAllocatedBytes());
+        return new ServerStatistics(
+                users().size(),
+                v[0],
+                v[1],
+                v[2],
+                v[3],
+                v[4],
+                v[5],
+                v[6],
+                v[7],
+                v[8],
+                v[9],
+                v[10],
+                v[11],
+                v[12],
+                v[13],
+                v[14],
+                v[15],
+                v[16],
+                v[17],
+                v[18],
+                relayAllocatedBytes());
     }
 
     private long relayAllocatedBytes() {
@@ -308,7 +348,8 @@ public final class TipServer implements AutoCloseable {
         }
         try {
             java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-            if (bean instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemorySupported()
+            if (bean instanceof com.sun.management.ThreadMXBean sun
+                    && sun.isThreadAllocatedMemorySupported()
                     && sun.isThreadAllocatedMemoryEnabled()) {
                 return sun.getThreadAllocatedBytes(t.getId());
             }
@@ -523,14 +564,13 @@ public final class TipServer implements AutoCloseable {
         private int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
         private int udpBufferBytes;
         private int controlSendBufferBytes;
-        private ServerListener listener = new ServerListener() { };
+        private ServerListener listener = new ServerListener() {};
         private Executor listenerExecutor;
         private Clock clock = Clock.systemUTC();
         private ThreadFactory threadFactory = Thread::new;
         private boolean jmx = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder copy() {
             Builder b = new Builder();

@@ -44,7 +44,8 @@ final class Tip2Peer implements AutoCloseable {
                 + p.voice.getLocalPort() + "}");
         p.session = p.control.await(ControlMessage.Session.class, s -> true);
         p.id = p.session.session();
-        p.token = HexFormat.fromHexDigitsToLong(p.session.extensions().getString("TOKEN").orElseThrow());
+        p.token = HexFormat.fromHexDigitsToLong(
+                p.session.extensions().getString("TOKEN").orElseThrow());
         return p;
     }
 
@@ -74,13 +75,18 @@ final class Tip2Peer implements AutoCloseable {
 
     static byte[] control(int type, int senderId, long token) {
         byte[] b = new byte[VoiceDatagram.HEADER_LENGTH + PayloadType.TOKEN_LENGTH];
-        new VoiceDatagram().wrap(ByteBuffer.wrap(b), 0, b.length).writeHeader(false, type, senderId, 7, 1234).token(token);
+        new VoiceDatagram()
+                .wrap(ByteBuffer.wrap(b), 0, b.length)
+                .writeHeader(false, type, senderId, 7, 1234)
+                .token(token);
         return b;
     }
 
     static byte[] pcm(int senderId, int sequence, long timestamp, boolean marker, byte[] payload) {
         byte[] b = new byte[VoiceDatagram.HEADER_LENGTH + payload.length];
-        new VoiceDatagram().wrap(ByteBuffer.wrap(b), 0, b.length).writeHeader(marker, PayloadType.PCM, senderId, sequence, timestamp);
+        new VoiceDatagram()
+                .wrap(ByteBuffer.wrap(b), 0, b.length)
+                .writeHeader(marker, PayloadType.PCM, senderId, sequence, timestamp);
         System.arraycopy(payload, 0, b, VoiceDatagram.HEADER_LENGTH, payload.length);
         return b;
     }

@@ -51,7 +51,10 @@ class Tip2ServerTest {
     }
 
     private TipServer start(Consumer<TipServer.Builder> config) {
-        TipServer.Builder b = TipServer.builder().port(0).bindAddress(InetAddress.getLoopbackAddress()).listener(recorder);
+        TipServer.Builder b = TipServer.builder()
+                .port(0)
+                .bindAddress(InetAddress.getLoopbackAddress())
+                .listener(recorder);
         config.accept(b);
         TipServer server = b.build().start();
         toClose.add(server);
@@ -59,7 +62,7 @@ class Tip2ServerTest {
     }
 
     private TipServer start() {
-        return start(b -> { });
+        return start(b -> {});
     }
 
     private Tip2Peer tip2(TipServer server, String name) throws IOException {
@@ -129,7 +132,9 @@ class Tip2ServerTest {
         long deadline = System.nanoTime() + SHORT.toNanos();
         byte[] got;
         while (System.nanoTime() < deadline && (got = Tip2Peer.receive(socket, SHORT)) != null) {
-            assertThat(tip2 && !isPcm(got)).as("only a stray HELLO_ACK may arrive, not voice").isTrue();
+            assertThat(tip2 && !isPcm(got))
+                    .as("only a stray HELLO_ACK may arrive, not voice")
+                    .isTrue();
         }
     }
 
@@ -139,8 +144,9 @@ class Tip2ServerTest {
     void anOriginalClientGetsByteIdenticalOriginalMessagesEvenWhenATip2ClientJoins() throws IOException {
         TipServer server = start();
         try (Socket ann = new Socket(InetAddress.getLoopbackAddress(), server.tcpPort())) {
-            ann.getOutputStream().write("{\"KEY\": 2, \"NAME\": \"Ann\"}{\"KEY\": 7, \"PORT\": 5253}"
-                    .getBytes(StandardCharsets.US_ASCII));
+            ann.getOutputStream()
+                    .write("{\"KEY\": 2, \"NAME\": \"Ann\"}{\"KEY\": 7, \"PORT\": 5253}"
+                            .getBytes(StandardCharsets.US_ASCII));
             String first = "{\"KEY\": 3, \"USERS\": [\"Ann\"]}{\"KEY\": 6, \"SESSION\": 0}";
             assertThat(readExactly(ann, first.length())).isEqualTo(first);
 
@@ -148,7 +154,9 @@ class Tip2ServerTest {
             String second = "{\"KEY\": 3, \"USERS\": [\"Ann\", \"Bob\"]}";
             assertThat(readExactly(ann, second.length())).isEqualTo(second);
             assertThat(bob.id).isEqualTo(1);
-            assertThat(ann.getInputStream().available()).as("nothing more for Ann").isZero();
+            assertThat(ann.getInputStream().available())
+                    .as("nothing more for Ann")
+                    .isZero();
         }
     }
 
@@ -157,21 +165,24 @@ class Tip2ServerTest {
         TipServer server = start();
         original(server, "Ann");
         try (Socket bob = new Socket(InetAddress.getLoopbackAddress(), server.tcpPort())) {
-            bob.getOutputStream().write("{\"KEY\": 2, \"NAME\": \"Bob\", \"VERSION\": 2}{\"KEY\": 7, \"PORT\": 5253}"
-                    .getBytes(StandardCharsets.US_ASCII));
+            bob.getOutputStream()
+                    .write("{\"KEY\": 2, \"NAME\": \"Bob\", \"VERSION\": 2}{\"KEY\": 7, \"PORT\": 5253}"
+                            .getBytes(StandardCharsets.US_ASCII));
             String roster = "{\"KEY\": 3, \"USERS\": [\"Ann\", \"Bob\"], \"IDS\": [0, 1]}";
-            String session = "{\"KEY\": 6, \"SESSION\": 1, \"VERSION\": 2, \"TOKEN\": \"0123456789abcdef\", \"RATE\": 20000, \"FRAME\": 512}";
+            String session =
+                    "{\"KEY\": 6, \"SESSION\": 1, \"VERSION\": 2, \"TOKEN\": \"0123456789abcdef\", \"RATE\": 20000, \"FRAME\": 512}";
             String got = readExactly(bob, roster.length() + session.length());
             assertThat(got).startsWith(roster);
             assertThat(got.substring(roster.length()))
-                    .matches("\\{\"KEY\": 6, \"SESSION\": 1, \"VERSION\": 2, \"TOKEN\": \"[0-9a-f]{16}\", \"RATE\": 20000, \"FRAME\": 512\\}");
+                    .matches(
+                            "\\{\"KEY\": 6, \"SESSION\": 1, \"VERSION\": 2, \"TOKEN\": \"[0-9a-f]{16}\", \"RATE\": 20000, \"FRAME\": 512\\}");
 
             Tip2Peer cid = tip2(server, "Cid");
             String third = "{\"KEY\": 3, \"USERS\": [\"Ann\", \"Bob\", \"Cid\"], \"IDS\": [0, 1, 2]}";
             assertThat(readExactly(bob, third.length())).isEqualTo(third);
             ControlMessage.SendNewUsers cidRoster = cid.control.awaitRoster(List.of("Ann", "Bob", "Cid"));
-            assertThat(cidRoster.extensions().get("IDS")).contains(
-                    new JsonValue.Arr(List.of(JsonValue.of(0), JsonValue.of(1), JsonValue.of(2))));
+            assertThat(cidRoster.extensions().get("IDS"))
+                    .contains(new JsonValue.Arr(List.of(JsonValue.of(0), JsonValue.of(1), JsonValue.of(2))));
             assertThat(cid.session.extensions().getLong("RATE")).hasValue(20000);
             assertThat(cid.session.extensions().getLong("FRAME")).hasValue(512);
         }
@@ -193,7 +204,8 @@ class Tip2ServerTest {
         assertThat(d.payloadType()).isEqualTo(PayloadType.HELLO_ACK);
         assertThat(d.senderId()).isEqualTo(ann.id);
         assertThat(d.token()).isEqualTo(ann.token);
-        await("voice address", () -> ann.voiceAddress().equals(server.users().get(0).voiceAddress()));
+        await("voice address", () -> ann.voiceAddress()
+                .equals(server.users().get(0).voiceAddress()));
         await("event", () -> events.contains("voice 0 " + ann.voice.getLocalPort()));
         assertThat(server.statistics().voiceAddressesLearned()).isEqualTo(1);
         assertThat(server.statistics().helloAcksSent()).isPositive();
@@ -230,12 +242,15 @@ class Tip2ServerTest {
         ServerStatistics stats = server.statistics();
         assertThat(stats.datagramsRelayed()).isEqualTo(relayed);
         assertThat(stats.voiceAddressesLearned()).isEqualTo(2);
-        assertThat(server.users()).filteredOn(u -> u.id() == ann.id).extracting(User::voiceAddress)
+        assertThat(server.users())
+                .filteredOn(u -> u.id() == ann.id)
+                .extracting(User::voiceAddress)
                 .containsExactly(ann.voiceAddress());
 
         // the next datagram each hears is the legitimate one
         ann.sendPcm(pcm(2));
-        assertThat(Tip2Peer.payload(receiveMatching(bob.voice, Tip2ServerTest::isPcm))).isEqualTo(pcm(2));
+        assertThat(Tip2Peer.payload(receiveMatching(bob.voice, Tip2ServerTest::isPcm)))
+                .isEqualTo(pcm(2));
         assertThat(receiveMatching(orig.udp, got -> true)).isEqualTo(pcm(2));
     }
 
@@ -268,7 +283,10 @@ class Tip2ServerTest {
         ann.voice = old;
         toClose.add(second);
         ann.helloUntilAcked();
-        await("moved back", () -> events.contains("voice 0 " + firstPort) && server.users().get(0).voiceAddress().getPort() == firstPort);
+        await(
+                "moved back",
+                () -> events.contains("voice 0 " + firstPort)
+                        && server.users().get(0).voiceAddress().getPort() == firstPort);
     }
 
     // ---------------------------------------------------------------- mixed room
@@ -323,7 +341,9 @@ class Tip2ServerTest {
     @Test
     void theRelayAllocatesNothingPerDatagramWithTip2AndOriginalSenders() throws IOException {
         TipServer server = start();
-        assertThat(server.statistics().relayAllocatedBytes()).as("allocation counter available").isNotNegative();
+        assertThat(server.statistics().relayAllocatedBytes())
+                .as("allocation counter available")
+                .isNotNegative();
         OriginalClient orig = original(server, "Orig");
         Tip2Peer ann = tip2(server, "Ann");
         Tip2Peer bob = tip2(server, "Bob");
@@ -331,15 +351,17 @@ class Tip2ServerTest {
         // drain every receiver on its own thread, so no socket buffer fills up
         List<Thread> drains = new ArrayList<>();
         for (DatagramSocket s : List.of(orig.udp, ann.voice, bob.voice)) {
-            Thread t = new Thread(() -> {
-                while (!s.isClosed()) {
-                    try {
-                        Tip2Peer.receive(s, Duration.ofMillis(100));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "drain");
+            Thread t = new Thread(
+                    () -> {
+                        while (!s.isClosed()) {
+                            try {
+                                Tip2Peer.receive(s, Duration.ofMillis(100));
+                            } catch (IOException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "drain");
             t.setDaemon(true);
             t.start();
             drains.add(t);
@@ -353,10 +375,13 @@ class Tip2ServerTest {
         assertThat(warmup).isEqualTo(measured);
         // any per-datagram allocation would be at least 16 bytes for each of the 3000 datagrams;
         // the allowance covers the rare few hundred bytes a JIT or selector transition costs
-        assertThat(allocated).as("bytes allocated by the relay thread over %d datagrams", measured)
+        assertThat(allocated)
+                .as("bytes allocated by the relay thread over %d datagrams", measured)
                 .isLessThan(measured);
-        assertThat(server.statistics().droppedMalformed() + server.statistics().droppedWrongAddress()
-                + server.statistics().droppedWrongSession()).isZero();
+        assertThat(server.statistics().droppedMalformed()
+                        + server.statistics().droppedWrongAddress()
+                        + server.statistics().droppedWrongSession())
+                .isZero();
     }
 
     /** Each peer sends {@code rounds} datagrams in batches; waits until the server read them all. */

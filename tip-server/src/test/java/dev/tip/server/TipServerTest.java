@@ -56,7 +56,10 @@ class TipServerTest {
     }
 
     private TipServer start(Consumer<TipServer.Builder> config) {
-        TipServer.Builder b = TipServer.builder().port(0).bindAddress(InetAddress.getLoopbackAddress()).listener(recorder);
+        TipServer.Builder b = TipServer.builder()
+                .port(0)
+                .bindAddress(InetAddress.getLoopbackAddress())
+                .listener(recorder);
         config.accept(b);
         TipServer server = b.build().start();
         toClose.add(server);
@@ -64,7 +67,7 @@ class TipServerTest {
     }
 
     private TipServer start() {
-        return start(b -> { });
+        return start(b -> {});
     }
 
     private OriginalClient client(TipServer server) throws IOException {
@@ -107,7 +110,9 @@ class TipServerTest {
                 if (Arrays.equals(got, payload)) {
                     return;
                 }
-                assertThat(got[0]).as("only voice is relayed, never the greeting").isNotEqualTo((byte) 'a');
+                assertThat(got[0])
+                        .as("only voice is relayed, never the greeting")
+                        .isNotEqualTo((byte) 'a');
                 got = to.receiveVoice(Duration.ofMillis(50));
             }
         }
@@ -126,7 +131,8 @@ class TipServerTest {
             a.awaitClosedByServer();
             b.awaitClosedByServer();
         }
-        await("check clients gone", () -> server.users().stream().noneMatch(u -> u.name().startsWith("check-")));
+        await("check clients gone", () -> server.users().stream()
+                .noneMatch(u -> u.name().startsWith("check-")));
     }
 
     @Test
@@ -137,7 +143,8 @@ class TipServerTest {
         OriginalClient bob = joined(server, "Bob");
         OriginalClient cid = joined(server, "Cid");
 
-        assertThat(List.of(ann.awaitSession(), bob.awaitSession(), cid.awaitSession())).containsExactly(0, 1, 2);
+        assertThat(List.of(ann.awaitSession(), bob.awaitSession(), cid.awaitSession()))
+                .containsExactly(0, 1, 2);
         ann.awaitRoster(List.of("Ann", "Bob", "Cid"));
         bob.awaitRoster(List.of("Ann", "Bob", "Cid"));
         cid.awaitRoster(List.of("Ann", "Bob", "Cid"));
@@ -229,7 +236,8 @@ class TipServerTest {
         OriginalClient bystander = joined(server, "Bystander");
         OriginalClient bad = joined(server, "Bad");
         bad.write("{\"KEY\": 4, oops}");
-        assertThat(bad.await(ControlMessage.Disconnect.class, d -> true).reason()).startsWith("Protocol error");
+        assertThat(bad.await(ControlMessage.Disconnect.class, d -> true).reason())
+                .startsWith("Protocol error");
         bad.awaitClosedByServer();
         bystander.awaitRoster(List.of("Bystander"));
         assertThat(bystander.closedByServer()).isFalse();
@@ -244,7 +252,8 @@ class TipServerTest {
         OriginalClient bystander = joined(server, "Bystander");
         OriginalClient big = client(server);
         big.write("{\"KEY\": 2, \"NAME\": \"" + "x".repeat(1000) + "\"}");
-        assertThat(big.await(ControlMessage.Disconnect.class, d -> true).reason()).contains("too long");
+        assertThat(big.await(ControlMessage.Disconnect.class, d -> true).reason())
+                .contains("too long");
         big.awaitClosedByServer();
         assertThat(bystander.closedByServer()).isFalse();
         assertRoomStillWorks(server);
@@ -257,7 +266,8 @@ class TipServerTest {
         OriginalClient bystander = joined(server, "Bystander");
         OriginalClient bad = client(server);
         bad.join(jsonName);
-        assertThat(bad.await(ControlMessage.Disconnect.class, d -> true).reason()).startsWith("Nickname");
+        assertThat(bad.await(ControlMessage.Disconnect.class, d -> true).reason())
+                .startsWith("Nickname");
         bad.awaitClosedByServer();
         assertThat(bad.received).noneMatch(m -> m instanceof ControlMessage.Session);
         assertThat(bystander.lastRoster()).containsExactly("Bystander");
@@ -275,7 +285,8 @@ class TipServerTest {
         joined(strict, "Ann");
         OriginalClient a2 = client(strict);
         a2.join("Ann");
-        assertThat(a2.await(ControlMessage.Disconnect.class, d -> true).reason()).contains("already in use");
+        assertThat(a2.await(ControlMessage.Disconnect.class, d -> true).reason())
+                .contains("already in use");
         a2.awaitClosedByServer();
     }
 
@@ -283,7 +294,8 @@ class TipServerTest {
     void aClientThatNeverSendsItsNicknameIsClosedAfterTheHandshakeTimeout() throws IOException {
         TipServer server = start(b -> b.handshakeTimeout(Duration.ofMillis(300)));
         OriginalClient silent = client(server);
-        assertThat(silent.await(ControlMessage.Disconnect.class, d -> true).reason()).isEqualTo("Handshake timeout");
+        assertThat(silent.await(ControlMessage.Disconnect.class, d -> true).reason())
+                .isEqualTo("Handshake timeout");
         silent.awaitClosedByServer();
         assertRoomStillWorks(server);
     }
@@ -324,7 +336,8 @@ class TipServerTest {
         third.awaitSession();
         OriginalClient fourth = client(server);
         fourth.join("Four");
-        assertThat(fourth.await(ControlMessage.Disconnect.class, d -> true).reason()).isEqualTo("Server full");
+        assertThat(fourth.await(ControlMessage.Disconnect.class, d -> true).reason())
+                .isEqualTo("Server full");
         fourth.awaitClosedByServer();
         assertThat(server.statistics().connectionsRefused()).isEqualTo(1);
         third.quit();
@@ -342,7 +355,8 @@ class TipServerTest {
         try (DatagramSocket spoof = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             byte[] payload = voice(66);
             for (int i = 0; i < 5; i++) {
-                spoof.send(new DatagramPacket(payload, payload.length, InetAddress.getLoopbackAddress(), server.udpPort()));
+                spoof.send(new DatagramPacket(
+                        payload, payload.length, InetAddress.getLoopbackAddress(), server.udpPort()));
             }
             await("drops counted", () -> server.statistics().droppedUnknownSender() == 5);
         }
@@ -382,7 +396,8 @@ class TipServerTest {
     void theBuilderNamesTheBadParameter() {
         assertThatThrownBy(() -> TipServer.builder().port(70000)).hasMessageContaining("port");
         assertThatThrownBy(() -> TipServer.builder().maxUsers(0)).hasMessageContaining("maxUsers");
-        assertThatThrownBy(() -> TipServer.builder().handshakeTimeout(Duration.ZERO)).hasMessageContaining("handshakeTimeout");
+        assertThatThrownBy(() -> TipServer.builder().handshakeTimeout(Duration.ZERO))
+                .hasMessageContaining("handshakeTimeout");
         assertThatThrownBy(() -> TipServer.builder().outboundQueueBytes(10)).hasMessageContaining("outboundQueueBytes");
     }
 }

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -66,24 +65,41 @@ public final class ClientCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--server", paramLabel = "HOST:PORT", converter = ServerAddress.Converter.class,
+    @Option(
+            names = "--server",
+            paramLabel = "HOST:PORT",
+            converter = ServerAddress.Converter.class,
             defaultValue = "127.0.0.1:" + TipClient.DEFAULT_PORT,
             description = "The server; an IPv6 address in brackets ([::1]:9999). Default: ${DEFAULT-VALUE}.")
     ServerAddress server;
 
-    @Option(names = "--nick", paramLabel = "NAME", required = true,
+    @Option(
+            names = "--nick",
+            paramLabel = "NAME",
+            required = true,
             description = "Your nickname: 1 to 19 characters, no control characters.")
     String nick;
 
-    @Option(names = "--source", paramLabel = "SOURCE", converter = SourceSpec.Converter.class, defaultValue = "mic",
-            description = "What you send: mic[:DEVICE], tone:HZ, wav:FILE (played once) or silence. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--source",
+            paramLabel = "SOURCE",
+            converter = SourceSpec.Converter.class,
+            defaultValue = "mic",
+            description =
+                    "What you send: mic[:DEVICE], tone:HZ, wav:FILE (played once) or silence. Default: ${DEFAULT-VALUE}.")
     SourceSpec source;
 
-    @Option(names = "--sink", paramLabel = "SINK", converter = SinkSpec.Converter.class, defaultValue = "speaker",
+    @Option(
+            names = "--sink",
+            paramLabel = "SINK",
+            converter = SinkSpec.Converter.class,
+            defaultValue = "speaker",
             description = "Where the room goes: speaker[:DEVICE], wav:FILE or null. Default: ${DEFAULT-VALUE}.")
     SinkSpec sink;
 
-    @Option(names = "--seconds", paramLabel = "S",
+    @Option(
+            names = "--seconds",
+            paramLabel = "S",
             description = "Leave the room by itself after S seconds (and exit 0). Default: stay until quit.")
     Double seconds;
 
@@ -100,11 +116,12 @@ public final class ClientCommand implements Callable<Integer> {
         try {
             builder.nickname(nick);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--nick': " + e.getMessage());
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "Invalid value for option '--nick': " + e.getMessage());
         }
         if (seconds != null && !(seconds > 0 && seconds <= 1e9)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--seconds': must be positive, was " + seconds);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "Invalid value for option '--seconds': must be positive, was " + seconds);
         }
         AudioSource audioSource;
         AudioSink audioSink;
@@ -126,8 +143,7 @@ public final class ClientCommand implements Callable<Integer> {
         status = new StatusLine(out, System.console() != null);
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
         Printer printer = new Printer(outcome);
-        TipClient client = builder
-                .server(server.host(), server.port())
+        TipClient client = builder.server(server.host(), server.port())
                 .audioSource(audioSource)
                 .audioSink(audioSink)
                 .listener(printer)
@@ -143,13 +159,15 @@ public final class ClientCommand implements Callable<Integer> {
             try {
                 client.connect();
             } catch (SessionFailedException e) {
-                err.println("tip client: could not join " + server + ": " + describe(e.reason()) + " (" + detail(e) + ")");
+                err.println(
+                        "tip client: could not join " + server + ": " + describe(e.reason()) + " (" + detail(e) + ")");
                 err.flush();
                 return 1;
             }
             printer.joined = true;
-            status.println("In the room at " + server + " as " + nick + " (session " + client.sessionId().orElse(-1)
-                    + "), sending " + source + ", playing into " + sink + ". Type help for commands.");
+            status.println("In the room at " + server + " as " + nick + " (session "
+                    + client.sessionId().orElse(-1) + "), sending " + source + ", playing into " + sink
+                    + ". Type help for commands.");
             int every = status.terminal() ? 1 : PLAIN_STATUS_EVERY_SECONDS;
             ticker.scheduleAtFixedRate(() -> status.show(statusText(client)), every, every, TimeUnit.SECONDS);
             Thread console = new Thread(() -> console(client, outcome), "tip-client-console");
@@ -159,8 +177,13 @@ public final class ClientCommand implements Callable<Integer> {
             ticker.shutdownNow();
             client.close();
             ClientStatistics s = client.statistics();
-            status.println(String.format(Locale.ROOT, "%s: %d frames sent, %d received, %d played.",
-                    code == 0 ? "Left the room" : "Session ended", s.framesSent(), s.framesReceived(), s.framesPlayed()));
+            status.println(String.format(
+                    Locale.ROOT,
+                    "%s: %d frames sent, %d received, %d played.",
+                    code == 0 ? "Left the room" : "Session ended",
+                    s.framesSent(),
+                    s.framesReceived(),
+                    s.framesPlayed()));
             return code;
         } finally {
             ticker.shutdownNow();
@@ -196,7 +219,7 @@ public final class ClientCommand implements Callable<Integer> {
             while (!outcome.isDone() && (line = in.readLine()) != null) {
                 String command = line.trim().toLowerCase(Locale.ROOT);
                 switch (command) {
-                    case "" -> { }
+                    case "" -> {}
                     case "mute" -> {
                         client.setMuted(true);
                         status.println("Muted: the room no longer hears you.");
@@ -207,7 +230,8 @@ public final class ClientCommand implements Callable<Integer> {
                     }
                     case "users" -> status.println(roster(client.users()));
                     case "quit", "exit" -> outcome.complete(0);
-                    case "help", "?" -> status.println("Commands: mute, unmute, users (who is in the room), quit (leave).");
+                    case "help", "?" ->
+                        status.println("Commands: mute, unmute, users (who is in the room), quit (leave).");
                     default -> status.println("Unknown command '" + line.trim() + "'; type help.");
                 }
             }
@@ -218,9 +242,16 @@ public final class ClientCommand implements Callable<Integer> {
 
     private static String statusText(TipClient client) {
         ClientStatistics s = client.statistics();
-        return String.format(Locale.ROOT, "%s  users %d  sent %d  received %d  dropped %d  loss %s%s",
-                client.state(), client.users().size(), s.framesSent(), s.framesReceived(), s.framesDropped(),
-                s.framesLost() < 0 ? "n/a" : String.valueOf(s.framesLost()), client.isMuted() ? "  MUTED" : "");
+        return String.format(
+                Locale.ROOT,
+                "%s  users %d  sent %d  received %d  dropped %d  loss %s%s",
+                client.state(),
+                client.users().size(),
+                s.framesSent(),
+                s.framesReceived(),
+                s.framesDropped(),
+                s.framesLost() < 0 ? "n/a" : String.valueOf(s.framesLost()),
+                client.isMuted() ? "  MUTED" : "");
     }
 
     static String roster(List<String> users) {
@@ -268,7 +299,10 @@ public final class ClientCommand implements Callable<Integer> {
             }
             // before connect() has returned, connect() itself reports the failure
             if (joined) {
-                status.printlnErr(err, "tip client: " + describe(reason) + (detail == null || detail.isBlank() ? "" : " (" + detail + ")"));
+                status.printlnErr(
+                        err,
+                        "tip client: " + describe(reason)
+                                + (detail == null || detail.isBlank() ? "" : " (" + detail + ")"));
             }
             outcome.complete(1);
         }

@@ -71,15 +71,23 @@ public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--clients", paramLabel = "N", defaultValue = "3",
+    @Option(
+            names = "--clients",
+            paramLabel = "N",
+            defaultValue = "3",
             description = "Number of clients, 2..8. Default: ${DEFAULT-VALUE}.")
     int clients;
 
-    @Option(names = "--seconds", paramLabel = "S", defaultValue = "5",
+    @Option(
+            names = "--seconds",
+            paramLabel = "S",
+            defaultValue = "5",
             description = "How long they talk, in seconds (0.5..600). Default: ${DEFAULT-VALUE}.")
     double seconds;
 
-    @Option(names = "--out", paramLabel = "DIR",
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
             description = "Directory for the recordings (created if missing). Default: a new temporary directory.")
     Path out;
 
@@ -89,12 +97,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (clients < 2 || clients > NAMES.length) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "Invalid value for option '--clients': must be 2.." + NAMES.length + ", was " + clients);
         }
         if (!(seconds >= 0.5 && seconds <= 600)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--seconds': must be 0.5..600, was " + seconds);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "Invalid value for option '--seconds': must be 0.5..600, was " + seconds);
         }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -102,7 +111,8 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             dir = out == null ? Files.createTempDirectory("tip-demo-") : Files.createDirectories(out);
         } catch (IOException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "Invalid value for option '--out': cannot create directory " + out + " (" + e + ")");
         }
         if (!verbose) {
@@ -113,15 +123,25 @@ public final class DemoCommand implements Callable<Integer> {
         List<TipClient> talking = new ArrayList<>();
         TipServer server;
         try {
-            server = TipServer.builder().port(0).bindAddress(InetAddress.getByName("127.0.0.1")).jmx(false).build().start();
+            server = TipServer.builder()
+                    .port(0)
+                    .bindAddress(InetAddress.getByName("127.0.0.1"))
+                    .jmx(false)
+                    .build()
+                    .start();
         } catch (UncheckedIOException | IOException e) {
             err.println("tip demo: cannot start the server: " + e.getMessage());
             err.flush();
             return 1;
         }
         try (server) {
-            o.printf(Locale.ROOT, "TIP demo: server on 127.0.0.1:%d; %s send their own tones, first in turns, "
-                    + "then all at once (%s s in all).%n", server.tcpPort(), names(clients), trim(seconds));
+            o.printf(
+                    Locale.ROOT,
+                    "TIP demo: server on 127.0.0.1:%d; %s send their own tones, first in turns, "
+                            + "then all at once (%s s in all).%n",
+                    server.tcpPort(),
+                    names(clients),
+                    trim(seconds));
             o.println("Recordings: " + dir.toAbsolutePath());
             o.flush();
             for (int i = 0; i < clients; i++) {
@@ -166,7 +186,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private void awaitFullRoster(List<TipClient> talking) throws InterruptedException {
         long deadline = System.nanoTime() + JOIN_DEADLINE_MILLIS * 1_000_000;
-        while (System.nanoTime() < deadline && !talking.stream().allMatch(c -> c.users().size() == clients)) {
+        while (System.nanoTime() < deadline
+                && !talking.stream().allMatch(c -> c.users().size() == clients)) {
             Thread.sleep(10);
         }
     }
@@ -183,7 +204,9 @@ public final class DemoCommand implements Callable<Integer> {
                 frames = framesByTone(readAll(recordings.get(i)), tones);
             } catch (IOException e) {
                 frames = new int[clients + 1];
-                spec.commandLine().getErr().println("tip demo: cannot read " + recordings.get(i) + ": " + e.getMessage());
+                spec.commandLine()
+                        .getErr()
+                        .println("tip demo: cannot read " + recordings.get(i) + ": " + e.getMessage());
             }
             int voiced = frames[clients];
             List<String> heard = new ArrayList<>();
@@ -225,8 +248,10 @@ public final class DemoCommand implements Callable<Integer> {
             o.println(line.toString().stripTrailing());
         }
         o.println();
-        o.println(allGood ? "Every client heard every other client, and not itself."
-                : "Not every client heard every other client (see the result column).");
+        o.println(
+                allGood
+                        ? "Every client heard every other client, and not itself."
+                        : "Not every client heard every other client (see the result column).");
         o.flush();
         return allGood ? 0 : 1;
     }

@@ -1,8 +1,6 @@
 package dev.tip.cli;
 
 import dev.tip.audio.AudioDevices;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

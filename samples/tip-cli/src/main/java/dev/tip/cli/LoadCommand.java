@@ -66,31 +66,51 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "P", description = "Server port. Default: ${DEFAULT-VALUE}.")
     int port = 9999;
 
-    @Option(names = "--clients", paramLabel = "K", description = "Simulated clients, 2..1000. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--clients",
+            paramLabel = "K",
+            description = "Simulated clients, 2..1000. Default: ${DEFAULT-VALUE}.")
     int clients = 2;
 
-    @Option(names = "--speakers", paramLabel = "S", description = "How many of them send, 1..K. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--speakers",
+            paramLabel = "S",
+            description = "How many of them send, 1..K. Default: ${DEFAULT-VALUE}.")
     int speakers = 1;
 
-    @Option(names = "--rate", paramLabel = "R", description = "Datagrams per second per speaker. Default: ${DEFAULT-VALUE} (voice).")
+    @Option(
+            names = "--rate",
+            paramLabel = "R",
+            description = "Datagrams per second per speaker. Default: ${DEFAULT-VALUE} (voice).")
     double rate = 39.0625;
 
-    @Option(names = "--seconds", paramLabel = "D", description = "Sending time per run, 1..600. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seconds",
+            paramLabel = "D",
+            description = "Sending time per run, 1..600. Default: ${DEFAULT-VALUE}.")
     int seconds = 10;
 
     @Option(names = "--json", description = "Print one JSON line instead of the readable summary.")
     boolean json;
 
-    @Option(names = "--find-max", description = "Find the highest rate with loss under --max-loss and p99 under --max-p99-ms.")
+    @Option(
+            names = "--find-max",
+            description = "Find the highest rate with loss under --max-loss and p99 under --max-p99-ms.")
     boolean findMax;
 
     @Option(names = "--max-loss", paramLabel = "F", description = "--find-max: loss bound. Default: ${DEFAULT-VALUE}.")
     double maxLoss = 0.01;
 
-    @Option(names = "--max-p99-ms", paramLabel = "MS", description = "--find-max: p99 latency bound. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-p99-ms",
+            paramLabel = "MS",
+            description = "--find-max: p99 latency bound. Default: ${DEFAULT-VALUE}.")
     double maxP99Ms = 5;
 
-    @Option(names = "--max-steps", paramLabel = "N", description = "--find-max: most rates tried. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-steps",
+            paramLabel = "N",
+            description = "--find-max: most rates tried. Default: ${DEFAULT-VALUE}.")
     int maxSteps = 12;
 
     private InetSocketAddress server;
@@ -128,15 +148,17 @@ public final class LoadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         long budgetMillis = 15_000L + (long) (findMax ? maxSteps : 1) * (seconds * 1000L + 1500);
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(budgetMillis);
-                System.err.println("tip load: watchdog fired after " + budgetMillis + " ms");
-                Runtime.getRuntime().halt(4);
-            } catch (InterruptedException e) {
-                // finished in time
-            }
-        }, "tip-load-watchdog");
+        Thread watchdog = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(budgetMillis);
+                        System.err.println("tip load: watchdog fired after " + budgetMillis + " ms");
+                        Runtime.getRuntime().halt(4);
+                    } catch (InterruptedException e) {
+                        // finished in time
+                    }
+                },
+                "tip-load-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
         Selector controlSelector = Selector.open();
@@ -192,7 +214,8 @@ public final class LoadCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--port must be 1..65535, was " + port);
         }
         if (!(maxLoss >= 0) || !(maxP99Ms > 0) || maxSteps < 1 || maxSteps > 40) {
-            throw new CommandLine.ParameterException(cl, "--max-loss must be at least 0, --max-p99-ms positive, --max-steps 1..40");
+            throw new CommandLine.ParameterException(
+                    cl, "--max-loss must be at least 0, --max-p99-ms positive, --max-steps 1..40");
         }
         if ((long) speakers * clients * (long) Math.ceil(rate * seconds) / 8 > (1L << 30)) {
             throw new CommandLine.ParameterException(cl, "speakers x clients x rate x seconds is too large to track");
@@ -204,7 +227,8 @@ public final class LoadCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--host: unknown host " + host);
         }
         if (!address.isLoopbackAddress()) {
-            throw new CommandLine.ParameterException(cl, "--host must be a loopback address (tip load only loads local servers), was " + host);
+            throw new CommandLine.ParameterException(
+                    cl, "--host must be a loopback address (tip load only loads local servers), was " + host);
         }
         server = new InetSocketAddress(address, port);
     }
@@ -343,38 +367,41 @@ public final class LoadCommand implements Callable<Integer> {
         ByteBuffer buf = ByteBuffer.allocate(8192);
         try {
             while (receiving && selector.isOpen()) {
-                selector.select(key -> {
-                    SocketChannel ch = (SocketChannel) key.channel();
-                    ControlDecoder d = (ControlDecoder) key.attachment();
-                    buf.clear();
-                    int n;
-                    try {
-                        n = ch.read(buf);
-                    } catch (IOException e) {
-                        n = -1;
-                    }
-                    if (n < 0) {
-                        key.cancel();
-                        if (receiving) {
-                            serverClosed.set(true);
-                        }
-                        return;
-                    }
-                    d.feed(buf.array(), 0, n);
-                    try {
-                        ControlMessage m;
-                        while ((m = d.next()) != null) {
-                            if (m instanceof ControlMessage.ServerClose || m instanceof ControlMessage.Disconnect) {
-                                serverClosed.set(true);
+                selector.select(
+                        key -> {
+                            SocketChannel ch = (SocketChannel) key.channel();
+                            ControlDecoder d = (ControlDecoder) key.attachment();
+                            buf.clear();
+                            int n;
+                            try {
+                                n = ch.read(buf);
+                            } catch (IOException e) {
+                                n = -1;
                             }
-                        }
-                    } catch (ProtocolException e) {
-                        // a message the tool does not understand: the server's business, not the load's
-                        if (!e.isRecoverable()) {
-                            key.cancel();
-                        }
-                    }
-                }, 200);
+                            if (n < 0) {
+                                key.cancel();
+                                if (receiving) {
+                                    serverClosed.set(true);
+                                }
+                                return;
+                            }
+                            d.feed(buf.array(), 0, n);
+                            try {
+                                ControlMessage m;
+                                while ((m = d.next()) != null) {
+                                    if (m instanceof ControlMessage.ServerClose
+                                            || m instanceof ControlMessage.Disconnect) {
+                                        serverClosed.set(true);
+                                    }
+                                }
+                            } catch (ProtocolException e) {
+                                // a message the tool does not understand: the server's business, not the load's
+                                if (!e.isRecoverable()) {
+                                    key.cancel();
+                                }
+                            }
+                        },
+                        200);
             }
         } catch (IOException | java.nio.channels.ClosedSelectorException e) {
             // finished
@@ -385,23 +412,25 @@ public final class LoadCommand implements Callable<Integer> {
         ByteBuffer b = ByteBuffer.allocateDirect(2048).order(ByteOrder.LITTLE_ENDIAN);
         try {
             while (receiving && selector.isOpen()) {
-                selector.select(key -> {
-                    DatagramChannel dc = (DatagramChannel) key.channel();
-                    int receiver = (Integer) key.attachment();
-                    for (int i = 0; i < 16; i++) {
-                        b.clear();
-                        try {
-                            if (dc.receive(b) == null) {
-                                return;
+                selector.select(
+                        key -> {
+                            DatagramChannel dc = (DatagramChannel) key.channel();
+                            int receiver = (Integer) key.attachment();
+                            for (int i = 0; i < 16; i++) {
+                                b.clear();
+                                try {
+                                    if (dc.receive(b) == null) {
+                                        return;
+                                    }
+                                } catch (IOException e) {
+                                    return;
+                                }
+                                long now = System.nanoTime();
+                                b.flip();
+                                onDatagram(b, receiver, now);
                             }
-                        } catch (IOException e) {
-                            return;
-                        }
-                        long now = System.nanoTime();
-                        b.flip();
-                        onDatagram(b, receiver, now);
-                    }
-                }, 200);
+                        },
+                        200);
             }
         } catch (IOException | java.nio.channels.ClosedSelectorException e) {
             // finished
@@ -522,7 +551,8 @@ public final class LoadCommand implements Callable<Integer> {
             Run r = run(step, level);
             boolean pass = passes(r);
             if (!json) {
-                System.out.println(String.format(Locale.ROOT, "step %d: %.1f pps per speaker: %s", step, level, pass ? "pass" : "fail")
+                System.out.println(String.format(
+                                Locale.ROOT, "step %d: %.1f pps per speaker: %s", step, level, pass ? "pass" : "fail")
                         + " (" + oneLine(r) + ")");
             }
             steps.append(steps.length() == 0 ? "" : ",").append(json(r, setupMs, pass));
@@ -548,12 +578,24 @@ public final class LoadCommand implements Callable<Integer> {
             }
         }
         String bestJson = best == null ? "null" : json(best, setupMs, true);
-        String line = String.format(Locale.ROOT,
+        String line = String.format(
+                Locale.ROOT,
                 "{\"tool\":\"tip-load\",\"mode\":\"find-max\",\"clients\":%d,\"speakers\":%d,\"max_loss\":%s,\"max_p99_us\":%d,"
                         + "\"max_delivered_per_s\":%.1f,\"best\":%s,\"steps\":[%s]}",
-                clients, speakers, maxLoss, Math.round(maxP99Ms * 1000), best == null ? 0.0 : perSecond(best), bestJson, steps);
-        report(line, best == null ? "no rate passed" : "best: " + String.format(Locale.ROOT, "%.1f", best.rate)
-                + " pps per speaker, " + String.format(Locale.ROOT, "%.0f", perSecond(best)) + " deliveries/s\n" + summary(best, setupMs));
+                clients,
+                speakers,
+                maxLoss,
+                Math.round(maxP99Ms * 1000),
+                best == null ? 0.0 : perSecond(best),
+                bestJson,
+                steps);
+        report(
+                line,
+                best == null
+                        ? "no rate passed"
+                        : "best: " + String.format(Locale.ROOT, "%.1f", best.rate) + " pps per speaker, "
+                                + String.format(Locale.ROOT, "%.0f", perSecond(best)) + " deliveries/s\n"
+                                + summary(best, setupMs));
     }
 
     private boolean passes(Run r) {
@@ -576,31 +618,69 @@ public final class LoadCommand implements Callable<Integer> {
 
     private String json(Run r, long setupMs, Boolean pass) {
         Histogram h = r.latencyUs;
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "{\"tool\":\"tip-load\",\"mode\":\"run\",\"host\":\"%s\",\"port\":%d,\"clients\":%d,\"speakers\":%d,\"rate_pps\":%.4f,"
                         + "\"seconds\":%d,\"setup_ms\":%d,\"offered\":%d,\"expected\":%d,\"delivered\":%d,\"duplicates\":%d,\"loss\":%.6f,"
                         + "\"delivered_per_s\":%.1f,\"lat_p50_us\":%d,\"lat_p99_us\":%d,\"lat_p999_us\":%d,\"lat_max_us\":%d,"
                         + "\"foreign\":%d,\"server_closed\":%s%s}",
-                server.getAddress().getHostAddress(), port, clients, speakers, r.rate, seconds, setupMs, r.offered, expected(r),
-                r.delivered, r.duplicates, loss(r), perSecond(r), h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-                h.getValueAtPercentile(99.9), h.getMaxValue(), foreign.get(), serverClosed.get(),
+                server.getAddress().getHostAddress(),
+                port,
+                clients,
+                speakers,
+                r.rate,
+                seconds,
+                setupMs,
+                r.offered,
+                expected(r),
+                r.delivered,
+                r.duplicates,
+                loss(r),
+                perSecond(r),
+                h.getValueAtPercentile(50),
+                h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9),
+                h.getMaxValue(),
+                foreign.get(),
+                serverClosed.get(),
                 pass == null ? "" : ",\"pass\":" + pass);
     }
 
     private String oneLine(Run r) {
         Histogram h = r.latencyUs;
-        return String.format(Locale.ROOT, "loss %.4f%%, p50 %d us, p99 %d us", 100 * loss(r), h.getValueAtPercentile(50),
+        return String.format(
+                Locale.ROOT,
+                "loss %.4f%%, p50 %d us, p99 %d us",
+                100 * loss(r),
+                h.getValueAtPercentile(50),
                 h.getValueAtPercentile(99));
     }
 
     private String summary(Run r, long setupMs) {
         Histogram h = r.latencyUs;
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "tip load: %d clients on %s:%d, %d-byte datagrams, setup %d ms%n"
                         + "  speakers %d x %.2f pps for %d s: offered %d, expected %d, delivered %d (%.0f/s), loss %.4f%%, duplicates %d%n"
                         + "  relay latency us (send to receive, app to app): p50 %d  p99 %d  p99.9 %d  max %d%s",
-                clients, server.getAddress().getHostAddress(), port, SIZE, setupMs, speakers, r.rate, seconds, r.offered, expected(r),
-                r.delivered, perSecond(r), 100 * loss(r), r.duplicates, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-                h.getValueAtPercentile(99.9), h.getMaxValue(), serverClosed.get() ? "\n  the server closed a control connection" : "");
+                clients,
+                server.getAddress().getHostAddress(),
+                port,
+                SIZE,
+                setupMs,
+                speakers,
+                r.rate,
+                seconds,
+                r.offered,
+                expected(r),
+                r.delivered,
+                perSecond(r),
+                100 * loss(r),
+                r.duplicates,
+                h.getValueAtPercentile(50),
+                h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9),
+                h.getMaxValue(),
+                serverClosed.get() ? "\n  the server closed a control connection" : "");
     }
 }

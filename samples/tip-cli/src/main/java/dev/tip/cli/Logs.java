@@ -9,8 +9,7 @@ final class Logs {
 
     private static final String TIP_LEVEL = "org.slf4j.simpleLogger.log.dev.tip";
 
-    private Logs() {
-    }
+    private Logs() {}
 
     /** Lowers the TIP loggers to warnings, unless the user chose a level; call before any TIP class logs. */
     static void quiet() {

@@ -28,7 +28,8 @@ record ServerAddress(String host, int port) {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         } else if (host.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("'" + text + "': write an IPv6 address in brackets, for example [::1]:9999");
+            throw new IllegalArgumentException(
+                    "'" + text + "': write an IPv6 address in brackets, for example [::1]:9999");
         }
         if (host.isBlank()) {
             throw new IllegalArgumentException("'" + text + "' names no host; write HOST:PORT");

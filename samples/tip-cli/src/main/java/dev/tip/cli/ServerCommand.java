@@ -13,8 +13,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -46,7 +44,10 @@ public final class ServerCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PORT",
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "PORT",
             description = "Port for TCP and UDP (the original's argument). Default: $PORT, else 9999.")
     Integer positionalPort;
 
@@ -56,26 +57,40 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDR", description = "Local address to bind. Default: all IPv4 interfaces.")
     String bind;
 
-    @Option(names = "--max-users", paramLabel = "N", description = "Most users at once (session ids 0..N-1). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-users",
+            paramLabel = "N",
+            description = "Most users at once (session ids 0..N-1). Default: ${DEFAULT-VALUE}.")
     int maxUsers = TipServer.DEFAULT_MAX_USERS;
 
-    @Option(names = "--handshake-timeout", paramLabel = "SECONDS",
+    @Option(
+            names = "--handshake-timeout",
+            paramLabel = "SECONDS",
             description = "Time a new connection has to send its nickname. Default: ${DEFAULT-VALUE}.")
     double handshakeTimeoutSeconds = TipServer.DEFAULT_HANDSHAKE_TIMEOUT.toMillis() / 1000.0;
 
-    @Option(names = "--max-message-bytes", paramLabel = "N",
+    @Option(
+            names = "--max-message-bytes",
+            paramLabel = "N",
             description = "Longest control message a client may send. Default: ${DEFAULT-VALUE}.")
     int maxMessageBytes = TipServer.DEFAULT_MAX_CONTROL_MESSAGE_BYTES;
 
-    @Option(names = "--queue-bytes", paramLabel = "N",
+    @Option(
+            names = "--queue-bytes",
+            paramLabel = "N",
             description = "Most bytes queued for one client before it is dropped. Default: ${DEFAULT-VALUE}.")
     int queueBytes = TipServer.DEFAULT_OUTBOUND_QUEUE_BYTES;
 
-    @Option(names = "--unique-names", description = "Refuse a nickname that is already in use (default: allowed, as the original).")
+    @Option(
+            names = "--unique-names",
+            description = "Refuse a nickname that is already in use (default: allowed, as the original).")
     boolean uniqueNames;
 
-    @Option(names = "--udp-buffer", paramLabel = "BYTES",
-            description = "SO_RCVBUF and SO_SNDBUF of the UDP socket (capped by the kernel); 0 keeps the system's. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--udp-buffer",
+            paramLabel = "BYTES",
+            description =
+                    "SO_RCVBUF and SO_SNDBUF of the UDP socket (capped by the kernel); 0 keeps the system's. Default: ${DEFAULT-VALUE}.")
     int udpBuffer = 8 << 20;
 
     @Override
@@ -89,7 +104,8 @@ public final class ServerCommand implements Callable<Integer> {
                     .udpBufferBytes(udpBuffer)
                     .nicknamePolicy(uniqueNames ? NicknamePolicy.UNIQUE : NicknamePolicy.ORIGINAL_CLIENT);
             if (!(handshakeTimeoutSeconds > 0)) {
-                throw new IllegalArgumentException("--handshake-timeout must be positive, was " + handshakeTimeoutSeconds);
+                throw new IllegalArgumentException(
+                        "--handshake-timeout must be positive, was " + handshakeTimeoutSeconds);
             }
             builder.handshakeTimeout(Duration.ofMillis(Math.max(1, Math.round(handshakeTimeoutSeconds * 1000))));
             if (bind != null) {
@@ -106,10 +122,12 @@ public final class ServerCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "tip-server-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    server.close();
+                    stopped.countDown();
+                },
+                "tip-server-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         PrintStream out = System.out;
         out.println("TIP server on port " + server.tcpPort() + " (TCP and UDP). Type HELP for commands.");
@@ -145,7 +163,7 @@ public final class ServerCommand implements Callable<Integer> {
                 String[] words = line.trim().split("\\s+", 3);
                 String command = words[0].toUpperCase(Locale.ROOT);
                 switch (command) {
-                    case "" -> { }
+                    case "" -> {}
                     case "STOP" -> {
                         LOG.info("Stopping server...");
                         Runtime.getRuntime().exit(0);
@@ -155,9 +173,12 @@ public final class ServerCommand implements Callable<Integer> {
                         LOG.info("Getting current user list");
                         for (User u : server.users()) {
                             // the original's format: ID=0 ADDR=('127.0.0.1', 50432) NAME=John STATUS=True
-                            out.println("ID=" + u.id() + " ADDR=('" + u.controlAddress().getAddress().getHostAddress() + "', "
+                            out.println("ID=" + u.id() + " ADDR=('"
+                                    + u.controlAddress().getAddress().getHostAddress() + "', "
                                     + u.controlAddress().getPort() + ") NAME=" + u.name() + " STATUS=True"
-                                    + (u.voiceAddress() == null ? "" : " VOICE=" + u.voiceAddress().getPort()));
+                                    + (u.voiceAddress() == null
+                                            ? ""
+                                            : " VOICE=" + u.voiceAddress().getPort()));
                         }
                     }
                     case "STATS" -> printStats(server.statistics(), out);
@@ -174,8 +195,9 @@ public final class ServerCommand implements Callable<Integer> {
                             out.println("KICK: not an id: " + words[1]);
                         }
                     }
-                    case "HELP" -> out.println("Commands: STOP (SERVER_CLOSE to all, exit), LIST (users), STATS (counters), "
-                            + "KICK <id> [reason], HELP");
+                    case "HELP" ->
+                        out.println("Commands: STOP (SERVER_CLOSE to all, exit), LIST (users), STATS (counters), "
+                                + "KICK <id> [reason], HELP");
                     default -> out.println("Unknown command " + words[0] + "; type HELP");
                 }
                 out.flush();
@@ -187,15 +209,42 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     private static void printStats(ServerStatistics s, PrintStream out) {
-        out.printf(Locale.ROOT, "users=%d connections accepted=%d refused=%d%n", s.users(), s.connectionsAccepted(), s.connectionsRefused());
-        out.printf(Locale.ROOT, "datagrams received=%d (%d bytes) relayed=%d (%d bytes)%n", s.datagramsReceived(), s.bytesReceived(),
-                s.datagramsRelayed(), s.bytesRelayed());
-        out.printf(Locale.ROOT, "dropped: unknown sender=%d greeting=%d too long=%d send failed=%d%n", s.droppedUnknownSender(),
-                s.droppedProbe(), s.droppedTooLong(), s.droppedSendFailed());
-        out.printf(Locale.ROOT, "TIP/2: dropped malformed=%d bad token=%d wrong session=%d wrong address=%d; "
-                + "voice addresses learned=%d, HELLO_ACK sent=%d%n", s.droppedMalformed(), s.droppedBadToken(),
-                s.droppedWrongSession(), s.droppedWrongAddress(), s.voiceAddressesLearned(), s.helloAcksSent());
-        out.printf(Locale.ROOT, "control messages received=%d sent=%d, protocol errors=%d, relay thread allocated=%d bytes%n",
-                s.controlMessagesReceived(), s.controlMessagesSent(), s.protocolErrors(), s.relayAllocatedBytes());
+        out.printf(
+                Locale.ROOT,
+                "users=%d connections accepted=%d refused=%d%n",
+                s.users(),
+                s.connectionsAccepted(),
+                s.connectionsRefused());
+        out.printf(
+                Locale.ROOT,
+                "datagrams received=%d (%d bytes) relayed=%d (%d bytes)%n",
+                s.datagramsReceived(),
+                s.bytesReceived(),
+                s.datagramsRelayed(),
+                s.bytesRelayed());
+        out.printf(
+                Locale.ROOT,
+                "dropped: unknown sender=%d greeting=%d too long=%d send failed=%d%n",
+                s.droppedUnknownSender(),
+                s.droppedProbe(),
+                s.droppedTooLong(),
+                s.droppedSendFailed());
+        out.printf(
+                Locale.ROOT,
+                "TIP/2: dropped malformed=%d bad token=%d wrong session=%d wrong address=%d; "
+                        + "voice addresses learned=%d, HELLO_ACK sent=%d%n",
+                s.droppedMalformed(),
+                s.droppedBadToken(),
+                s.droppedWrongSession(),
+                s.droppedWrongAddress(),
+                s.voiceAddressesLearned(),
+                s.helloAcksSent());
+        out.printf(
+                Locale.ROOT,
+                "control messages received=%d sent=%d, protocol errors=%d, relay thread allocated=%d bytes%n",
+                s.controlMessagesReceived(),
+                s.controlMessagesSent(),
+                s.protocolErrors(),
+                s.relayAllocatedBytes());
     }
 }

@@ -23,7 +23,11 @@ import picocli.CommandLine;
 record SinkSpec(Kind kind, Path file, String device) {
 
     /** The kinds of sink {@code tip client} can play into. */
-    enum Kind { SPEAKER, WAV, NULL }
+    enum Kind {
+        SPEAKER,
+        WAV,
+        NULL
+    }
 
     static final String SYNTAX = "speaker[:DEVICE], wav:FILE or null";
 
@@ -67,17 +71,18 @@ record SinkSpec(Kind kind, Path file, String device) {
      * @throws dev.tip.audio.AudioDeviceException if no playback device can be opened
      */
     AudioSink open(AudioFormat format) throws IOException {
-        AudioSink sink = switch (kind) {
-            case SPEAKER -> SpeakerSink.open(format, device);
-            case WAV -> {
-                Path dir = file.toAbsolutePath().getParent();
-                if (dir != null && !Files.isDirectory(dir)) {
-                    throw new IOException("cannot write " + file + ": no directory " + dir);
-                }
-                yield new WavFileSink(file, format);
-            }
-            case NULL -> new NullSink(format);
-        };
+        AudioSink sink =
+                switch (kind) {
+                    case SPEAKER -> SpeakerSink.open(format, device);
+                    case WAV -> {
+                        Path dir = file.toAbsolutePath().getParent();
+                        if (dir != null && !Files.isDirectory(dir)) {
+                            throw new IOException("cannot write " + file + ": no directory " + dir);
+                        }
+                        yield new WavFileSink(file, format);
+                    }
+                    case NULL -> new NullSink(format);
+                };
         return format.equals(sink.format()) ? sink : ConvertingSink.of(sink, format);
     }
 

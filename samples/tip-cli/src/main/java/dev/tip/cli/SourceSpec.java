@@ -26,7 +26,12 @@ import picocli.CommandLine;
 record SourceSpec(Kind kind, double frequencyHz, Path file, String device) {
 
     /** The kinds of source {@code tip client} can send from. */
-    enum Kind { MIC, TONE, WAV, SILENCE }
+    enum Kind {
+        MIC,
+        TONE,
+        WAV,
+        SILENCE
+    }
 
     static final String SYNTAX = "mic[:DEVICE], tone:HZ, wav:FILE or silence";
 
@@ -67,7 +72,8 @@ record SourceSpec(Kind kind, double frequencyHz, Path file, String device) {
     static double frequency(String value, String text) {
         double max = TipClient.ROOM_FORMAT.sampleRate() / 2.0;
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("'" + text + "' names no frequency; write tone:HZ, for example tone:440");
+            throw new IllegalArgumentException(
+                    "'" + text + "' names no frequency; write tone:HZ, for example tone:440");
         }
         double hz;
         try {
@@ -92,17 +98,18 @@ record SourceSpec(Kind kind, double frequencyHz, Path file, String device) {
      * @throws dev.tip.audio.AudioDeviceException if no capture device can be opened
      */
     AudioSource open(AudioFormat format, double amplitude) throws IOException {
-        AudioSource source = switch (kind) {
-            case MIC -> MicrophoneSource.open(format, device);
-            case TONE -> new ToneSource(format, frequencyHz, amplitude);
-            case WAV -> {
-                if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-                    throw new IOException("cannot read " + file + " (no such file, or not readable)");
-                }
-                yield new WavFileSource(file, format, false);
-            }
-            case SILENCE -> new SilenceSource(format);
-        };
+        AudioSource source =
+                switch (kind) {
+                    case MIC -> MicrophoneSource.open(format, device);
+                    case TONE -> new ToneSource(format, frequencyHz, amplitude);
+                    case WAV -> {
+                        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                            throw new IOException("cannot read " + file + " (no such file, or not readable)");
+                        }
+                        yield new WavFileSource(file, format, false);
+                    }
+                    case SILENCE -> new SilenceSource(format);
+                };
         // every source above can deliver the room's format itself; convert anything that does not
         return format.equals(source.format()) ? source : ConvertingSource.of(source, format);
     }
@@ -111,7 +118,11 @@ record SourceSpec(Kind kind, double frequencyHz, Path file, String device) {
     public String toString() {
         return switch (kind) {
             case MIC -> device == null ? "mic" : "mic:" + device;
-            case TONE -> "tone:" + (frequencyHz == Math.rint(frequencyHz) ? String.valueOf((long) frequencyHz) : String.valueOf(frequencyHz));
+            case TONE ->
+                "tone:"
+                        + (frequencyHz == Math.rint(frequencyHz)
+                                ? String.valueOf((long) frequencyHz)
+                                : String.valueOf(frequencyHz));
             case WAV -> "wav:" + file;
             case SILENCE -> "silence";
         };

@@ -9,8 +9,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "tip 0.1.0",
         description = "TIP voice chat: server, client, demo and load tools.",
-        subcommands = {CommandLine.HelpCommand.class, ServerCommand.class, ClientCommand.class, DemoCommand.class,
-            LoadCommand.class, DevicesCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            ServerCommand.class,
+            ClientCommand.class,
+            DemoCommand.class,
+            LoadCommand.class,
+            DevicesCommand.class
+        })
 public final class Tip implements Runnable {
 
     @CommandLine.Spec

@@ -10,8 +10,7 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
 
     static final int EXIT_CODE = 2;
 
-    private UsageErrors() {
-    }
+    private UsageErrors() {}
 
     /**
      * Installs the handler on a command line.

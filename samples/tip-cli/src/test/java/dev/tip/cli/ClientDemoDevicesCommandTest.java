@@ -53,8 +53,10 @@ class ClientDemoDevicesCommandTest {
     @Test
     void aServerWithoutAPortIsABadArgumentWithExitCodeTwoAndAShortMessage() {
         assertThat(run("client", "--server", "nohostport", "--nick", "ann")).isEqualTo(2);
-        assertThat(err.toString()).contains("--server", "'nohostport' is not HOST:PORT", "tip client --help")
-                .doesNotContain("\tat ").doesNotContain("Usage:");
+        assertThat(err.toString())
+                .contains("--server", "'nohostport' is not HOST:PORT", "tip client --help")
+                .doesNotContain("\tat ")
+                .doesNotContain("Usage:");
     }
 
     @Test
@@ -81,14 +83,17 @@ class ClientDemoDevicesCommandTest {
 
     @Test
     void aPortOutOfRangeAndANonPositiveDurationAreBadArguments() {
-        assertThat(run("client", "--nick", "ann", "--server", "localhost:70000")).isEqualTo(2);
-        assertThat(run("client", "--nick", "ann", "--source", "silence", "--sink", "null", "--seconds", "0")).isEqualTo(2);
+        assertThat(run("client", "--nick", "ann", "--server", "localhost:70000"))
+                .isEqualTo(2);
+        assertThat(run("client", "--nick", "ann", "--source", "silence", "--sink", "null", "--seconds", "0"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("1..65535", "--seconds");
     }
 
     @Test
     void aWavSourceThatDoesNotExistIsABadArgumentWithoutAStackTrace(@TempDir Path dir) {
-        assertThat(run("client", "--nick", "ann", "--source", "wav:" + dir.resolve("missing.wav"), "--sink", "null")).isEqualTo(2);
+        assertThat(run("client", "--nick", "ann", "--source", "wav:" + dir.resolve("missing.wav"), "--sink", "null"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("--source wav:", "missing.wav").doesNotContain("\tat ");
     }
 
@@ -98,32 +103,66 @@ class ClientDemoDevicesCommandTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort(); // closed again: nothing listens there any more
         }
-        assertThat(run("client", "--server", "127.0.0.1:" + port, "--nick", "ann", "--source", "silence", "--sink", "null"))
+        assertThat(run(
+                        "client",
+                        "--server",
+                        "127.0.0.1:" + port,
+                        "--nick",
+                        "ann",
+                        "--source",
+                        "silence",
+                        "--sink",
+                        "null"))
                 .isEqualTo(1);
-        assertThat(err.toString().strip()).startsWith("tip client: could not join 127.0.0.1:" + port + ": connection refused")
-                .doesNotContain("\n").doesNotContain("\tat ");
+        assertThat(err.toString().strip())
+                .startsWith("tip client: could not join 127.0.0.1:" + port + ": connection refused")
+                .doesNotContain("\n")
+                .doesNotContain("\tat ");
     }
 
     @Test
     void theClientJoinsAServerHearsTheOtherSideAndLeavesAfterItsSeconds(@TempDir Path dir) throws Exception {
         Map<String, LeaveReason> left = new ConcurrentHashMap<>();
         Path heard = dir.resolve("ann-heard.wav");
-        try (TipServer server = TipServer.builder().port(0).bindAddress(InetAddress.getLoopbackAddress()).jmx(false)
-                .listener(new ServerListener() {
-                    @Override
-                    public void userLeft(User user, LeaveReason reason) {
-                        left.put(user.name(), reason);
-                    }
-                }).build().start();
-             TipClient bob = TipClient.builder().server("127.0.0.1", server.tcpPort()).nickname("bob")
-                     .audioSource(new ToneSource(TipClient.ROOM_FORMAT, 800, 0.5)).build()) {
+        try (TipServer server = TipServer.builder()
+                        .port(0)
+                        .bindAddress(InetAddress.getLoopbackAddress())
+                        .jmx(false)
+                        .listener(new ServerListener() {
+                            @Override
+                            public void userLeft(User user, LeaveReason reason) {
+                                left.put(user.name(), reason);
+                            }
+                        })
+                        .build()
+                        .start();
+                TipClient bob = TipClient.builder()
+                        .server("127.0.0.1", server.tcpPort())
+                        .nickname("bob")
+                        .audioSource(new ToneSource(TipClient.ROOM_FORMAT, 800, 0.5))
+                        .build()) {
             bob.connect();
-            int code = run("client", "--server", "127.0.0.1:" + server.tcpPort(), "--nick", "ann",
-                    "--source", "tone:440", "--sink", "wav:" + heard, "--seconds", "2");
+            int code = run(
+                    "client",
+                    "--server",
+                    "127.0.0.1:" + server.tcpPort(),
+                    "--nick",
+                    "ann",
+                    "--source",
+                    "tone:440",
+                    "--sink",
+                    "wav:" + heard,
+                    "--seconds",
+                    "2");
             assertThat(code).as(err.toString()).isZero();
-            assertThat(out.toString()).contains("In the room at 127.0.0.1:" + server.tcpPort() + " as ann",
-                    "In the room (2): bob, ann", "Left the room");
-            assertThat(bob.statistics().framesReceived()).as("bob received ann's voice").isPositive();
+            assertThat(out.toString())
+                    .contains(
+                            "In the room at 127.0.0.1:" + server.tcpPort() + " as ann",
+                            "In the room (2): bob, ann",
+                            "Left the room");
+            assertThat(bob.statistics().framesReceived())
+                    .as("bob received ann's voice")
+                    .isPositive();
             await(() -> left.get("ann") == LeaveReason.QUIT, "the server sees ann quit");
         }
         short[] recording = DemoCommand.readAll(heard);
@@ -131,7 +170,8 @@ class ClientDemoDevicesCommandTest {
         int[] frames = DemoCommand.framesByTone(recording, new double[] {440, 800});
         assertThat(frames[1]).as("frames of bob's 800 Hz in ann's recording").isGreaterThanOrEqualTo(5);
         assertThat(frames[0]).as("frames of ann's own 440 Hz").isZero();
-        assertThat(ToneDetector.dominantFrequency(recording, TipClient.ROOM_FORMAT.sampleRate())).isBetween(790.0, 810.0);
+        assertThat(ToneDetector.dominantFrequency(recording, TipClient.ROOM_FORMAT.sampleRate()))
+                .isBetween(790.0, 810.0);
     }
 
     @Test
@@ -142,9 +182,12 @@ class ClientDemoDevicesCommandTest {
 
     @Test
     void theDemoRunsEndToEndAndEveryClientHearsEveryOther(@TempDir Path dir) {
-        assertThat(run("demo", "--clients", "3", "--seconds", "1.5", "--out", dir.toString())).as(out + "\n" + err).isZero();
+        assertThat(run("demo", "--clients", "3", "--seconds", "1.5", "--out", dir.toString()))
+                .as(out + "\n" + err)
+                .isZero();
         assertThat(out.toString()).contains("alice", "bob", "carol", "Every client heard every other client");
-        assertThat(List.of("alice.wav", "bob.wav", "carol.wav")).allSatisfy(f -> assertThat(dir.resolve(f)).isRegularFile());
+        assertThat(List.of("alice.wav", "bob.wav", "carol.wav"))
+                .allSatisfy(f -> assertThat(dir.resolve(f)).isRegularFile());
     }
 
     @Test
@@ -156,8 +199,14 @@ class ClientDemoDevicesCommandTest {
     @Test
     void theHelpOfTheClientNamesItsOptionsAndExitCodes() {
         assertThat(run("client", "--help")).isZero();
-        assertThat(out.toString()).contains("--server=HOST:PORT", "--nick=NAME", "--source=SOURCE", "--sink=SINK", "--seconds=S",
-                "Exit status");
+        assertThat(out.toString())
+                .contains(
+                        "--server=HOST:PORT",
+                        "--nick=NAME",
+                        "--source=SOURCE",
+                        "--sink=SINK",
+                        "--seconds=S",
+                        "Exit status");
     }
 
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
@@ -169,5 +218,4 @@ class ClientDemoDevicesCommandTest {
             Thread.sleep(10);
         }
     }
-
 }

@@ -46,11 +46,26 @@ class ServerAndLoadCommandTest {
     void theLoadToolMeasuresAnEmbeddedServerWithoutLoss() {
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         java.io.PrintStream original = System.out;
-        try (dev.tip.server.TipServer server = dev.tip.server.TipServer.builder().port(0)
-                .bindAddress(java.net.InetAddress.getLoopbackAddress()).jmx(false).build().start()) {
+        try (dev.tip.server.TipServer server = dev.tip.server.TipServer.builder()
+                .port(0)
+                .bindAddress(java.net.InetAddress.getLoopbackAddress())
+                .jmx(false)
+                .build()
+                .start()) {
             System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-            int code = run("load", "--port", String.valueOf(server.tcpPort()), "--clients", "3", "--speakers", "2",
-                    "--rate", "50", "--seconds", "1", "--json");
+            int code = run(
+                    "load",
+                    "--port",
+                    String.valueOf(server.tcpPort()),
+                    "--clients",
+                    "3",
+                    "--speakers",
+                    "2",
+                    "--rate",
+                    "50",
+                    "--seconds",
+                    "1",
+                    "--json");
             assertThat(code).as(err.toString()).isZero();
             assertThat(server.statistics().droppedProbe()).isEqualTo(3);
         } finally {

@@ -49,13 +49,18 @@ class ClientAgainstServerTest {
 
     @BeforeEach
     void startServer() throws IOException {
-        server = TipServer.builder().port(0).bindAddress(InetAddress.getByName("127.0.0.1")).jmx(false)
+        server = TipServer.builder()
+                .port(0)
+                .bindAddress(InetAddress.getByName("127.0.0.1"))
+                .jmx(false)
                 .listener(new ServerListener() {
                     @Override
                     public void userLeft(User user, LeaveReason reason) {
                         left.put(user.name(), reason);
                     }
-                }).build().start();
+                })
+                .build()
+                .start();
     }
 
     @AfterEach
@@ -70,8 +75,13 @@ class ClientAgainstServerTest {
         TipClient bob = client("bob", 880, new Events());
         ann.connect();
         bob.connect();
-        await(() -> ann.users().equals(List.of("ann", "bob")) && bob.users().equals(List.of("ann", "bob")), "both see both");
-        await(() -> ann.statistics().framesReceived() >= 40 && bob.statistics().framesReceived() >= 40, "voice both ways");
+        await(
+                () -> ann.users().equals(List.of("ann", "bob")) && bob.users().equals(List.of("ann", "bob")),
+                "both see both");
+        await(
+                () -> ann.statistics().framesReceived() >= 40
+                        && bob.statistics().framesReceived() >= 40,
+                "voice both ways");
         ann.close();
         bob.close();
 
@@ -81,7 +91,8 @@ class ClientAgainstServerTest {
         assertThat(annHeard[0]).as("frames of ann's own tone in her recording").isZero();
         assertThat(bobHeard[0]).as("frames of ann's 440 Hz that bob recorded").isGreaterThanOrEqualTo(20);
         assertThat(bobHeard[1]).as("frames of bob's own tone in his recording").isZero();
-        assertThat(ToneDetector.dominantFrequency(recording("ann"), ROOM.sampleRate())).isBetween(875.0, 885.0);
+        assertThat(ToneDetector.dominantFrequency(recording("ann"), ROOM.sampleRate()))
+                .isBetween(875.0, 885.0);
     }
 
     @Test
@@ -99,8 +110,11 @@ class ClientAgainstServerTest {
         await(() -> ann.statistics().framesCaptured() >= capturedAtMute + 3, "ann captures on while muted");
         long sentWhileMuted = ann.statistics().framesSent();
         await(() -> ann.statistics().framesCaptured() >= capturedAtMute + 40, "a second of muted capture");
-        assertThat(ann.statistics().framesSent()).as("ann sends nothing while muted").isEqualTo(sentWhileMuted);
-        assertThat(bob.statistics().framesReceived()).as("bob receives no more than ann sent before the mute")
+        assertThat(ann.statistics().framesSent())
+                .as("ann sends nothing while muted")
+                .isEqualTo(sentWhileMuted);
+        assertThat(bob.statistics().framesReceived())
+                .as("bob receives no more than ann sent before the mute")
                 .isLessThanOrEqualTo(sentWhileMuted);
 
         ann.setMuted(false);
@@ -133,7 +147,8 @@ class ClientAgainstServerTest {
         server.close();
         await(() -> ann.state() == SessionState.FAILED, "ann's session fails");
         assertThat(ann.failureReason()).contains(DisconnectReason.SERVER_CLOSED);
-        await(() -> events.serverClosed && events.disconnected.contains(DisconnectReason.SERVER_CLOSED),
+        await(
+                () -> events.serverClosed && events.disconnected.contains(DisconnectReason.SERVER_CLOSED),
                 "the listener hears serverClosed and disconnected(SERVER_CLOSED)");
         assertThat(events.states).endsWith(SessionState.FAILED);
     }
@@ -151,16 +166,21 @@ class ClientAgainstServerTest {
         }
         await(() -> room.stream().allMatch(c -> c.users().size() == 3), "everyone sees three");
         for (TipClient speaker : room) {
-            long[] before = room.stream().mapToLong(c -> c.statistics().framesReceived()).toArray();
+            long[] before = room.stream()
+                    .mapToLong(c -> c.statistics().framesReceived())
+                    .toArray();
             speaker.setMuted(false);
-            await(() -> {
-                for (int j = 0; j < 3; j++) {
-                    if (room.get(j) != speaker && room.get(j).statistics().framesReceived() < before[j] + 30) {
-                        return false;
-                    }
-                }
-                return true;
-            }, speaker.nickname() + " is heard by the other two");
+            await(
+                    () -> {
+                        for (int j = 0; j < 3; j++) {
+                            if (room.get(j) != speaker
+                                    && room.get(j).statistics().framesReceived() < before[j] + 30) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    },
+                    speaker.nickname() + " is heard by the other two");
             speaker.setMuted(true);
         }
         room.forEach(TipClient::close);
@@ -188,9 +208,12 @@ class ClientAgainstServerTest {
             room.add(c);
         }
         await(() -> room.stream().allMatch(c -> c.users().size() == 3), "everyone sees three");
-        long[] sentBefore = room.stream().mapToLong(c -> c.statistics().framesSent()).toArray();
-        long[] receivedBefore = room.stream().mapToLong(c -> c.statistics().framesReceived()).toArray();
-        await(() -> room.stream().allMatch(c -> c.statistics().framesSent() >= sentBefore[room.indexOf(c)] + 80),
+        long[] sentBefore =
+                room.stream().mapToLong(c -> c.statistics().framesSent()).toArray();
+        long[] receivedBefore =
+                room.stream().mapToLong(c -> c.statistics().framesReceived()).toArray();
+        await(
+                () -> room.stream().allMatch(c -> c.statistics().framesSent() >= sentBefore[room.indexOf(c)] + 80),
                 "two seconds of everyone talking");
         room.forEach(TipClient::close);
 
@@ -204,7 +227,9 @@ class ClientAgainstServerTest {
             assertThat(received).as(names[i] + " receives both others").isGreaterThan(othersSent / 2 + 40);
             int[] heard = framesByTone(recording(names[i]), tones);
             assertThat(heard[i]).as(names[i] + " never hears itself").isZero();
-            assertThat(heard[(i + 1) % 3] + heard[(i + 2) % 3]).as(names[i] + " plays the others").isGreaterThanOrEqualTo(40);
+            assertThat(heard[(i + 1) % 3] + heard[(i + 2) % 3])
+                    .as(names[i] + " plays the others")
+                    .isGreaterThanOrEqualTo(40);
         }
     }
 

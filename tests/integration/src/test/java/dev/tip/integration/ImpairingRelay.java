@@ -41,13 +41,15 @@ final class ImpairingRelay implements AutoCloseable {
     private final long seed;
     private final ServerSocket tcp;
     private final DatagramSocket udp;
-    private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "relay-delay"));
+    private final ScheduledThreadPoolExecutor scheduler =
+            new ScheduledThreadPoolExecutor(1, r -> daemon(r, "relay-delay"));
     private final Map<SocketAddress, Leg> legs = new ConcurrentHashMap<>();
     private final List<java.io.Closeable> closeables = new ArrayList<>();
     private volatile boolean closed;
 
     /** Voice datagrams dropped, delivered (both directions, all clients). */
     final AtomicLong dropped = new AtomicLong();
+
     final AtomicLong delivered = new AtomicLong();
 
     ImpairingRelay(int serverPort, NetworkModel model, long seed) throws IOException {
@@ -142,8 +144,11 @@ final class ImpairingRelay implements AutoCloseable {
     private Leg newLeg(SocketAddress client) {
         try {
             int index = legs.size();
-            Leg leg = new Leg(client, new DatagramSocket(new InetSocketAddress(LOOPBACK, 0)),
-                    new Direction(seed + 2L * index), new Direction(seed + 2L * index + 1));
+            Leg leg = new Leg(
+                    client,
+                    new DatagramSocket(new InetSocketAddress(LOOPBACK, 0)),
+                    new Direction(seed + 2L * index),
+                    new Direction(seed + 2L * index + 1));
             synchronized (closeables) {
                 closeables.add(leg.upstream);
             }
@@ -194,8 +199,7 @@ final class ImpairingRelay implements AutoCloseable {
         }
     }
 
-    private record Leg(SocketAddress client, DatagramSocket upstream, Direction up, Direction down) {
-    }
+    private record Leg(SocketAddress client, DatagramSocket upstream, Direction up, Direction down) {}
 
     /** One direction of one client: the fates of its voice datagrams, from one trace. */
     private final class Direction {

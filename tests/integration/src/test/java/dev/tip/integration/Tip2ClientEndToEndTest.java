@@ -46,7 +46,11 @@ class Tip2ClientEndToEndTest {
     }
 
     private TipServer server() {
-        return closing(TipServer.builder().port(0).bindAddress(InetAddress.getLoopbackAddress()).build().start());
+        return closing(TipServer.builder()
+                .port(0)
+                .bindAddress(InetAddress.getLoopbackAddress())
+                .build()
+                .start());
     }
 
     /** tip-audio's tone source in the room format; amplitude in sample units as the checks use it. */
@@ -54,10 +58,21 @@ class Tip2ClientEndToEndTest {
         return new ToneSource(AudioFormat.ORIGINAL, hz, amplitude / 32767.0);
     }
 
-    private TipClient client(int port, String name, DialectPreference dialect, ToneSource tone, RecordingSink sink,
+    private TipClient client(
+            int port,
+            String name,
+            DialectPreference dialect,
+            ToneSource tone,
+            RecordingSink sink,
             SessionListener listener) {
-        return closing(TipClient.builder().server("127.0.0.1", port).nickname(name).dialectPreference(dialect)
-                .audioSource(tone).audioSink(sink).listener(listener).build());
+        return closing(TipClient.builder()
+                .server("127.0.0.1", port)
+                .nickname(name)
+                .dialectPreference(dialect)
+                .audioSource(tone)
+                .audioSink(sink)
+                .listener(listener)
+                .build());
     }
 
     private static void await(String what, BooleanSupplier condition) {
@@ -86,7 +101,8 @@ class Tip2ClientEndToEndTest {
         double own = Tip2TestAudio.power(heard, notHz);
         double elsewhere = Tip2TestAudio.power(heard, 3_607);
         for (double f : hz) {
-            assertThat(Tip2TestAudio.power(heard, f)).as("%s hears %s Hz", who, f)
+            assertThat(Tip2TestAudio.power(heard, f))
+                    .as("%s hears %s Hz", who, f)
                     .isGreaterThan(50 * Math.max(own, elsewhere));
         }
     }
@@ -100,10 +116,10 @@ class Tip2ClientEndToEndTest {
         RecordingSink cyHears = new RecordingSink(200);
         Speaking annSees = new Speaking();
         TipClient ann = client(port, "ann", DialectPreference.AUTO, tone(1013, 6000), annHears, annSees);
-        TipClient bob = client(port, "bob", DialectPreference.AUTO, tone(1511, 6000), bobHears,
-                new SessionListener() { });
-        TipClient cy = client(port, "cy", DialectPreference.ORIGINAL, tone(2003, 6000), cyHears,
-                new SessionListener() { });
+        TipClient bob =
+                client(port, "bob", DialectPreference.AUTO, tone(1511, 6000), bobHears, new SessionListener() {});
+        TipClient cy =
+                client(port, "cy", DialectPreference.ORIGINAL, tone(2003, 6000), cyHears, new SessionListener() {});
         ann.connect();
         bob.connect();
         cy.connect();
@@ -112,13 +128,18 @@ class Tip2ClientEndToEndTest {
         assertThat(cy.dialect()).contains(Dialect.ORIGINAL);
         await("ann's roster names everyone with ids", () -> ann.roster().size() == 3);
         assertThat(ann.roster()).extracting(User::name).containsExactly("ann", "bob", "cy");
-        assertThat(ann.roster()).extracting(User::id)
-                .containsExactly(ann.sessionId().getAsInt(), bob.sessionId().getAsInt(), cy.sessionId().getAsInt());
+        assertThat(ann.roster())
+                .extracting(User::id)
+                .containsExactly(
+                        ann.sessionId().getAsInt(),
+                        bob.sessionId().getAsInt(),
+                        cy.sessionId().getAsInt());
         await("cy's roster", () -> cy.users().size() == 3);
         assertThat(cy.roster()).extracting(User::id).containsOnly(User.NO_ID);
 
-        await("everyone records 200 frames", () -> annHears.size() == 200 && bobHears.size() == 200
-                && cyHears.size() == 200);
+        await(
+                "everyone records 200 frames",
+                () -> annHears.size() == 200 && bobHears.size() == 200 && cyHears.size() == 200);
         assertHears("ann", annHears, 1013, 1511, 2003);
         assertHears("bob", bobHears, 1511, 1013, 2003);
         assertHears("cy (original dialect)", cyHears, 2003, 1013, 1511);
@@ -128,22 +149,28 @@ class Tip2ClientEndToEndTest {
         assertThat(stats.framesReceived()).isGreaterThanOrEqualTo(200);
         // a newcomer's first datagrams could beat the roster naming it (UDP against TCP): a few at most
         assertThat(stats.datagramsRejected()).isLessThan(5);
-        assertThat(cy.statistics().framesLost()).as("unknown in the original dialect").isEqualTo(-1);
+        assertThat(cy.statistics().framesLost())
+                .as("unknown in the original dialect")
+                .isEqualTo(-1);
     }
 
     @Test
     void twoTip2ClientsThroughAnImpairingRelayHearAToneWithNoGapsBeyondTheConcealedLosses() throws Exception {
         TipServer server = server();
-        NetworkModel network = NetworkModel.builder().base(Duration.ofMillis(15)).gamma(2, Duration.ofMillis(6))
-                .correlation(0.3).gilbertElliott(0.03, 0.6).build();
+        NetworkModel network = NetworkModel.builder()
+                .base(Duration.ofMillis(15))
+                .gamma(2, Duration.ofMillis(6))
+                .correlation(0.3)
+                .gilbertElliott(0.03, 0.6)
+                .build();
         ImpairingRelay relay = closing(new ImpairingRelay(server.tcpPort(), network, 20_251_125L));
         int frames = 240;
         RecordingSink annHears = new RecordingSink(frames);
         RecordingSink bobHears = new RecordingSink(frames);
-        TipClient ann = client(relay.port(), "ann", DialectPreference.AUTO, tone(1013, 8000), annHears,
-                new SessionListener() { });
-        TipClient bob = client(relay.port(), "bob", DialectPreference.AUTO, tone(1511, 8000), bobHears,
-                new SessionListener() { });
+        TipClient ann = client(
+                relay.port(), "ann", DialectPreference.AUTO, tone(1013, 8000), annHears, new SessionListener() {});
+        TipClient bob = client(
+                relay.port(), "bob", DialectPreference.AUTO, tone(1511, 8000), bobHears, new SessionListener() {});
         ann.connect();
         bob.connect();
         assertThat(ann.dialect()).contains(Dialect.TIP2);
@@ -181,12 +208,13 @@ class Tip2ClientEndToEndTest {
             }
             inRun = q;
         }
-        System.out.printf("%s: %d frames, %d quiet in %d runs; lost %d, late %d, concealed %d%n", who, frames.size(),
-                quiet, runs, stats.framesLost(), stats.framesLate(), stats.framesConcealed());
+        System.out.printf(
+                "%s: %d frames, %d quiet in %d runs; lost %d, late %d, concealed %d%n",
+                who, frames.size(), quiet, runs, stats.framesLost(), stats.framesLate(), stats.framesConcealed());
         assertThat(stats.framesLost()).as("%s's buffer saw losses", who).isPositive();
         assertThat(stats.framesConcealed()).as("%s's buffer concealed", who).isPositive();
         assertThat(runs).as("%s: every gap is a counted loss", who).isLessThanOrEqualTo((int) stats.framesLost());
-        assertThat(quiet).as("%s: quiet frames within concealed and lost", who)
-                .isLessThanOrEqualTo((int) (stats.framesConcealed() + stats.framesLost()));
+        assertThat(quiet).as("%s: quiet frames within concealed and lost", who).isLessThanOrEqualTo((int)
+                (stats.framesConcealed() + stats.framesLost()));
     }
 }

@@ -7,8 +7,7 @@ import java.util.List;
 
 /** A recording sink and the measures the end-to-end tests take of a recording. */
 final class Tip2TestAudio {
-    private Tip2TestAudio() {
-    }
+    private Tip2TestAudio() {}
 
     /** Records every frame from the first one that is not silent, up to a bound; not real-time. */
     static final class RecordingSink implements AudioSink {

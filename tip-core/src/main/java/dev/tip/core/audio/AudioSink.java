@@ -39,6 +39,5 @@ public interface AudioSink extends AutoCloseable {
 
     /** Flushes and releases the device or file. The default does nothing. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

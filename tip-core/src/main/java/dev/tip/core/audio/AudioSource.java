@@ -48,6 +48,5 @@ public interface AudioSource extends AutoCloseable {
 
     /** Releases the device or file. The default does nothing. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

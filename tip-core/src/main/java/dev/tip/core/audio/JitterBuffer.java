@@ -121,8 +121,14 @@ public final class JitterBuffer {
      * @param arrivalNanos when the datagram arrived
      * @return {@link #INSERTED}, {@link #DUPLICATE}, {@link #LATE} or {@link #OUT_OF_RANGE}
      */
-    public synchronized int insert(int sequence, long timestamp, boolean marker, ByteBuffer payload,
-            int offset, int length, long arrivalNanos) {
+    public synchronized int insert(
+            int sequence,
+            long timestamp,
+            boolean marker,
+            ByteBuffer payload,
+            int offset,
+            int length,
+            long arrivalNanos) {
         return engine.insert(sequence, timestamp, marker, payload, offset, length, arrivalNanos);
     }
 
@@ -138,8 +144,8 @@ public final class JitterBuffer {
      * @param arrivalNanos when the datagram arrived
      * @return {@link #INSERTED}, {@link #DUPLICATE}, {@link #LATE} or {@link #OUT_OF_RANGE}
      */
-    public synchronized int insert(int sequence, long timestamp, boolean marker, byte[] payload,
-            int offset, int length, long arrivalNanos) {
+    public synchronized int insert(
+            int sequence, long timestamp, boolean marker, byte[] payload, int offset, int length, long arrivalNanos) {
         return engine.insert(sequence, timestamp, marker, payload, offset, length, arrivalNanos);
     }
 
@@ -155,8 +161,8 @@ public final class JitterBuffer {
      * @param arrivalNanos when the datagram arrived
      * @return {@link #INSERTED}, {@link #DUPLICATE}, {@link #LATE} or {@link #OUT_OF_RANGE}
      */
-    public synchronized int insert(int sequence, long timestamp, boolean marker, short[] pcm,
-            int offset, int length, long arrivalNanos) {
+    public synchronized int insert(
+            int sequence, long timestamp, boolean marker, short[] pcm, int offset, int length, long arrivalNanos) {
         return engine.insert(sequence, timestamp, marker, pcm, offset, length, arrivalNanos);
     }
 
@@ -175,8 +181,14 @@ public final class JitterBuffer {
     public synchronized int insertUnsequenced(ByteBuffer payload, int offset, int length, long arrivalNanos) {
         beUnsequenced();
         long n = engine.numberUnsequenced(arrivalNanos);
-        return engine.insert(PlayoutEngine.unsequencedSeq(n), PlayoutEngine.unsequencedTs(n),
-                PlayoutEngine.unsequencedMarker(n), payload, offset, length, arrivalNanos);
+        return engine.insert(
+                PlayoutEngine.unsequencedSeq(n),
+                PlayoutEngine.unsequencedTs(n),
+                PlayoutEngine.unsequencedMarker(n),
+                payload,
+                offset,
+                length,
+                arrivalNanos);
     }
 
     /**
@@ -192,8 +204,14 @@ public final class JitterBuffer {
     public synchronized int insertUnsequenced(short[] pcm, int offset, int length, long arrivalNanos) {
         beUnsequenced();
         long n = engine.numberUnsequenced(arrivalNanos);
-        return engine.insert(PlayoutEngine.unsequencedSeq(n), PlayoutEngine.unsequencedTs(n),
-                PlayoutEngine.unsequencedMarker(n), pcm, offset, length, arrivalNanos);
+        return engine.insert(
+                PlayoutEngine.unsequencedSeq(n),
+                PlayoutEngine.unsequencedTs(n),
+                PlayoutEngine.unsequencedMarker(n),
+                pcm,
+                offset,
+                length,
+                arrivalNanos);
     }
 
     private void beUnsequenced() {
@@ -230,8 +248,8 @@ public final class JitterBuffer {
      */
     public Playout playout(long nowNanos, short[] out, int offset, int length) {
         if (length <= 0 || length > maxLength || length % format.channels() != 0) {
-            throw new IllegalArgumentException("length must be 1.." + maxLength
-                    + " samples and a multiple of the channels, was " + length);
+            throw new IllegalArgumentException(
+                    "length must be 1.." + maxLength + " samples and a multiple of the channels, was " + length);
         }
         int r;
         synchronized (this) {

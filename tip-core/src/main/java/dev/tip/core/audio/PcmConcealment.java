@@ -53,9 +53,9 @@ public final class PcmConcealment {
     public PcmConcealment(AudioFormat format) {
         this.channels = format.channels();
         int rate = format.sampleRate();
-        this.minLag = Math.max(2, rate / 400);          // 400 Hz
-        this.maxLag = Math.max(minLag + 1, rate / 66);  // 66 Hz
-        this.corrWindow = Math.max(8, rate / 200);      // 5 ms compared
+        this.minLag = Math.max(2, rate / 400); // 400 Hz
+        this.maxLag = Math.max(minLag + 1, rate / 66); // 66 Hz
+        this.corrWindow = Math.max(8, rate / 200); // 5 ms compared
         this.historyFrames = Math.max(maxLag + corrWindow, format.samplesPerFrame()) + 2;
         this.history = new short[historyFrames * channels];
         this.ramp = (int) Math.max(4, rate * RAMP_NANOS / 1_000_000_000L);

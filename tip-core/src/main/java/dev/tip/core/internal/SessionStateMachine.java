@@ -110,7 +110,7 @@ public final class SessionStateMachine {
                     case SESSION_RECEIVED -> SessionState.IN_ROOM;
                     case CLOSE -> SessionState.CLOSING;
                     case TIMED_OUT, SERVER_DISCONNECT, SERVER_CLOSE, CONNECTION_LOST, PROTOCOL_VIOLATION ->
-                            SessionState.FAILED;
+                        SessionState.FAILED;
                     default -> null;
                 };
             case IN_ROOM:
@@ -120,7 +120,7 @@ public final class SessionStateMachine {
                     case CLOSE -> SessionState.CLOSING;
                     // TIMED_OUT here: a TIP/2 voice address never acknowledged (HELLO_ACK)
                     case TIMED_OUT, SERVER_DISCONNECT, SERVER_CLOSE, CONNECTION_LOST, PROTOCOL_VIOLATION ->
-                            SessionState.FAILED;
+                        SessionState.FAILED;
                     default -> null;
                 };
             case CLOSING:
@@ -144,8 +144,10 @@ public final class SessionStateMachine {
         return switch (event) {
             case CONNECT_REFUSED -> DisconnectReason.REFUSED;
             case TIMED_OUT -> DisconnectReason.TIMED_OUT;
-            case SERVER_DISCONNECT -> from == SessionState.JOINING
-                    ? DisconnectReason.NICKNAME_REJECTED : DisconnectReason.DISCONNECTED_BY_SERVER;
+            case SERVER_DISCONNECT ->
+                from == SessionState.JOINING
+                        ? DisconnectReason.NICKNAME_REJECTED
+                        : DisconnectReason.DISCONNECTED_BY_SERVER;
             case SERVER_CLOSE -> DisconnectReason.SERVER_CLOSED;
             case CONNECTION_LOST -> DisconnectReason.CONNECTION_LOST;
             case PROTOCOL_VIOLATION -> DisconnectReason.PROTOCOL_ERROR;

@@ -46,9 +46,11 @@ public final class Speakers {
 
     /** Guards changes of {@link #active} and {@link #rosterIds}, and the retired totals. */
     private final Object changes = new Object();
+
     private volatile Speaker[] active = NONE;
     /** Ids allowed to speak, sorted; null until a roster with ids arrives. */
     private volatile int[] rosterIds;
+
     private long retiredLate;
     private long retiredMissing;
     private long retiredConcealed;
@@ -89,8 +91,14 @@ public final class Speakers {
                 return UNKNOWN_SENDER;
             }
         }
-        return s.buffer.insert(d.sequence(), d.timestamp(), d.marker(), d.buffer(), d.payloadOffset(),
-                d.payloadLength(), arrivalNanos);
+        return s.buffer.insert(
+                d.sequence(),
+                d.timestamp(),
+                d.marker(),
+                d.buffer(),
+                d.payloadOffset(),
+                d.payloadLength(),
+                arrivalNanos);
     }
 
     private Speaker find(int id) {
@@ -245,6 +253,7 @@ public final class Speakers {
         final JitterBuffer buffer;
         /** Guarded by this speaker's monitor; written by the playout thread, and by retain(). */
         boolean speaking;
+
         boolean removed;
         long lastFrameNanos;
 

@@ -8,8 +8,7 @@ public final class SystemClock implements TipClock {
     /** The one instance. */
     public static final SystemClock INSTANCE = new SystemClock();
 
-    private SystemClock() {
-    }
+    private SystemClock() {}
 
     @Override
     public long nanoTime() {

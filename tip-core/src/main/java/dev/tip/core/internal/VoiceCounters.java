@@ -34,8 +34,17 @@ public final class VoiceCounters {
      * @return a snapshot
      */
     public ClientStatistics snapshot(long queueDropped) {
-        return new ClientStatistics(captured.get(), sent.get(), received.get(), played.get(),
-                queueDropped + discarded.get(), silence.get(), -1, -1, 0, rejected.get());
+        return new ClientStatistics(
+                captured.get(),
+                sent.get(),
+                received.get(),
+                played.get(),
+                queueDropped + discarded.get(),
+                silence.get(),
+                -1,
+                -1,
+                0,
+                rejected.get());
     }
 
     /**
@@ -47,7 +56,16 @@ public final class VoiceCounters {
      * @return a snapshot
      */
     public ClientStatistics snapshot(long late, long lost, long concealed) {
-        return new ClientStatistics(captured.get(), sent.get(), received.get(), played.get(), discarded.get(),
-                silence.get(), lost, late, concealed, rejected.get());
+        return new ClientStatistics(
+                captured.get(),
+                sent.get(),
+                received.get(),
+                played.get(),
+                discarded.get(),
+                silence.get(),
+                lost,
+                late,
+                concealed,
+                rejected.get());
     }
 }

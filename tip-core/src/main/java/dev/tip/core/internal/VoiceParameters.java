@@ -39,7 +39,8 @@ public record VoiceParameters(long token, AudioFormat format) {
         try {
             format = new AudioFormat(rate, 1, 16, frame);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("SESSION RATE/FRAME " + rate + "/" + frame + " invalid: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "SESSION RATE/FRAME " + rate + "/" + frame + " invalid: " + e.getMessage(), e);
         }
         return new VoiceParameters(token, format);
     }

@@ -105,7 +105,10 @@ public final class VoiceSender {
      */
     public static ByteBuffer control(int payloadType, int senderId, long token) {
         ByteBuffer b = ByteBuffer.allocate(VoiceDatagram.HEADER_LENGTH + PayloadType.TOKEN_LENGTH);
-        new VoiceDatagram().wrap(b, 0, b.capacity()).writeHeader(false, payloadType, senderId, 0, 0).token(token);
+        new VoiceDatagram()
+                .wrap(b, 0, b.capacity())
+                .writeHeader(false, payloadType, senderId, 0, 0)
+                .token(token);
         return b;
     }
 }

@@ -78,6 +78,7 @@ public final class ControlDecoder {
     private int utf8Need;
     /** How far the byte being checked is from the lead byte of its sequence (0 for a lead byte). */
     private int utf8Done;
+
     private int utf8Lo;
     private int utf8Hi;
 
@@ -137,7 +138,8 @@ public final class ControlDecoder {
     }
 
     private static JsonFactory factoryFor(ProtocolLimits limits) {
-        return new JsonFactory().rebuild()
+        return new JsonFactory()
+                .rebuild()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         // our own checks fire first and name our limits; these are the backstop
                         .maxNestingDepth(limits.maxNesting() + 1)
@@ -182,7 +184,8 @@ public final class ControlDecoder {
             throw new IllegalStateException("feed after endOfInput");
         }
         if (!needsInput()) {
-            throw new IllegalStateException("feed before the previous input was consumed: call next() until it returns null");
+            throw new IllegalStateException(
+                    "feed before the previous input was consumed: call next() until it returns null");
         }
         in = buf;
         inPos = off;
@@ -247,7 +250,8 @@ public final class ControlDecoder {
             throw e;
         } catch (StreamConstraintsException e) {
             String msg = String.valueOf(e.getOriginalMessage());
-            Kind kind = msg.contains("nesting") ? Kind.NESTING_TOO_DEEP
+            Kind kind = msg.contains("nesting")
+                    ? Kind.NESTING_TOO_DEEP
                     : msg.contains("String") || msg.contains("Name") ? Kind.STRING_TOO_LONG : Kind.MALFORMED_JSON;
             throw fatal = fail(kind, msg, location());
         } catch (JsonParseException e) {
@@ -291,8 +295,10 @@ public final class ControlDecoder {
         }
         long allowed = depth > 0 ? messageStart + limits.maxMessageBytes() - fed : limits.maxMessageBytes();
         if (allowed <= 0) {
-            throw fail(Kind.MESSAGE_TOO_LONG,
-                    "message longer than the limit maxMessageBytes=" + limits.maxMessageBytes(), messageStart);
+            throw fail(
+                    Kind.MESSAGE_TOO_LONG,
+                    "message longer than the limit maxMessageBytes=" + limits.maxMessageBytes(),
+                    messageStart);
         }
         int n = (int) Math.min(available, allowed);
         // Jackson decodes some invalid UTF-8 (overlong forms, encoded surrogates) without complaint;
@@ -389,12 +395,14 @@ public final class ControlDecoder {
         switch (t) {
             case START_OBJECT, START_ARRAY -> {
                 if (++depth > limits.maxNesting()) {
-                    throw fail(Kind.NESTING_TOO_DEEP, "nesting deeper than the limit maxNesting=" + limits.maxNesting(),
+                    throw fail(
+                            Kind.NESTING_TOO_DEEP,
+                            "nesting deeper than the limit maxNesting=" + limits.maxNesting(),
                             tokenOffset());
                 }
             }
             case END_OBJECT, END_ARRAY -> depth--;
-            default -> { }
+            default -> {}
         }
         switch (mode) {
             case MODE_ROOT -> {
@@ -405,8 +413,8 @@ public final class ControlDecoder {
                     errorAt(Kind.NOT_AN_OBJECT, "a message must be a JSON object, found an array", null);
                 } else {
                     checkString(t);
-                    throw fail(Kind.NOT_AN_OBJECT, "a message must be a JSON object, found " + describe(t),
-                            tokenOffset());
+                    throw fail(
+                            Kind.NOT_AN_OBJECT, "a message must be a JSON object, found " + describe(t), tokenOffset());
                 }
             }
             case MODE_FIELDS -> {
@@ -419,7 +427,10 @@ public final class ControlDecoder {
                 field = parser.currentName();
                 checkLength(field);
                 if (++fieldCount > limits.maxFields()) {
-                    errorAt(Kind.TOO_MANY_ELEMENTS, "more fields than the limit maxFields=" + limits.maxFields(), field);
+                    errorAt(
+                            Kind.TOO_MANY_ELEMENTS,
+                            "more fields than the limit maxFields=" + limits.maxFields(),
+                            field);
                 }
                 mode = MODE_VALUE;
             }
@@ -438,7 +449,10 @@ public final class ControlDecoder {
                     String user = parser.getText();
                     checkLength(user);
                     if (users.size() >= limits.maxUsers()) {
-                        errorAt(Kind.TOO_MANY_ELEMENTS, "more users than the limit maxUsers=" + limits.maxUsers(), "USERS");
+                        errorAt(
+                                Kind.TOO_MANY_ELEMENTS,
+                                "more users than the limit maxUsers=" + limits.maxUsers(),
+                                "USERS");
                     } else {
                         users.add(user);
                     }
@@ -633,7 +647,8 @@ public final class ControlDecoder {
     }
 
     private void push(JsonToken t) {
-        stack[stackSize] = t == JsonToken.START_ARRAY ? new ArrayList<JsonValue>() : new LinkedHashMap<String, JsonValue>();
+        stack[stackSize] =
+                t == JsonToken.START_ARRAY ? new ArrayList<JsonValue>() : new LinkedHashMap<String, JsonValue>();
         stackNames[stackSize] = null;
         stackSize++;
     }
@@ -645,7 +660,10 @@ public final class ControlDecoder {
             String n = parser.currentName();
             checkLength(n);
             if (((Map<String, JsonValue>) top).size() >= limits.maxFields()) {
-                errorAt(Kind.TOO_MANY_ELEMENTS, "more fields than the limit maxFields=" + limits.maxFields(), genericField);
+                errorAt(
+                        Kind.TOO_MANY_ELEMENTS,
+                        "more fields than the limit maxFields=" + limits.maxFields(),
+                        genericField);
             }
             stackNames[stackSize - 1] = n;
             return;
@@ -693,8 +711,10 @@ public final class ControlDecoder {
                 return new JsonValue.Str(s);
             }
             case VALUE_NUMBER_INT -> {
-                return new JsonValue.Num(parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                        ? new BigDecimal(parser.getBigIntegerValue()) : BigDecimal.valueOf(parser.getLongValue()));
+                return new JsonValue.Num(
+                        parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                                ? new BigDecimal(parser.getBigIntegerValue())
+                                : BigDecimal.valueOf(parser.getLongValue()));
             }
             case VALUE_NUMBER_FLOAT -> {
                 try {
@@ -744,8 +764,12 @@ public final class ControlDecoder {
         }
         throwPendingError();
         if (key < ControlMessage.KEY_ACK || key > ControlMessage.KEY_CLIENT_PORT) {
-            throw new ProtocolException(Kind.UNKNOWN_KEY, "KEY " + (key == Integer.MAX_VALUE ? "(out of int range)" : key)
-                    + " is not known to this version", end, key == Integer.MAX_VALUE ? ProtocolException.NO_KEY : key, "KEY");
+            throw new ProtocolException(
+                    Kind.UNKNOWN_KEY,
+                    "KEY " + (key == Integer.MAX_VALUE ? "(out of int range)" : key) + " is not known to this version",
+                    end,
+                    key == Integer.MAX_VALUE ? ProtocolException.NO_KEY : key,
+                    "KEY");
         }
         if (ext != null) {
             resolveLateFields();
@@ -786,14 +810,15 @@ public final class ControlDecoder {
 
     /** Moves the fields that came before KEY, kept generically, into their typed slots. */
     private void resolveLateFields() {
-        String f = switch (key) {
-            case ControlMessage.KEY_SEND_NICKNAME -> "NAME";
-            case ControlMessage.KEY_SEND_NEW_USERS -> "USERS";
-            case ControlMessage.KEY_DISCONNECT -> "REASON";
-            case ControlMessage.KEY_SESSION -> "SESSION";
-            case ControlMessage.KEY_CLIENT_PORT -> "PORT";
-            default -> null;
-        };
+        String f =
+                switch (key) {
+                    case ControlMessage.KEY_SEND_NICKNAME -> "NAME";
+                    case ControlMessage.KEY_SEND_NEW_USERS -> "USERS";
+                    case ControlMessage.KEY_DISCONNECT -> "REASON";
+                    case ControlMessage.KEY_SESSION -> "SESSION";
+                    case ControlMessage.KEY_CLIENT_PORT -> "PORT";
+                    default -> null;
+                };
         if (f == null || !ext.containsKey(f)) {
             return;
         }
@@ -808,7 +833,8 @@ public final class ControlDecoder {
             }
             case ControlMessage.KEY_SEND_NEW_USERS -> {
                 if (!(v instanceof JsonValue.Arr a)) {
-                    throw new ProtocolException(Kind.WRONG_TYPE, "USERS must be an array of strings, found " + v, at, key, f);
+                    throw new ProtocolException(
+                            Kind.WRONG_TYPE, "USERS must be an array of strings, found " + v, at, key, f);
                 }
                 users = new ArrayList<>();
                 for (JsonValue e : a.values()) {
@@ -816,8 +842,12 @@ public final class ControlDecoder {
                         throw new ProtocolException(Kind.WRONG_TYPE, "USERS must hold strings, found " + e, at, key, f);
                     }
                     if (users.size() >= limits.maxUsers()) {
-                        throw new ProtocolException(Kind.TOO_MANY_ELEMENTS,
-                                "more users than the limit maxUsers=" + limits.maxUsers(), at, key, f);
+                        throw new ProtocolException(
+                                Kind.TOO_MANY_ELEMENTS,
+                                "more users than the limit maxUsers=" + limits.maxUsers(),
+                                at,
+                                key,
+                                f);
                     }
                     users.add(s.value());
                 }
@@ -826,14 +856,20 @@ public final class ControlDecoder {
                 if (v instanceof JsonValue.Str s) {
                     reason = s.value();
                 } else if (!(v instanceof JsonValue.Null)) {
-                    throw new ProtocolException(Kind.WRONG_TYPE, "REASON must be a string or null, found " + v, at, key, f);
+                    throw new ProtocolException(
+                            Kind.WRONG_TYPE, "REASON must be a string or null, found " + v, at, key, f);
                 }
             }
             default -> {
                 long n = lateInt(v, f, at);
                 if (key == ControlMessage.KEY_SESSION) {
                     if (n < 0 || n > Integer.MAX_VALUE) {
-                        throw new ProtocolException(Kind.OUT_OF_RANGE, "SESSION must be 0.." + Integer.MAX_VALUE + ", was " + n, at, key, f);
+                        throw new ProtocolException(
+                                Kind.OUT_OF_RANGE,
+                                "SESSION must be 0.." + Integer.MAX_VALUE + ", was " + n,
+                                at,
+                                key,
+                                f);
                     }
                     session = n;
                     sessionSeen = true;
@@ -877,7 +913,11 @@ public final class ControlDecoder {
             Kind k = errorKind;
             errorKind = null;
             ext = null;
-            throw new ProtocolException(k, errorDetail, errorOffset, keySeen && key != Integer.MAX_VALUE ? key : ProtocolException.NO_KEY,
+            throw new ProtocolException(
+                    k,
+                    errorDetail,
+                    errorOffset,
+                    keySeen && key != Integer.MAX_VALUE ? key : ProtocolException.NO_KEY,
                     errorField);
         }
     }
@@ -900,13 +940,18 @@ public final class ControlDecoder {
 
     private void checkLength(String s) {
         if (s.length() > limits.maxStringChars()) {
-            throw fail(Kind.STRING_TOO_LONG, "string longer than the limit maxStringChars=" + limits.maxStringChars(),
+            throw fail(
+                    Kind.STRING_TOO_LONG,
+                    "string longer than the limit maxStringChars=" + limits.maxStringChars(),
                     tokenOffset());
         }
     }
 
     private ProtocolException fail(Kind kind, String detail, long offset) {
-        return new ProtocolException(kind, detail, offset,
+        return new ProtocolException(
+                kind,
+                detail,
+                offset,
                 depth > 0 && keySeen && key != Integer.MAX_VALUE ? key : ProtocolException.NO_KEY,
                 depth > 0 ? field : null);
     }

@@ -202,8 +202,7 @@ public final class ControlEncoder {
         private static final SerializableString NAME_VALUE = new SerializedString(": ");
 
         @Override
-        public void writeRootValueSeparator(JsonGenerator g) {
-        }
+        public void writeRootValueSeparator(JsonGenerator g) {}
 
         @Override
         public void writeStartObject(JsonGenerator g) throws IOException {
@@ -241,12 +240,10 @@ public final class ControlEncoder {
         }
 
         @Override
-        public void beforeArrayValues(JsonGenerator g) {
-        }
+        public void beforeArrayValues(JsonGenerator g) {}
 
         @Override
-        public void beforeObjectEntries(JsonGenerator g) {
-        }
+        public void beforeObjectEntries(JsonGenerator g) {}
     }
 
     /**

@@ -141,8 +141,7 @@ public final class Extensions {
     public static final class Builder {
         private final LinkedHashMap<String, JsonValue> fields = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Adds or replaces a field.

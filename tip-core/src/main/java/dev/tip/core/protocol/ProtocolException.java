@@ -86,7 +86,11 @@ public final class ProtocolException extends TipException {
     }
 
     private static String format(Kind kind, String detail, long offset, int key, String field) {
-        StringBuilder sb = new StringBuilder(kind.name()).append(": ").append(detail).append(" at byte ").append(offset);
+        StringBuilder sb = new StringBuilder(kind.name())
+                .append(": ")
+                .append(detail)
+                .append(" at byte ")
+                .append(offset);
         if (key != NO_KEY) {
             sb.append(", KEY ").append(key);
         }

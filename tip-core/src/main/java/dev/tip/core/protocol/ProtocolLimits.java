@@ -33,7 +33,10 @@ public record ProtocolLimits(int maxMessageBytes, int maxNesting, int maxStringC
 
     /** The defaults. */
     public static final ProtocolLimits DEFAULT = new ProtocolLimits(
-            DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_NESTING, DEFAULT_MAX_STRING_CHARS, DEFAULT_MAX_USERS,
+            DEFAULT_MAX_MESSAGE_BYTES,
+            DEFAULT_MAX_NESTING,
+            DEFAULT_MAX_STRING_CHARS,
+            DEFAULT_MAX_USERS,
             DEFAULT_MAX_FIELDS);
 
     /** Validates each limit and names the bad one. */

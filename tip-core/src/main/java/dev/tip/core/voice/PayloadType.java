@@ -24,8 +24,7 @@ public final class PayloadType {
     /** The payload length of HELLO, HELLO_ACK and KEEPALIVE: the 64-bit token. */
     public static final int TOKEN_LENGTH = 8;
 
-    private PayloadType() {
-    }
+    private PayloadType() {}
 
     /**
      * Tells whether a code is one this version of TIP knows.

@@ -93,8 +93,7 @@ public final class VoiceDatagram {
     private int length;
 
     /** Creates an unwrapped flyweight; call {@link #wrap} before anything else. */
-    public VoiceDatagram() {
-    }
+    public VoiceDatagram() {}
 
     /**
      * Points this flyweight at {@code length} bytes of {@code buffer} from {@code offset}. Checks
@@ -108,8 +107,8 @@ public final class VoiceDatagram {
      */
     public VoiceDatagram wrap(ByteBuffer buffer, int offset, int length) {
         if (offset < 0 || length < 0 || offset > buffer.capacity() - length) {
-            throw new IllegalArgumentException("offset/length " + offset + "/" + length
-                    + " outside the buffer's capacity " + buffer.capacity());
+            throw new IllegalArgumentException(
+                    "offset/length " + offset + "/" + length + " outside the buffer's capacity " + buffer.capacity());
         }
         this.buffer = buffer;
         this.offset = offset;

@@ -11,8 +11,7 @@ final class Frames {
     static final int CALL = 128;
     static final long CALL_NANOS = CALL * 1_000_000_000L / FORMAT.sampleRate();
 
-    private Frames() {
-    }
+    private Frames() {}
 
     /** A frame holding one constant value that names frame {@code k}. */
     static short[] constant(int k) {
@@ -62,8 +61,7 @@ final class Frames {
     }
 
     /** One arrival of a scripted test stream. */
-    record Arrival(long atNanos, int seq, long ts, boolean marker, short[] pcm) {
-    }
+    record Arrival(long atNanos, int seq, long ts, boolean marker, short[] pcm) {}
 
     /**
      * Drives a buffer: delivers each arrival at its time, calls playout every 6.4 ms until

@@ -20,11 +20,16 @@ class JitterBufferTest {
     }
 
     /** Frames 0..n-1 sent every frame from seq0/ts0, each arriving base + jitter(k) later. */
-    private static List<Arrival> stream(int n, int seq0, long ts0, long baseNanos, java.util.function.IntToLongFunction jitter) {
+    private static List<Arrival> stream(
+            int n, int seq0, long ts0, long baseNanos, java.util.function.IntToLongFunction jitter) {
         List<Arrival> a = new ArrayList<>();
         for (int k = 0; k < n; k++) {
-            a.add(new Arrival(k * FRAME + baseNanos + jitter.applyAsLong(k), (seq0 + k) & 0xFFFF,
-                    (ts0 + (long) k * 512) & 0xFFFF_FFFFL, k == 0, Frames.constant(k)));
+            a.add(new Arrival(
+                    k * FRAME + baseNanos + jitter.applyAsLong(k),
+                    (seq0 + k) & 0xFFFF,
+                    (ts0 + (long) k * 512) & 0xFFFF_FFFFL,
+                    k == 0,
+                    Frames.constant(k)));
         }
         return a;
     }
@@ -32,9 +37,11 @@ class JitterBufferTest {
     @Test
     void framesArrivingInOrderPlayOnceEachInOrder() {
         JitterBuffer b = buffer();
-        short[] out = Frames.drive(b, stream(200, 100, 5000, 20_000_000L, k -> (k * 37 % 11) * 1_000_000L), 200 * FRAME + 500_000_000L);
+        short[] out = Frames.drive(
+                b, stream(200, 100, 5000, 20_000_000L, k -> (k * 37 % 11) * 1_000_000L), 200 * FRAME + 500_000_000L);
         List<Integer> played = Frames.plateaus(out, out.length);
-        assertThat(played).containsExactlyElementsOf(IntStream.range(0, 200).boxed().toList());
+        assertThat(played)
+                .containsExactlyElementsOf(IntStream.range(0, 200).boxed().toList());
         assertThat(b.stats().played()).isEqualTo(200);
         assertThat(b.stats().late()).isZero();
     }
@@ -45,7 +52,8 @@ class JitterBufferTest {
         // the first frame is the slowest, so the buffer starts deep enough; then pairs swap places
         List<Arrival> a = stream(150, 7, 0, 20_000_000L, k -> k == 0 ? 60_000_000L : (k % 2 == 0 ? 40_000_000L : 0));
         short[] out = Frames.drive(b, a, 150 * FRAME + 500_000_000L);
-        assertThat(Frames.plateaus(out, out.length)).containsExactlyElementsOf(IntStream.range(0, 150).boxed().toList());
+        assertThat(Frames.plateaus(out, out.length))
+                .containsExactlyElementsOf(IntStream.range(0, 150).boxed().toList());
         assertThat(b.stats().late()).isZero();
     }
 
@@ -60,7 +68,8 @@ class JitterBufferTest {
             copies.add(new Arrival(x.atNanos() + 90_000_000L, x.seq(), x.ts(), x.marker(), x.pcm()));
         }
         short[] out = Frames.drive(b, copies, 100 * FRAME + 500_000_000L);
-        assertThat(Frames.plateaus(out, out.length)).containsExactlyElementsOf(IntStream.range(0, 100).boxed().toList());
+        assertThat(Frames.plateaus(out, out.length))
+                .containsExactlyElementsOf(IntStream.range(0, 100).boxed().toList());
         assertThat(b.stats().duplicates()).isEqualTo(18);
         assertThat(b.stats().played()).isEqualTo(100);
     }
@@ -71,7 +80,8 @@ class JitterBufferTest {
         // sequence wraps after 20 frames, timestamp after 30
         List<Arrival> a = stream(80, 65516, 0x1_0000_0000L - 30 * 512, 20_000_000L, k -> (k % 3) * 2_000_000L);
         short[] out = Frames.drive(b, a, 80 * FRAME + 500_000_000L);
-        assertThat(Frames.plateaus(out, out.length)).containsExactlyElementsOf(IntStream.range(0, 80).boxed().toList());
+        assertThat(Frames.plateaus(out, out.length))
+                .containsExactlyElementsOf(IntStream.range(0, 80).boxed().toList());
         assertThat(b.stats().late()).isZero();
         assertThat(b.stats().restarts()).isZero();
     }
@@ -82,14 +92,20 @@ class JitterBufferTest {
         List<Arrival> a = new ArrayList<>(stream(50, 1000, 77_000, 20_000_000L, k -> 0));
         // the sender restarts 50 frames later with unrelated sequence numbers and timestamps
         for (int k = 50; k < 100; k++) {
-            a.add(new Arrival(k * FRAME + 20_000_000L, (40_000 + k) & 0xFFFF, 9_000_000L + k * 512L, k == 50, Frames.constant(k)));
+            a.add(new Arrival(
+                    k * FRAME + 20_000_000L,
+                    (40_000 + k) & 0xFFFF,
+                    9_000_000L + k * 512L,
+                    k == 50,
+                    Frames.constant(k)));
         }
         short[] out = Frames.drive(b, a, 100 * FRAME + 500_000_000L);
         List<Integer> played = Frames.plateaus(out, out.length);
         assertThat(b.stats().restarts()).isEqualTo(1);
         assertThat(played).startsWith(IntStream.range(0, 50).boxed().toArray(Integer[]::new));
         // the first packet after the jump only announces the restart; the rest play in order
-        assertThat(played.subList(50, played.size())).containsExactlyElementsOf(IntStream.range(51, 100).boxed().toList());
+        assertThat(played.subList(50, played.size()))
+                .containsExactlyElementsOf(IntStream.range(51, 100).boxed().toList());
     }
 
     @Test
@@ -101,8 +117,12 @@ class JitterBufferTest {
             SplittableRandom r = new SplittableRandom(3);
             List<Arrival> a = new ArrayList<>();
             for (int k = 0; k < n; k++) {
-                a.add(new Arrival(Math.round(k * period) + 20_000_000L + r.nextLong(8_000_000L), k & 0xFFFF,
-                        k * 512L, k == 0, Frames.constant(k % 4000)));
+                a.add(new Arrival(
+                        Math.round(k * period) + 20_000_000L + r.nextLong(8_000_000L),
+                        k & 0xFFFF,
+                        k * 512L,
+                        k == 0,
+                        Frames.constant(k % 4000)));
             }
             Frames.drive(b, a, n * FRAME + 500_000_000L);
             JitterBufferStats s = b.stats();
@@ -123,7 +143,8 @@ class JitterBufferTest {
             a.add(new Arrival(frame * FRAME + 20_000_000L, 40 + k, frame * 512, k == 0, Frames.constant(40 + k)));
         }
         short[] out = Frames.drive(b, a, (80 + gap) * FRAME + 500_000_000L);
-        assertThat(Frames.plateaus(out, out.length)).containsExactlyElementsOf(IntStream.range(0, 80).boxed().toList());
+        assertThat(Frames.plateaus(out, out.length))
+                .containsExactlyElementsOf(IntStream.range(0, 80).boxed().toList());
         int silentRun = 0;
         int longest = 0;
         for (short s : out) {
@@ -169,7 +190,9 @@ class JitterBufferTest {
 
     @Test
     void theDelayNeverExceedsTheMaximumEvenWhenPacketsFlood() {
-        JitterBuffer b = JitterBuffer.builder(Frames.FORMAT).maxDelay(Duration.ofMillis(200)).build();
+        JitterBuffer b = JitterBuffer.builder(Frames.FORMAT)
+                .maxDelay(Duration.ofMillis(200))
+                .build();
         short[] out = new short[Frames.CALL];
         short[] frame = Frames.constant(1);
         long now = 0;
@@ -215,7 +238,8 @@ class JitterBufferTest {
             b.playout(now, out);
             System.arraycopy(out, 0, all, c * Frames.CALL, Frames.CALL);
         }
-        assertThat(Frames.plateaus(all, all.length)).containsExactlyElementsOf(IntStream.range(0, 100).boxed().toList());
+        assertThat(Frames.plateaus(all, all.length))
+                .containsExactlyElementsOf(IntStream.range(0, 100).boxed().toList());
     }
 
     @Test
@@ -252,8 +276,12 @@ class JitterBufferTest {
     /** The JDK's per-thread allocation counter, reached reflectively (the tests compile inside the module). */
     static long allocatedBytes() {
         try {
-            Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            return (Long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes").invoke(mx);
+            Object mx = Class.forName("java.lang.management.ManagementFactory")
+                    .getMethod("getThreadMXBean")
+                    .invoke(null);
+            return (Long) Class.forName("com.sun.management.ThreadMXBean")
+                    .getMethod("getCurrentThreadAllocatedBytes")
+                    .invoke(mx);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("the JDK does not count allocations", e);
         }
@@ -264,11 +292,14 @@ class JitterBufferTest {
         JitterBuffer b = buffer();
         assertThatThrownBy(() -> b.playout(0, new short[2000])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> JitterBuffer.builder(Frames.FORMAT).maxDelay(Duration.ofMillis(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDelay");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxDelay");
         assertThatThrownBy(() -> JitterBuffer.builder(Frames.FORMAT).targetLateLoss(0.5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("targetLateLoss");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("targetLateLoss");
         assertThatThrownBy(() -> JitterBuffer.builder(Frames.FORMAT).history(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("history");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("history");
     }
 
     @Test

@@ -59,6 +59,7 @@ class MixerTest {
             }
             m.mixTo(out);
         }
-        assertThat(JitterBufferTest.allocatedBytes() - before).isLessThan(16 * 1024); // one small object per mix would be 320 KB
+        assertThat(JitterBufferTest.allocatedBytes() - before)
+                .isLessThan(16 * 1024); // one small object per mix would be 320 KB
     }
 }

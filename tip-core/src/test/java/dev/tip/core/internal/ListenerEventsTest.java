@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +85,9 @@ class ListenerEventsTest {
             events.flush();
             other.join();
             events.whenIdle(one::shutdown);
-            assertThat(one.awaitTermination(20, TimeUnit.SECONDS)).as("the executor ends when idle").isTrue();
+            assertThat(one.awaitTermination(20, TimeUnit.SECONDS))
+                    .as("the executor ends when idle")
+                    .isTrue();
             assertThat(delivered.get()).as("round %d", round).isEqualTo(2);
         }
     }

@@ -24,8 +24,16 @@ class PlayoutQueueTest {
         q.offer(frameOf(-300, 8), 16);
         short[] out = new short[8];
         assertThat(q.poll(out)).isTrue();
-        assertThat(out).containsExactly((short) 100, (short) 101, (short) 102, (short) 103, (short) 104, (short) 105,
-                (short) 106, (short) 107);
+        assertThat(out)
+                .containsExactly(
+                        (short) 100,
+                        (short) 101,
+                        (short) 102,
+                        (short) 103,
+                        (short) 104,
+                        (short) 105,
+                        (short) 106,
+                        (short) 107);
         assertThat(q.poll(out)).isTrue();
         assertThat(out[0]).isEqualTo((short) -300);
         assertThat(q.poll(out)).as("empty: the caller plays silence").isFalse();
@@ -57,8 +65,9 @@ class PlayoutQueueTest {
         q.poll(out);
         q.offer(frameOf(50, 3), 6);
         q.poll(out);
-        assertThat(out).containsExactly((short) 50, (short) 51, (short) 52, (short) 0, (short) 0, (short) 0, (short) 0,
-                (short) 0);
+        assertThat(out)
+                .containsExactly(
+                        (short) 50, (short) 51, (short) 52, (short) 0, (short) 0, (short) 0, (short) 0, (short) 0);
         q.offer(frameOf(1, 20), 16);
         q.poll(out);
         assertThat(out[7]).isEqualTo((short) 8);
@@ -87,7 +96,8 @@ class PlayoutQueueTest {
 
     @Test
     void rejectsANonPositiveCapacity() {
-        assertThatThrownBy(() -> new PlayoutQueue(0, 512)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new PlayoutQueue(0, 512))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("capacity");
     }
 }

@@ -62,7 +62,8 @@ class SessionStateMachineTest {
     @Test
     void theTableCoversEveryStateAndEveryEvent() {
         assertThat(TABLE).hasSize(SessionState.values().length);
-        assertThat(everyStateAndEvent().count()).isEqualTo((long) SessionState.values().length * SessionEvent.values().length);
+        assertThat(everyStateAndEvent().count())
+                .isEqualTo((long) SessionState.values().length * SessionEvent.values().length);
         assertThat(PATHS.keySet()).containsExactlyInAnyOrder(SessionState.values());
     }
 
@@ -74,7 +75,8 @@ class SessionStateMachineTest {
             assertThatThrownBy(() -> machine.fire(event))
                     .isInstanceOf(SessionStateException.class)
                     .hasMessageContaining(state.name())
-                    .satisfies(e -> assertThat(((SessionStateException) e).state()).isEqualTo(state));
+                    .satisfies(
+                            e -> assertThat(((SessionStateException) e).state()).isEqualTo(state));
             assertThat(machine.state()).as("an illegal event changes nothing").isEqualTo(state);
             assertThat(SessionStateMachine.next(state, event)).isNull();
         } else {
@@ -83,14 +85,16 @@ class SessionStateMachineTest {
             assertThat(t.to()).isEqualTo(SessionState.valueOf(expected));
             assertThat(machine.state()).isEqualTo(SessionState.valueOf(expected));
             assertThat(t.changed()).isEqualTo(!expected.equals(state.name()));
-            assertThat(t.reason() != null).as("a reason exactly when the session just ended")
+            assertThat(t.reason() != null)
+                    .as("a reason exactly when the session just ended")
                     .isEqualTo(t.changed() && t.to().isTerminal());
         }
     }
 
     @Test
     void failuresCarryTheReasonThatFitsTheStateTheyHappenIn() {
-        assertThat(reasonOf(SessionState.CONNECTING, SessionEvent.CONNECT_REFUSED)).isEqualTo(DisconnectReason.REFUSED);
+        assertThat(reasonOf(SessionState.CONNECTING, SessionEvent.CONNECT_REFUSED))
+                .isEqualTo(DisconnectReason.REFUSED);
         assertThat(reasonOf(SessionState.CONNECTING, SessionEvent.TIMED_OUT)).isEqualTo(DisconnectReason.TIMED_OUT);
         assertThat(reasonOf(SessionState.JOINING, SessionEvent.TIMED_OUT)).isEqualTo(DisconnectReason.TIMED_OUT);
         assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.TIMED_OUT)).isEqualTo(DisconnectReason.TIMED_OUT);
@@ -100,9 +104,12 @@ class SessionStateMachineTest {
                 .isEqualTo(DisconnectReason.DISCONNECTED_BY_SERVER);
         assertThat(reasonOf(SessionState.JOINING, SessionEvent.SERVER_CLOSE)).isEqualTo(DisconnectReason.SERVER_CLOSED);
         assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.SERVER_CLOSE)).isEqualTo(DisconnectReason.SERVER_CLOSED);
-        assertThat(reasonOf(SessionState.JOINING, SessionEvent.CONNECTION_LOST)).isEqualTo(DisconnectReason.CONNECTION_LOST);
-        assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.CONNECTION_LOST)).isEqualTo(DisconnectReason.CONNECTION_LOST);
-        assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.PROTOCOL_VIOLATION)).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+        assertThat(reasonOf(SessionState.JOINING, SessionEvent.CONNECTION_LOST))
+                .isEqualTo(DisconnectReason.CONNECTION_LOST);
+        assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.CONNECTION_LOST))
+                .isEqualTo(DisconnectReason.CONNECTION_LOST);
+        assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.PROTOCOL_VIOLATION))
+                .isEqualTo(DisconnectReason.PROTOCOL_ERROR);
         assertThat(reasonOf(SessionState.CLOSING, SessionEvent.CLOSE_DONE)).isEqualTo(DisconnectReason.QUIT);
         assertThat(reasonOf(SessionState.DISCONNECTED, SessionEvent.CLOSE)).isEqualTo(DisconnectReason.QUIT);
     }
@@ -121,12 +128,22 @@ class SessionStateMachineTest {
     void theWholeHappyPathVisitsEveryNonFailedState() {
         SessionStateMachine machine = new SessionStateMachine();
         List<SessionState> seen = new ArrayList<>(List.of(machine.state()));
-        for (SessionEvent e : List.of(SessionEvent.CONNECT, SessionEvent.CONNECTED, SessionEvent.SESSION_RECEIVED,
-                SessionEvent.CLOSE, SessionEvent.CLOSE_DONE)) {
+        for (SessionEvent e : List.of(
+                SessionEvent.CONNECT,
+                SessionEvent.CONNECTED,
+                SessionEvent.SESSION_RECEIVED,
+                SessionEvent.CLOSE,
+                SessionEvent.CLOSE_DONE)) {
             seen.add(machine.fire(e).to());
         }
-        assertThat(seen).containsExactly(SessionState.DISCONNECTED, SessionState.CONNECTING, SessionState.JOINING,
-                SessionState.IN_ROOM, SessionState.CLOSING, SessionState.CLOSED);
+        assertThat(seen)
+                .containsExactly(
+                        SessionState.DISCONNECTED,
+                        SessionState.CONNECTING,
+                        SessionState.JOINING,
+                        SessionState.IN_ROOM,
+                        SessionState.CLOSING,
+                        SessionState.CLOSED);
         assertThat(machine.endReason()).isEqualTo(DisconnectReason.QUIT);
     }
 

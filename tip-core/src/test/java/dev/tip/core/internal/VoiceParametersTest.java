@@ -11,8 +11,12 @@ class VoiceParametersTest {
 
     @Test
     void readsTheTokenAndTheRoomFormatOfTheProtocolExample() {
-        Extensions e = Extensions.builder().put("VERSION", 2).put("TOKEN", "5f1c0a9e33d2b871").put("RATE", 20000)
-                .put("FRAME", 512).build();
+        Extensions e = Extensions.builder()
+                .put("VERSION", 2)
+                .put("TOKEN", "5f1c0a9e33d2b871")
+                .put("RATE", 20000)
+                .put("FRAME", 512)
+                .build();
         VoiceParameters p = VoiceParameters.fromSession(e);
         assertThat(p.token()).isEqualTo(0x5f1c0a9e33d2b871L);
         assertThat(p.format()).isEqualTo(AudioFormat.ORIGINAL);
@@ -25,7 +29,8 @@ class VoiceParametersTest {
 
     @Test
     void theFormatDefaultsToTheOriginalWhenRateAndFrameAreAbsent() {
-        VoiceParameters p = VoiceParameters.fromSession(Extensions.builder().put("TOKEN", "0000000000000001").build());
+        VoiceParameters p = VoiceParameters.fromSession(
+                Extensions.builder().put("TOKEN", "0000000000000001").build());
         assertThat(p.format()).isEqualTo(AudioFormat.ORIGINAL);
         assertThat(p.token()).isEqualTo(1);
     }
@@ -35,11 +40,20 @@ class VoiceParametersTest {
         assertThatThrownBy(() -> VoiceParameters.fromSession(Extensions.NONE)).hasMessageContaining("TOKEN");
         assertThatThrownBy(() -> VoiceParameters.parseToken("5f1c0a9e33d2b87g")).hasMessageContaining("TOKEN");
         assertThatThrownBy(() -> VoiceParameters.parseToken("5f1c")).hasMessageContaining("16 hex digits");
-        assertThatThrownBy(() -> VoiceParameters.fromSession(Extensions.builder().put("TOKEN", "0000000000000001")
-                .put("RATE", "fast").build())).hasMessageContaining("RATE");
-        assertThatThrownBy(() -> VoiceParameters.fromSession(Extensions.builder().put("TOKEN", "0000000000000001")
-                .put("FRAME", 0).build())).hasMessageContaining("FRAME");
-        assertThatThrownBy(() -> VoiceParameters.fromSession(Extensions.builder().put("TOKEN", "0000000000000001")
-                .put("RATE", 1000).build())).hasMessageContaining("RATE/FRAME");
+        assertThatThrownBy(() -> VoiceParameters.fromSession(Extensions.builder()
+                        .put("TOKEN", "0000000000000001")
+                        .put("RATE", "fast")
+                        .build()))
+                .hasMessageContaining("RATE");
+        assertThatThrownBy(() -> VoiceParameters.fromSession(Extensions.builder()
+                        .put("TOKEN", "0000000000000001")
+                        .put("FRAME", 0)
+                        .build()))
+                .hasMessageContaining("FRAME");
+        assertThatThrownBy(() -> VoiceParameters.fromSession(Extensions.builder()
+                        .put("TOKEN", "0000000000000001")
+                        .put("RATE", 1000)
+                        .build()))
+                .hasMessageContaining("RATE/FRAME");
     }
 }

@@ -26,11 +26,13 @@ class VoicePathAllocationTest {
 
     @Test
     void sendingReceivingAndMixingAFrameAllocateNothingInSteadyState() throws Exception {
-        threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+        threads = Class.forName("java.lang.management.ManagementFactory")
+                .getMethod("getThreadMXBean")
+                .invoke(null);
         allocatedBytes = Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
         long p = F.frameNanos();
         VoiceSender[] senders = {new VoiceSender(F, 1, 0, 0), new VoiceSender(F, 2, 100, 7)};
-        Speakers speakers = new Speakers(F, 8, 300_000_000L, (id, speaking) -> { });
+        Speakers speakers = new Speakers(F, 8, 300_000_000L, (id, speaking) -> {});
         speakers.retain(new int[] {1, 2, 3});
         short[] pcm = new short[F.frameLength()];
         short[] out = new short[F.frameLength()];

@@ -66,7 +66,9 @@ class VoiceSenderTest {
         sender.encode(frame(1));
         sender.skip(0);
         ByteBuffer b = sender.encode(frame(2));
-        assertThat(d.wrap(b, 0, b.remaining()).marker()).as("skip(0) changes nothing").isFalse();
+        assertThat(d.wrap(b, 0, b.remaining()).marker())
+                .as("skip(0) changes nothing")
+                .isFalse();
         sender.skip(3);
         b = sender.encode(frame(3));
         d.wrap(b, 0, b.remaining());
@@ -80,8 +82,9 @@ class VoiceSenderTest {
     @Test
     void helloAndKeepaliveCarryTheSessionIdAndTheToken() {
         ByteBuffer hello = VoiceSender.control(PayloadType.HELLO, 3, 0x5f1c0a9e33d2b871L);
-        byte[] expected = {(byte) 0x80, 16, 0, 3, 0, 0, 0, 0, 0, 0,
-            0x5f, 0x1c, 0x0a, (byte) 0x9e, 0x33, (byte) 0xd2, (byte) 0xb8, 0x71};
+        byte[] expected = {
+            (byte) 0x80, 16, 0, 3, 0, 0, 0, 0, 0, 0, 0x5f, 0x1c, 0x0a, (byte) 0x9e, 0x33, (byte) 0xd2, (byte) 0xb8, 0x71
+        };
         assertThat(hello.array()).containsExactly(expected);
         VoiceDatagram d = new VoiceDatagram().wrap(VoiceSender.control(PayloadType.KEEPALIVE, 3, -1L), 0, 18);
         assertThat(d.check()).isEqualTo(VoiceDatagram.OK);

@@ -42,15 +42,27 @@ class ControlCodecPropertiesTest {
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(4, scalars),
                 net.jqwik.api.Tuple.of(1, inner.list().ofMaxSize(3).map(JsonValue.Arr::new)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.maps(Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(4), inner)
-                        .ofMaxSize(3).map(JsonValue.Obj::new)));
+                net.jqwik.api.Tuple.of(
+                        1,
+                        Arbitraries.maps(
+                                        Arbitraries.strings()
+                                                .alpha()
+                                                .ofMinLength(1)
+                                                .ofMaxLength(4),
+                                        inner)
+                                .ofMaxSize(3)
+                                .map(JsonValue.Obj::new)));
     }
 
     @Provide
     Arbitrary<Extensions> extensions() {
         return Arbitraries.maps(
-                        Arbitraries.strings().withCharRange('A', 'Z').ofMinLength(1).ofMaxLength(6)
-                                .filter(n -> !List.of("KEY", "NAME", "USERS", "REASON", "SESSION", "PORT").contains(n)),
+                        Arbitraries.strings()
+                                .withCharRange('A', 'Z')
+                                .ofMinLength(1)
+                                .ofMaxLength(6)
+                                .filter(n -> !List.of("KEY", "NAME", "USERS", "REASON", "SESSION", "PORT")
+                                        .contains(n)),
                         jsonValues())
                 .ofMaxSize(3)
                 .map(Extensions::of);
@@ -67,8 +79,10 @@ class ControlCodecPropertiesTest {
                 Combinators.combine(names(), ext).as(ControlMessage.SendNickname::new),
                 Combinators.combine(names().list().ofMaxSize(6), ext).as(ControlMessage.SendNewUsers::new),
                 Combinators.combine(names().injectNull(0.3), ext).as(ControlMessage.Disconnect::new),
-                Combinators.combine(Arbitraries.integers().between(0, Integer.MAX_VALUE), ext).as(ControlMessage.Session::new),
-                Combinators.combine(Arbitraries.integers().between(1, 65535), ext).as(ControlMessage.ClientPort::new));
+                Combinators.combine(Arbitraries.integers().between(0, Integer.MAX_VALUE), ext)
+                        .as(ControlMessage.Session::new),
+                Combinators.combine(Arbitraries.integers().between(1, 65535), ext)
+                        .as(ControlMessage.ClientPort::new));
     }
 
     @Provide
@@ -99,14 +113,16 @@ class ControlCodecPropertiesTest {
     }
 
     @Property(tries = 1000)
-    void arbitraryBytesGiveOnlyMessagesOrProtocolExceptions(@ForAll @Size(max = 400) byte[] garbage,
-            @ForAll @IntRange(min = 1, max = 64) int chunk) {
+    void arbitraryBytesGiveOnlyMessagesOrProtocolExceptions(
+            @ForAll @Size(max = 400) byte[] garbage, @ForAll @IntRange(min = 1, max = 64) int chunk) {
         feedExpectingOnlyProtocolOutcomes(garbage, chunk);
     }
 
     @Property(tries = 1000)
-    void mutatedValidStreamsGiveOnlyMessagesOrProtocolExceptions(@ForAll("messages") ControlMessage m,
-            @ForAll @IntRange(min = 0, max = 10_000) int where, @ForAll byte replacement,
+    void mutatedValidStreamsGiveOnlyMessagesOrProtocolExceptions(
+            @ForAll("messages") ControlMessage m,
+            @ForAll @IntRange(min = 0, max = 10_000) int where,
+            @ForAll byte replacement,
             @ForAll @IntRange(min = 1, max = 64) int chunk) {
         byte[] wire = new ControlEncoder().encode(m);
         byte[] stream = Vectors.concat(List.of(wire, wire));
@@ -115,9 +131,10 @@ class ControlCodecPropertiesTest {
     }
 
     @Property(tries = 300)
-    void truncatedOrRepeatedBracesNeverEscapeTheLimits(@ForAll @IntRange(min = 1, max = 2000) int opens,
-            @ForAll @IntRange(min = 1, max = 64) int chunk) {
-        byte[] stream = ("{\"KEY\": 0, \"X\": " + "[".repeat(opens)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    void truncatedOrRepeatedBracesNeverEscapeTheLimits(
+            @ForAll @IntRange(min = 1, max = 2000) int opens, @ForAll @IntRange(min = 1, max = 64) int chunk) {
+        byte[] stream =
+                ("{\"KEY\": 0, \"X\": " + "[".repeat(opens)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         feedExpectingOnlyProtocolOutcomes(stream, chunk);
     }
 

@@ -59,7 +59,9 @@ class ControlCodecVectorsTest {
         for (Vector v : Vectors.ORIGINAL) {
             parts.add(enc.encode(v.message()));
         }
-        assertThat(Vectors.concat(parts)).isEqualTo(Vectors.concat(Vectors.ORIGINAL.stream().map(Vector::wire).toList()));
+        assertThat(Vectors.concat(parts))
+                .isEqualTo(Vectors.concat(
+                        Vectors.ORIGINAL.stream().map(Vector::wire).toList()));
     }
 
     @ParameterizedTest
@@ -74,7 +76,9 @@ class ControlCodecVectorsTest {
         byte[] w = v.wire();
         for (int i = 0; i <= w.length; i++) {
             List<byte[]> chunks = List.of(Arrays.copyOfRange(w, 0, i), Arrays.copyOfRange(w, i, w.length));
-            assertThat(Vectors.decode(new ControlDecoder(), chunks)).as("split at %d", i).containsExactly(v.message());
+            assertThat(Vectors.decode(new ControlDecoder(), chunks))
+                    .as("split at %d", i)
+                    .containsExactly(v.message());
         }
     }
 
@@ -94,8 +98,11 @@ class ControlCodecVectorsTest {
         byte[] stream = Vectors.concat(vs.stream().map(Vector::wire).toList());
         List<ControlMessage> expected = vs.stream().map(Vector::message).toList();
         for (int i = 0; i <= stream.length; i++) {
-            List<byte[]> chunks = List.of(Arrays.copyOfRange(stream, 0, i), Arrays.copyOfRange(stream, i, stream.length));
-            assertThat(Vectors.decode(new ControlDecoder(), chunks)).as("split at %d", i).isEqualTo(expected);
+            List<byte[]> chunks =
+                    List.of(Arrays.copyOfRange(stream, 0, i), Arrays.copyOfRange(stream, i, stream.length));
+            assertThat(Vectors.decode(new ControlDecoder(), chunks))
+                    .as("split at %d", i)
+                    .isEqualTo(expected);
         }
     }
 

@@ -229,7 +229,9 @@ class ControlDecoderErrorsTest {
         String m = "{\"KEY\": 2, \"NAME\": \"" + "y".repeat(100 - 22) + "\"}";
         assertThat(m).hasSize(100);
         ProtocolLimits limits = ProtocolLimits.DEFAULT.withMaxMessageBytes(100);
-        assertThat(run(new ControlDecoder(limits), bytes(m + m))).hasSize(2).allMatch(o -> o instanceof ControlMessage.SendNickname);
+        assertThat(run(new ControlDecoder(limits), bytes(m + m)))
+                .hasSize(2)
+                .allMatch(o -> o instanceof ControlMessage.SendNickname);
         ProtocolLimits tighter = ProtocolLimits.DEFAULT.withMaxMessageBytes(99);
         assertThat(onlyError(run(new ControlDecoder(tighter), bytes(m))).kind()).isEqualTo(Kind.MESSAGE_TOO_LONG);
     }
@@ -263,17 +265,20 @@ class ControlDecoderErrorsTest {
     @Test
     void aStringLongerThanItsLimitIsFatal() {
         ProtocolLimits limits = ProtocolLimits.DEFAULT.withMaxStringChars(10);
-        ProtocolException e = onlyError(run(new ControlDecoder(limits), bytes("{\"KEY\": 2, \"NAME\": \"" + "n".repeat(11) + "\"}")));
+        ProtocolException e =
+                onlyError(run(new ControlDecoder(limits), bytes("{\"KEY\": 2, \"NAME\": \"" + "n".repeat(11) + "\"}")));
         assertThat(e.kind()).isEqualTo(Kind.STRING_TOO_LONG);
         assertThat(e.getMessage()).contains("maxStringChars=10");
         assertThat(run(new ControlDecoder(limits), bytes("{\"KEY\": 2, \"NAME\": \"" + "n".repeat(10) + "\"}")))
-                .singleElement().isInstanceOf(ControlMessage.SendNickname.class);
+                .singleElement()
+                .isInstanceOf(ControlMessage.SendNickname.class);
     }
 
     @Test
     void moreUsersThanTheLimitIsReportedAndTheStreamGoesOn() {
         ProtocolLimits limits = ProtocolLimits.DEFAULT.withMaxUsers(3);
-        List<Object> out = run(new ControlDecoder(limits), bytes("{\"KEY\": 3, \"USERS\": [\"a\", \"b\", \"c\", \"d\"]}" + ACK));
+        List<Object> out =
+                run(new ControlDecoder(limits), bytes("{\"KEY\": 3, \"USERS\": [\"a\", \"b\", \"c\", \"d\"]}" + ACK));
         assertThat(out).hasSize(2);
         assertThat(((ProtocolException) out.get(0)).kind()).isEqualTo(Kind.TOO_MANY_ELEMENTS);
         assertThat(out.get(1)).isEqualTo(new ControlMessage.Ack());
@@ -308,7 +313,8 @@ class ControlDecoderErrorsTest {
         byte[] two = bytes(ACK + ACK);
         d.feed(two, 0, two.length);
         assertThat(d.next()).isNotNull();
-        assertThatThrownBy(() -> d.feed(two, 0, two.length)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> d.feed(two, 0, two.length))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("call next()");
     }
 

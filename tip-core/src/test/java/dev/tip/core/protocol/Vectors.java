@@ -32,8 +32,7 @@ final class Vectors {
     static final List<Vector> ORIGINAL = load("/vectors/original-dialect.jsonl");
     static final List<Vector> DECODE_ONLY = load("/vectors/decode-only.jsonl");
 
-    private Vectors() {
-    }
+    private Vectors() {}
 
     static List<Vector> load(String resource) {
         try (InputStream in = Vectors.class.getResourceAsStream(resource)) {
@@ -106,14 +105,15 @@ final class Vectors {
     static ControlMessage toMessage(JsonValue.Obj o) {
         Map<String, JsonValue> f = new LinkedHashMap<>(o.fields());
         int key = ((JsonValue.Num) f.remove("KEY")).value().intValueExact();
-        String own = switch (key) {
-            case 2 -> "NAME";
-            case 3 -> "USERS";
-            case 4 -> "REASON";
-            case 6 -> "SESSION";
-            case 7 -> "PORT";
-            default -> null;
-        };
+        String own =
+                switch (key) {
+                    case 2 -> "NAME";
+                    case 3 -> "USERS";
+                    case 4 -> "REASON";
+                    case 6 -> "SESSION";
+                    case 7 -> "PORT";
+                    default -> null;
+                };
         JsonValue v = own == null ? null : f.remove(own);
         Extensions ext = Extensions.of(f);
         switch (key) {

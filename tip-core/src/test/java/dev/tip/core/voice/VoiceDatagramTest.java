@@ -55,20 +55,30 @@ class VoiceDatagramTest {
 
     private static int code(String name) {
         switch (name) {
-            case "OK": return VoiceDatagram.OK;
-            case "TOO_SHORT": return VoiceDatagram.TOO_SHORT;
-            case "BAD_VERSION": return VoiceDatagram.BAD_VERSION;
-            case "RESERVED_BITS_SET": return VoiceDatagram.RESERVED_BITS_SET;
-            case "UNKNOWN_PAYLOAD_TYPE": return VoiceDatagram.UNKNOWN_PAYLOAD_TYPE;
-            case "BAD_TOKEN_LENGTH": return VoiceDatagram.BAD_TOKEN_LENGTH;
-            case "EMPTY_PAYLOAD": return VoiceDatagram.EMPTY_PAYLOAD;
-            default: throw new IllegalArgumentException(name);
+            case "OK":
+                return VoiceDatagram.OK;
+            case "TOO_SHORT":
+                return VoiceDatagram.TOO_SHORT;
+            case "BAD_VERSION":
+                return VoiceDatagram.BAD_VERSION;
+            case "RESERVED_BITS_SET":
+                return VoiceDatagram.RESERVED_BITS_SET;
+            case "UNKNOWN_PAYLOAD_TYPE":
+                return VoiceDatagram.UNKNOWN_PAYLOAD_TYPE;
+            case "BAD_TOKEN_LENGTH":
+                return VoiceDatagram.BAD_TOKEN_LENGTH;
+            case "EMPTY_PAYLOAD":
+                return VoiceDatagram.EMPTY_PAYLOAD;
+            default:
+                throw new IllegalArgumentException(name);
         }
     }
 
     /** Places the datagram at an odd offset of a bigger buffer of the given kind and byte order. */
     private static ByteBuffer placed(byte[] bytes, int offset, boolean direct, ByteOrder order) {
-        ByteBuffer b = direct ? ByteBuffer.allocateDirect(bytes.length + offset + 5) : ByteBuffer.allocate(bytes.length + offset + 5);
+        ByteBuffer b = direct
+                ? ByteBuffer.allocateDirect(bytes.length + offset + 5)
+                : ByteBuffer.allocate(bytes.length + offset + 5);
         b.order(order);
         for (int i = 0; i < b.capacity(); i++) {
             b.put(i, (byte) 0x5A);
@@ -121,9 +131,13 @@ class VoiceDatagramTest {
             }
             byte[] expected = hex(v.get("bytes"));
             ByteBuffer b = ByteBuffer.allocate(expected.length + 7).order(ByteOrder.LITTLE_ENDIAN);
-            d.wrap(b, 7, expected.length).writeHeader(Boolean.parseBoolean(v.get("marker")),
-                    Integer.parseInt(v.get("payloadType")), Integer.parseInt(v.get("senderId")),
-                    Integer.parseInt(v.get("sequence")), Long.parseLong(v.get("timestamp")));
+            d.wrap(b, 7, expected.length)
+                    .writeHeader(
+                            Boolean.parseBoolean(v.get("marker")),
+                            Integer.parseInt(v.get("payloadType")),
+                            Integer.parseInt(v.get("senderId")),
+                            Integer.parseInt(v.get("sequence")),
+                            Long.parseLong(v.get("timestamp")));
             if (v.containsKey("token")) {
                 d.token(Long.parseUnsignedLong(v.get("token"), 16));
             } else {

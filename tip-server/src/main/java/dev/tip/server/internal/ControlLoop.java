@@ -72,9 +72,11 @@ public final class ControlLoop implements Runnable {
         InetSocketAddress voice;
         /** Negotiated on the first SEND_NICKNAME: TIP/2 instead of the original dialect. */
         boolean tip2;
+
         long token;
         /** Last message queued; reading stopped; closes once the queue is written. */
         boolean closing;
+
         long closeDeadline;
         boolean outputShut;
         boolean closed;
@@ -129,8 +131,14 @@ public final class ControlLoop implements Runnable {
      * @param events where listener callbacks run
      * @throws IOException if the selector cannot be opened
      */
-    public ControlLoop(ServerSocketChannel server, Relay relay, Settings settings, Counters counters,
-            ServerListener listener, Executor events) throws IOException {
+    public ControlLoop(
+            ServerSocketChannel server,
+            Relay relay,
+            Settings settings,
+            Counters counters,
+            ServerListener listener,
+            Executor events)
+            throws IOException {
         this.server = server;
         this.relay = relay;
         this.settings = settings;
@@ -138,7 +146,8 @@ public final class ControlLoop implements Runnable {
         this.listener = listener;
         this.events = events;
         this.byId = new Connection[settings.maxUsers()];
-        long shortest = Math.min(settings.handshakeTimeoutMillis(), Math.min(settings.writeTimeoutMillis(), settings.lingerMillis()));
+        long shortest = Math.min(
+                settings.handshakeTimeoutMillis(), Math.min(settings.writeTimeoutMillis(), settings.lingerMillis()));
         this.sweepMillis = Math.max(10, Math.min(1000, shortest / 4));
         this.selector = Selector.open();
         server.configureBlocking(false);
@@ -279,7 +288,9 @@ public final class ControlLoop implements Runnable {
                     ch.setOption(StandardSocketOptions.SO_SNDBUF, settings.controlSendBufferBytes());
                 }
                 if (stopping || pending >= settings.maxPendingConnections()) {
-                    refuse(ch, stopping ? new ControlMessage.ServerClose() : new ControlMessage.Disconnect("Server busy"));
+                    refuse(
+                            ch,
+                            stopping ? new ControlMessage.ServerClose() : new ControlMessage.Disconnect("Server busy"));
                     continue;
                 }
                 Connection c = new Connection(ch, remote, new ControlDecoder(settings.limits()), now());
@@ -359,12 +370,22 @@ public final class ControlLoop implements Runnable {
 
     private void protocolError(Connection c, ProtocolException e) {
         Counters.add(counters.protocolErrors, 1);
-        LOG.info("{}{}: protocol error, closing: {}", c.remote, c.name == null ? "" : " (" + c.name + ")", e.getMessage());
-        String reason = switch (e.kind()) {
-            case MESSAGE_TOO_LONG -> "Protocol error: message too long";
-            case MALFORMED_JSON, INVALID_UTF8 -> "Protocol error: malformed message";
-            default -> "Protocol error: " + e.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
-        };
+        LOG.info(
+                "{}{}: protocol error, closing: {}",
+                c.remote,
+                c.name == null ? "" : " (" + c.name + ")",
+                e.getMessage());
+        String reason =
+                switch (e.kind()) {
+                    case MESSAGE_TOO_LONG -> "Protocol error: message too long";
+                    case MALFORMED_JSON, INVALID_UTF8 -> "Protocol error: malformed message";
+                    default ->
+                        "Protocol error: "
+                                + e.kind()
+                                        .name()
+                                        .toLowerCase(java.util.Locale.ROOT)
+                                        .replace('_', ' ');
+                };
         closeWith(c, new ControlMessage.Disconnect(reason), LeaveReason.PROTOCOL_ERROR);
     }
 
@@ -430,12 +451,16 @@ public final class ControlLoop implements Runnable {
             c.token = random.nextLong();
             // registered before SESSION goes out, so the relay knows the token when HELLO comes
             relay.registerTip2(id, c.token);
-            send(c, new ControlMessage.Session(id, Extensions.builder()
-                    .put("VERSION", TIP2_VERSION)
-                    .put("TOKEN", HexFormat.of().toHexDigits(c.token))
-                    .put("RATE", ROOM_FORMAT.sampleRate())
-                    .put("FRAME", ROOM_FORMAT.samplesPerFrame())
-                    .build()));
+            send(
+                    c,
+                    new ControlMessage.Session(
+                            id,
+                            Extensions.builder()
+                                    .put("VERSION", TIP2_VERSION)
+                                    .put("TOKEN", HexFormat.of().toHexDigits(c.token))
+                                    .put("RATE", ROOM_FORMAT.sampleRate())
+                                    .put("FRAME", ROOM_FORMAT.samplesPerFrame())
+                                    .build()));
         } else {
             send(c, new ControlMessage.Session(id));
             if (c.voicePort != 0) {
@@ -625,8 +650,11 @@ public final class ControlLoop implements Runnable {
         }
         byte[] original = encoder.encode(new ControlMessage.SendNewUsers(names));
         // TIP/2 members also get the session ids, in the order of USERS
-        byte[] tip2 = anyTip2 ? encoder.encode(new ControlMessage.SendNewUsers(names,
-                Extensions.builder().put("IDS", new JsonValue.Arr(ids)).build())) : original;
+        byte[] tip2 = anyTip2
+                ? encoder.encode(new ControlMessage.SendNewUsers(
+                        names,
+                        Extensions.builder().put("IDS", new JsonValue.Arr(ids)).build()))
+                : original;
         for (Connection m : new ArrayList<>(members)) {
             enqueue(m, ByteBuffer.wrap(m.tip2 ? tip2 : original));
         }

@@ -46,12 +46,25 @@ public final class Counters {
      */
     public long[] snapshot() {
         return new long[] {
-            connectionsAccepted.get(), connectionsRefused.get(), datagramsReceived.get(), bytesReceived.get(),
-            datagramsRelayed.get(), bytesRelayed.get(), droppedUnknownSender.get(), droppedProbe.get(),
-            droppedTooLong.get(), droppedSendFailed.get(), droppedMalformed.get(), droppedBadToken.get(),
-            droppedWrongSession.get(), droppedWrongAddress.get(), voiceAddressesLearned.get(), helloAcksSent.get(),
+            connectionsAccepted.get(),
+            connectionsRefused.get(),
+            datagramsReceived.get(),
+            bytesReceived.get(),
+            datagramsRelayed.get(),
+            bytesRelayed.get(),
+            droppedUnknownSender.get(),
+            droppedProbe.get(),
+            droppedTooLong.get(),
+            droppedSendFailed.get(),
+            droppedMalformed.get(),
+            droppedBadToken.get(),
+            droppedWrongSession.get(),
+            droppedWrongAddress.get(),
+            voiceAddressesLearned.get(),
+            helloAcksSent.get(),
             controlMessagesReceived.get(),
-            controlMessagesSent.get(), protocolErrors.get()
+            controlMessagesSent.get(),
+            protocolErrors.get()
         };
     }
 }

@@ -59,6 +59,7 @@ public final class Relay implements Runnable {
 
     /** Length of the original client's greeting datagram. */
     static final int PROBE_LENGTH = 1024;
+
     private static final long EIGHT_A = 0x6161616161616161L;
     /** Most datagrams read from one ready socket before others get a turn. */
     private static final int BATCH = 32;
@@ -70,6 +71,7 @@ public final class Relay implements Runnable {
     static final long TALK_SPURT_GAP_MILLIS = 200;
     /** The most an original receiver reads from one datagram. */
     static final int ORIGINAL_MAX_PAYLOAD = 1024;
+
     private static final int H = VoiceDatagram.HEADER_LENGTH;
 
     /**
@@ -94,6 +96,7 @@ public final class Relay implements Runnable {
         final long token;
         /** Null for a TIP/2 member until its HELLO. */
         InetSocketAddress address;
+
         DatagramChannel connected;
         SelectionKey key;
         int index = -1;
@@ -111,11 +114,9 @@ public final class Relay implements Runnable {
         }
     }
 
-    private record Register(int id, InetSocketAddress address, int dialect, long token) {
-    }
+    private record Register(int id, InetSocketAddress address, int dialect, long token) {}
 
-    private record Unregister(int id) {
-    }
+    private record Unregister(int id) {}
 
     private final DatagramChannel main;
     private final Selector selector;
@@ -130,7 +131,7 @@ public final class Relay implements Runnable {
     private final VoiceDatagram datagram = new VoiceDatagram();
     private final ConcurrentLinkedQueue<Object> commands = new ConcurrentLinkedQueue<>();
     private final Consumer<SelectionKey> onReady = this::onReady;
-    private volatile AddressListener addressListener = (id, token, address) -> { };
+    private volatile AddressListener addressListener = (id, token, address) -> {};
 
     // confined to the relay thread
     private final Member[] byId;
@@ -157,8 +158,16 @@ public final class Relay implements Runnable {
      * @param clock time source for talk-spurt markers; its {@code millis()} must not allocate
      * @throws IOException if the selector cannot be opened
      */
-    public Relay(DatagramChannel main, InetAddress bindAddress, ProtocolFamily family, int maxUsers,
-            int maxDatagramBytes, int socketBufferBytes, Counters counters, Clock clock) throws IOException {
+    public Relay(
+            DatagramChannel main,
+            InetAddress bindAddress,
+            ProtocolFamily family,
+            int maxUsers,
+            int maxDatagramBytes,
+            int socketBufferBytes,
+            Counters counters,
+            Clock clock)
+            throws IOException {
         this.main = main;
         this.bindAddress = bindAddress;
         this.family = family;

@@ -28,5 +28,4 @@ public record Settings(
         long writeTimeoutMillis,
         long lingerMillis,
         int controlSendBufferBytes,
-        Clock clock) {
-}
+        Clock clock) {}

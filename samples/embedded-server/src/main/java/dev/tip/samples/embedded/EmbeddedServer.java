@@ -13,8 +13,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class EmbeddedServer {
 
-    private EmbeddedServer() {
-    }
+    private EmbeddedServer() {}
 
     /**
      * Starts a server on the port given as the first argument (default 9999) and serves until

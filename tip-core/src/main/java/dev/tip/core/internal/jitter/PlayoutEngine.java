@@ -43,6 +43,7 @@ public final class PlayoutEngine {
     private static final int SPIKE_WAIT_FRAMES = 3;
     /** Delay histogram resolution and range. */
     private static final long BUCKET_NANOS = 500_000L;
+
     private static final int BUCKETS = 8001;
 
     private final AudioFormat format;
@@ -163,8 +164,13 @@ public final class PlayoutEngine {
      * @param excludeHeld true to keep packets that arrive while the buffer waits on an underrun
      *     out of the target estimate: their delay was absorbed by waiting, not by the target
      */
-    public record Tuning(long deadbandNanos, long maxEditNanos, long maxQuietEditNanos,
-            double allowance, double budget, boolean excludeHeld) {
+    public record Tuning(
+            long deadbandNanos,
+            long maxEditNanos,
+            long maxQuietEditNanos,
+            double allowance,
+            double budget,
+            boolean excludeHeld) {
         /** TIP's defaults. */
         public static final Tuning DEFAULT = new Tuning(1_000_000L, 10_000_000L, 20_000_000L, 0.0, 0.075, true);
     }
@@ -228,7 +234,8 @@ public final class PlayoutEngine {
      * @param arrivalNanos arrival time
      * @return as {@link #insert(int, long, boolean, short[], int, int, long)}
      */
-    public int insert(int seq16, long ts32, boolean marker, ByteBuffer bytes, int offset, int length, long arrivalNanos) {
+    public int insert(
+            int seq16, long ts32, boolean marker, ByteBuffer bytes, int offset, int length, long arrivalNanos) {
         int slot = admit(seq16 & 0xFFFF, ts32 & 0xFFFF_FFFFL, marker, arrivalNanos);
         if (slot < 0) {
             return -slot - 1;
@@ -292,7 +299,8 @@ public final class PlayoutEngine {
         if (unsequencedCount == 0) {
             frameIndex = 0;
         } else if (spurt) {
-            frameIndex = unsequencedTsFrames + Math.max(1, Math.round((arrivalNanos - lastUnsequencedArrival) / (double) frameNanos));
+            frameIndex = unsequencedTsFrames
+                    + Math.max(1, Math.round((arrivalNanos - lastUnsequencedArrival) / (double) frameNanos));
         } else {
             frameIndex = unsequencedTsFrames + 1;
         }
@@ -526,8 +534,9 @@ public final class PlayoutEngine {
                 continue;
             }
             long later = firstPresentFrom(nextSeq + 1);
-            if (later != Long.MIN_VALUE && (slotTs[(int) (later & mask)] - nextTs < spf / 2
-                    || now - slotArrival[(int) (later & mask)] >= maxDelayNanos - frameNanos)) {
+            if (later != Long.MIN_VALUE
+                    && (slotTs[(int) (later & mask)] - nextTs < spf / 2
+                            || now - slotArrival[(int) (later & mask)] >= maxDelayNanos - frameNanos)) {
                 // the next frame present is due now by its timestamp although sequence numbers
                 // are missing before it, or it has waited as long as any frame may: skip the
                 // missing ones rather than conceal time that does not exist
@@ -714,7 +723,9 @@ public final class PlayoutEngine {
         boolean overflow = deadline > ceiling;
         if (error >= callNanos + deadbandNanos) {
             // one call too deep: cut just enough to move the deadline one call earlier
-            int s = fifoFrames % callFrames + 1 + Math.max(0, (int) ((error - callNanos) / nanosPerSample) / 2 / callFrames * callFrames);
+            int s = fifoFrames % callFrames
+                    + 1
+                    + Math.max(0, (int) ((error - callNanos) / nanosPerSample) / 2 / callFrames * callFrames);
             s = Math.min(s, isQuiet() ? maxQuietEdit : maxEdit);
             if (s > budgetSamples && !overflow) {
                 return; // wait for budget
@@ -752,7 +763,9 @@ public final class PlayoutEngine {
     private void pullPresent(long now, int sampleFrames) {
         while (fifoLen / channels < sampleFrames && fifoLen + frameLength <= fifo.length - splice * channels) {
             int slot = (int) (nextSeq & mask);
-            if (slotSeq[slot] == nextSeq && slotState[slot] == PRESENT && Math.abs(slotTs[slot] - nextTs) <= spf / 2
+            if (slotSeq[slot] == nextSeq
+                    && slotState[slot] == PRESENT
+                    && Math.abs(slotTs[slot] - nextTs) <= spf / 2
                     && now - slotArrival[slot] <= maxDelayNanos) {
                 nextTs = slotTs[slot];
                 appendFrame(slot, now);
@@ -812,9 +825,21 @@ public final class PlayoutEngine {
      */
     public JitterBufferStats stats() {
         long target = started ? Math.max(0, policy.targetNanos() - policy.floorNanos()) : 0;
-        return new JitterBufferStats(currentDelay, target, played == 0 ? 0 : delaySum / played,
-                percentileDelay(0.95), played, concealed, missing, late, duplicates, adjustments,
-                Math.round(adjustedSamples * nanosPerSample), waits, overflowDropped, restarts);
+        return new JitterBufferStats(
+                currentDelay,
+                target,
+                played == 0 ? 0 : delaySum / played,
+                percentileDelay(0.95),
+                played,
+                concealed,
+                missing,
+                late,
+                duplicates,
+                adjustments,
+                Math.round(adjustedSamples * nanosPerSample),
+                waits,
+                overflowDropped,
+                restarts);
     }
 
     /**

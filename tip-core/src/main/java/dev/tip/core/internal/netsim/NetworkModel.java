@@ -208,8 +208,16 @@ public final class NetworkModel {
             packet[i] = arrivalPacket[order[i]];
             arrival[i] = arrivalTime[order[i]];
         }
-        return new Trace(format, sent, Arrays.copyOf(send, sent), Arrays.copyOf(delay, sent),
-                Arrays.copyOf(seq, sent), Arrays.copyOf(ts, sent), Arrays.copyOf(marker, sent), packet, arrival,
+        return new Trace(
+                format,
+                sent,
+                Arrays.copyOf(send, sent),
+                Arrays.copyOf(delay, sent),
+                Arrays.copyOf(seq, sent),
+                Arrays.copyOf(ts, sent),
+                Arrays.copyOf(marker, sent),
+                packet,
+                arrival,
                 frames * frameNanos);
     }
 
@@ -275,8 +283,7 @@ public final class NetworkModel {
         private long talkMeanNanos;
         private long silenceMeanNanos;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Sets the constant part of the one-way delay.
@@ -428,8 +435,8 @@ public final class NetworkModel {
          */
         public Builder talkSpurts(Duration talkMean, Duration silenceMean) {
             if (talkMean.isNegative() || talkMean.isZero() || silenceMean.isNegative() || silenceMean.isZero()) {
-                throw new IllegalArgumentException("talkMean and silenceMean must be positive, were "
-                        + talkMean + " and " + silenceMean);
+                throw new IllegalArgumentException(
+                        "talkMean and silenceMean must be positive, were " + talkMean + " and " + silenceMean);
             }
             talkMeanNanos = talkMean.toNanos();
             silenceMeanNanos = silenceMean.toNanos();

@@ -17,8 +17,17 @@ import dev.tip.core.voice.AudioFormat;
  * @param arrivalNanos per arrival, in arrival order: arrival time
  * @param durationNanos how long the sender ran
  */
-public record Trace(AudioFormat format, int sent, long[] sendNanos, long[] delayNanos, int[] seq, long[] ts,
-        boolean[] marker, int[] arrivalPacket, long[] arrivalNanos, long durationNanos) {
+public record Trace(
+        AudioFormat format,
+        int sent,
+        long[] sendNanos,
+        long[] delayNanos,
+        int[] seq,
+        long[] ts,
+        boolean[] marker,
+        int[] arrivalPacket,
+        long[] arrivalNanos,
+        long durationNanos) {
 
     /**
      * Returns the number of arrivals, duplicates included.

@@ -11,8 +11,12 @@ class NetworkModelTest {
     private static final AudioFormat F = AudioFormat.ORIGINAL;
 
     private static NetworkModel p2() {
-        return NetworkModel.builder().base(Duration.ofMillis(40)).pareto(2.5, Duration.ofMillis(5)).correlation(0.5)
-                .gilbertElliott(0.01, 0.3).build();
+        return NetworkModel.builder()
+                .base(Duration.ofMillis(40))
+                .pareto(2.5, Duration.ofMillis(5))
+                .correlation(0.5)
+                .gilbertElliott(0.01, 0.3)
+                .build();
     }
 
     @Test
@@ -60,7 +64,10 @@ class NetworkModelTest {
 
     @Test
     void gammaJitterHasItsMean() {
-        Trace t = NetworkModel.builder().base(Duration.ofMillis(20)).gamma(2, Duration.ofMillis(4)).build()
+        Trace t = NetworkModel.builder()
+                .base(Duration.ofMillis(20))
+                .gamma(2, Duration.ofMillis(4))
+                .build()
                 .generate(F, Duration.ofMinutes(5), 9);
         double sum = 0;
         for (long d : t.delayNanos()) {
@@ -72,8 +79,11 @@ class NetworkModelTest {
     @Test
     void spikesStepsDriftDuplicatesAndTalkSpurtsShapeTheTrace() {
         NetworkModel base = NetworkModel.builder().base(Duration.ofMillis(20)).build();
-        Trace spiky = base.toBuilder().spikes(Duration.ofSeconds(20), Duration.ofMillis(300))
-                .step(Duration.ofSeconds(30), Duration.ofMillis(80)).build().generate(F, Duration.ofSeconds(60), 1);
+        Trace spiky = base.toBuilder()
+                .spikes(Duration.ofSeconds(20), Duration.ofMillis(300))
+                .step(Duration.ofSeconds(30), Duration.ofMillis(80))
+                .build()
+                .generate(F, Duration.ofSeconds(60), 1);
         long max = 0;
         for (int i = 0; i < spiky.sent() && spiky.sendNanos()[i] < 30_000_000_000L; i++) {
             max = Math.max(max, spiky.delayNanos()[i]);
@@ -86,10 +96,13 @@ class NetworkModelTest {
         long nominal = (fast.sent() - 1) * F.frameNanos();
         assertThat(nominal - last).isBetween(49_000_000L, 51_000_000L); // 500 ppm of 100 s
 
-        Trace dup = base.toBuilder().duplicates(0.1, Duration.ofMillis(40)).build().generate(F, Duration.ofSeconds(60), 1);
+        Trace dup =
+                base.toBuilder().duplicates(0.1, Duration.ofMillis(40)).build().generate(F, Duration.ofSeconds(60), 1);
         assertThat(dup.arrivals() - dup.sent()).isBetween((int) (dup.sent() * 0.07), (int) (dup.sent() * 0.13));
 
-        Trace talk = base.toBuilder().talkSpurts(Duration.ofMillis(1000), Duration.ofMillis(1500)).build()
+        Trace talk = base.toBuilder()
+                .talkSpurts(Duration.ofMillis(1000), Duration.ofMillis(1500))
+                .build()
                 .generate(F, Duration.ofMinutes(5), 1);
         double talking = talk.sent() / (300.0 * 1e9 / F.frameNanos());
         assertThat(talking).isBetween(0.3, 0.5);
@@ -112,7 +125,8 @@ class NetworkModelTest {
     @Test
     void badParametersAreNamed() {
         assertThatThrownBy(() -> NetworkModel.builder().gilbertElliott(0.1, 0)).hasMessageContaining("r must");
-        assertThatThrownBy(() -> NetworkModel.builder().pareto(1, Duration.ofMillis(1))).hasMessageContaining("alpha");
+        assertThatThrownBy(() -> NetworkModel.builder().pareto(1, Duration.ofMillis(1)))
+                .hasMessageContaining("alpha");
         assertThatThrownBy(() -> NetworkModel.builder().correlation(1)).hasMessageContaining("correlation");
     }
 }
