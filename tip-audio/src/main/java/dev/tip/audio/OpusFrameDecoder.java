@@ -72,6 +72,32 @@ public final class OpusFrameDecoder {
     }
 
     /**
+     * Recovers a lost frame from the forward error correction data of the packet that followed it
+     * (a packet carries a coarse copy of the frame before it when the sender's encoder expects loss).
+     * Call it, instead of {@link #conceal}, for the lost frame when its successor has arrived, then
+     * {@link #decode} the successor itself. Where the packet has no FEC data, Opus conceals instead.
+     *
+     * @param next the packet after the lost frame
+     * @param offset where it starts
+     * @param length its length
+     * @param frame where the recovered frame goes
+     * @return true if the packet could be read (its FEC data or concealment is in {@code frame}),
+     *     false if it was malformed ({@code frame} holds concealment)
+     */
+    public boolean recover(byte[] next, int offset, int length, short[] frame) {
+        try {
+            int samples = decoder.decode(next, offset, length, frame, 0, format.samplesPerFrame(), true);
+            if (samples == format.samplesPerFrame()) {
+                return true;
+            }
+        } catch (OpusException | RuntimeException e) {
+            // a malformed packet: conceal instead
+        }
+        conceal(frame);
+        return false;
+    }
+
+    /**
      * Fills a frame for a packet that never came, continuing the voice smoothly.
      *
      * @param frame receives {@code format().frameLength()} samples

@@ -2,8 +2,10 @@ package dev.tip.audio;
 
 import dev.tip.core.voice.AudioFormat;
 import io.github.jaredmdobson.concentus.OpusApplication;
+import io.github.jaredmdobson.concentus.OpusBandwidth;
 import io.github.jaredmdobson.concentus.OpusEncoder;
 import io.github.jaredmdobson.concentus.OpusException;
+import io.github.jaredmdobson.concentus.OpusSignal;
 import java.util.Objects;
 
 /**
@@ -25,6 +27,15 @@ public final class OpusFrameEncoder {
 
     /** The largest Opus packet for one frame; a buffer this long always suffices. */
     public static final int MAX_PACKET_BYTES = 1275;
+
+    /**
+     * The longest packet that Opus's discontinuous transmission writes for a frame of silence: such
+     * a packet carries nothing a listener needs and is not sent (the receiver conceals, then fades).
+     */
+    public static final int MAX_DTX_PACKET_BYTES = 2;
+
+    /** From this bit rate up, the encoder may code more than wide band and still carry FEC. */
+    public static final int FEC_FULL_BAND_BITRATE = 32_000;
 
     private final AudioFormat format;
     private final OpusEncoder encoder;
@@ -49,7 +60,79 @@ public final class OpusFrameEncoder {
         } catch (OpusException e) {
             throw new IllegalStateException("Opus refused " + format + ": " + e.getMessage(), e);
         }
+        applyBitrate(bitrate);
+        encoder.setSignalType(OpusSignal.OPUS_SIGNAL_VOICE);
+        // in-band FEC: each packet also carries a coarse copy of the previous frame, which the
+        // receiver decodes when that frame was lost; it costs bits only once loss is reported
+        encoder.setUseInbandFEC(true);
+        encoder.setPacketLossPercent(0);
+        // DTX: silence is coded as packets of at most MAX_DTX_PACKET_BYTES, which the sender drops
+        encoder.setUseDTX(true);
+    }
+
+    /**
+     * Sets the bit rate for the frames from now on (a receiver's or the server's cap may lower it).
+     *
+     * @param bitrate bits per second, 6000..510000
+     */
+    public void setBitrate(int bitrate) {
+        if (bitrate < 6_000 || bitrate > 510_000) {
+            throw new IllegalArgumentException("bitrate must be 6000..510000, was " + bitrate);
+        }
+        applyBitrate(bitrate);
+    }
+
+    private void applyBitrate(int bitrate) {
         encoder.setBitrate(bitrate);
+        // Below FEC_FULL_BAND_BITRATE Opus would code speech super- or full-band and leave no room
+        // for FEC (measured with Concentus: no recovery at all at 24 kbit/s full band); wide band
+        // (audio to 8 kHz, what voice chat needs) keeps FEC working from about 20 kbit/s.
+        encoder.setMaxBandwidth(
+                bitrate < FEC_FULL_BAND_BITRATE
+                        ? OpusBandwidth.OPUS_BANDWIDTH_WIDEBAND
+                        : OpusBandwidth.OPUS_BANDWIDTH_FULLBAND);
+    }
+
+    /**
+     * Returns the bit rate in use.
+     *
+     * @return bits per second
+     */
+    public int bitrate() {
+        return encoder.getBitrate();
+    }
+
+    /**
+     * Tells the encoder how much loss the listeners see, so that it spends enough of each packet
+     * on forward error correction: 0 turns FEC's cost off, higher values make it stronger.
+     *
+     * @param percent the expected packet loss, 0..100
+     */
+    public void setPacketLossPercent(int percent) {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("percent must be 0..100, was " + percent);
+        }
+        encoder.setPacketLossPercent(percent);
+    }
+
+    /**
+     * Returns the expected loss the encoder is tuned for.
+     *
+     * @return percent, 0..100
+     */
+    public int packetLossPercent() {
+        return encoder.getPacketLossPercent();
+    }
+
+    /**
+     * Tells whether a packet that {@link #encode} returned is a DTX packet of silence, which a sender
+     * does not need to transmit.
+     *
+     * @param length the packet's length as {@link #encode} returned it
+     * @return true for a packet of silence
+     */
+    public static boolean isSilence(int length) {
+        return length <= MAX_DTX_PACKET_BYTES;
     }
 
     /**

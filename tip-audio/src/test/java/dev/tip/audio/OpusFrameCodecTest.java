@@ -67,4 +67,87 @@ class OpusFrameCodecTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("format");
     }
+
+    @Test
+    void silenceIsCodedAsDtxPacketsThatNeedNotBeSent() {
+        OpusFrameEncoder encoder = new OpusFrameEncoder(OPUS, OpusFrameEncoder.DEFAULT_BITRATE);
+        short[] silence = new short[960];
+        byte[] packet = new byte[OpusFrameEncoder.MAX_PACKET_BYTES];
+        int silent = 0;
+        for (int i = 0; i < 100; i++) { // 2 s of silence
+            if (OpusFrameEncoder.isSilence(encoder.encode(silence, packet, 0))) {
+                silent++;
+            }
+        }
+        // Opus sends a comfort-noise update every 400 ms or so and codes the rest as DTX
+        assertThat(silent).isGreaterThanOrEqualTo(80);
+        ToneSource tone = new ToneSource(OPUS, 440, 0.5);
+        short[] frame = new short[960];
+        tone.read(frame);
+        tone.read(frame);
+        assertThat(OpusFrameEncoder.isSilence(encoder.encode(frame, packet, 0))).isFalse();
+    }
+
+    @Test
+    void aLostFrameRecoveredFromTheNextPacketsFecIsCloserToTheVoiceThanConcealment() {
+        OpusFrameEncoder encoder = new OpusFrameEncoder(OPUS, OpusFrameEncoder.DEFAULT_BITRATE);
+        encoder.setPacketLossPercent(20);
+        assertThat(encoder.packetLossPercent()).isEqualTo(20);
+        OpusFrameDecoder withFec = new OpusFrameDecoder(OPUS);
+        OpusFrameDecoder withPlc = new OpusFrameDecoder(OPUS);
+        // a voice-like signal whose pitch changes every frame, so that concealment cannot guess it
+        short[][] frames = new short[60][960];
+        for (int f = 0; f < frames.length; f++) {
+            double hz = 200 + 37 * (f % 7);
+            for (int i = 0; i < 960; i++) {
+                frames[f][i] = (short) (12_000 * Math.sin(2 * Math.PI * hz * (f * 960 + i) / 48_000.0));
+            }
+        }
+        byte[][] packets = new byte[frames.length][];
+        byte[] packet = new byte[OpusFrameEncoder.MAX_PACKET_BYTES];
+        for (int f = 0; f < frames.length; f++) {
+            int n = encoder.encode(frames[f], packet, 0);
+            packets[f] = java.util.Arrays.copyOf(packet, n);
+        }
+        short[] out = new short[960];
+        double fecError = 0;
+        double plcError = 0;
+        for (int f = 0; f < frames.length; f++) {
+            boolean lost = f > 10 && f % 5 == 0;
+            if (lost) {
+                assertThat(withFec.recover(packets[f + 1], 0, packets[f + 1].length, out))
+                        .isTrue();
+                fecError += error(frames[f], out);
+                withPlc.conceal(out);
+                plcError += error(frames[f], out);
+            } else {
+                withFec.decode(packets[f], 0, packets[f].length, out);
+                withPlc.decode(packets[f], 0, packets[f].length, out);
+            }
+        }
+        assertThat(fecError).isLessThan(plcError * 0.7);
+    }
+
+    private static double error(short[] expected, short[] actual) {
+        // energy of the difference, allowing for the codec's delay by taking the best of small shifts
+        double best = Double.MAX_VALUE;
+        for (int shift = 0; shift <= 480; shift += 8) {
+            double e = 0;
+            for (int i = shift; i < expected.length; i++) {
+                double d = expected[i - shift] - actual[i];
+                e += d * d;
+            }
+            best = Math.min(best, e / (expected.length - shift));
+        }
+        return best;
+    }
+
+    @Test
+    void theBitrateAndTheExpectedLossAreCheckedAndApplied() {
+        OpusFrameEncoder encoder = new OpusFrameEncoder(OPUS, OpusFrameEncoder.DEFAULT_BITRATE);
+        encoder.setBitrate(16_000);
+        assertThat(encoder.bitrate()).isEqualTo(16_000);
+        assertThatThrownBy(() -> encoder.setBitrate(5_000)).hasMessageContaining("bitrate");
+        assertThatThrownBy(() -> encoder.setPacketLossPercent(101)).hasMessageContaining("percent");
+    }
 }
