@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tip.server.TipServer;
+import dev.tip.testing.RawPeer;
+import dev.tip.testing.Talker;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.DatagramSocket;

@@ -1,4 +1,4 @@
-package dev.tip.integration;
+package dev.tip.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,20 +29,20 @@ import java.util.regex.Pattern;
  * can count which of a witness's datagrams arrived. Threads: one reader per socket, started by
  * {@link #join}; counters are safe to read from any thread.
  */
-final class RawPeer implements AutoCloseable {
+public final class RawPeer implements AutoCloseable {
 
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
-    static final int FRAME_BYTES = 1024;
+    public static final Duration TIMEOUT = Duration.ofSeconds(30);
+    public static final int FRAME_BYTES = 1024;
     private static final Pattern SESSION = Pattern.compile("\"KEY\": 6, \"SESSION\": (\\d+)");
     private static final Pattern ROSTER = Pattern.compile("\"KEY\": 3");
 
-    final Socket tcp;
-    final DatagramSocket udp;
-    final int serverPort;
-    final AtomicLong controlBytes = new AtomicLong();
-    final AtomicInteger rosters = new AtomicInteger();
-    final AtomicInteger session = new AtomicInteger(-1);
-    final AtomicInteger datagrams = new AtomicInteger();
+    public final Socket tcp;
+    public final DatagramSocket udp;
+    public final int serverPort;
+    public final AtomicLong controlBytes = new AtomicLong();
+    public final AtomicInteger rosters = new AtomicInteger();
+    public final AtomicInteger session = new AtomicInteger(-1);
+    public final AtomicInteger datagrams = new AtomicInteger();
     /** Distinct sequence numbers received per mark (marks are small ints), as bit sets. */
     private final java.util.BitSet[] heard = new java.util.BitSet[16];
 
@@ -50,12 +50,12 @@ final class RawPeer implements AutoCloseable {
     private final StringBuilder text = new StringBuilder();
     private int counted; // guarded by text: how far rosters were counted
 
-    RawPeer(int serverPort) throws IOException {
+    public RawPeer(int serverPort) throws IOException {
         this(serverPort, InetAddress.getLoopbackAddress());
     }
 
     /** A peer whose sockets are bound to {@code local}, one of the loopback addresses (127.0.0.0/8). */
-    RawPeer(int serverPort, InetAddress local) throws IOException {
+    public RawPeer(int serverPort, InetAddress local) throws IOException {
         this.serverPort = serverPort;
         for (int i = 0; i < heard.length; i++) {
             heard[i] = new java.util.BitSet();
@@ -68,14 +68,14 @@ final class RawPeer implements AutoCloseable {
     }
 
     /** Joins as the original client does and waits for SESSION. */
-    static RawPeer joined(int port, String name) throws IOException {
+    public static RawPeer joined(int port, String name) throws IOException {
         RawPeer p = new RawPeer(port);
         p.join(name);
         p.awaitSession();
         return p;
     }
 
-    void join(String name) throws IOException {
+    public void join(String name) throws IOException {
         startReaders();
         write("{\"KEY\": 2, \"NAME\": \"" + name + "\"}{\"KEY\": 7, \"PORT\": " + udp.getLocalPort() + "}");
         byte[] a = new byte[FRAME_BYTES];
@@ -83,7 +83,7 @@ final class RawPeer implements AutoCloseable {
         sendVoice(a);
     }
 
-    void startReaders() {
+    public void startReaders() {
         Thread control = new Thread(this::readControl, "raw-peer-control");
         control.setDaemon(true);
         control.start();
@@ -92,40 +92,40 @@ final class RawPeer implements AutoCloseable {
         voice.start();
     }
 
-    void write(String s) throws IOException {
+    public void write(String s) throws IOException {
         OutputStream out = tcp.getOutputStream();
         out.write(s.getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 
-    void sendVoice(byte[] payload) throws IOException {
+    public void sendVoice(byte[] payload) throws IOException {
         udp.send(new DatagramPacket(payload, payload.length, InetAddress.getLoopbackAddress(), serverPort));
     }
 
     /** Sends one marked frame: mark and sequence number in its first 8 bytes, the rest zero. */
-    void sendMarked(int mark, int seq, byte[] scratch) throws IOException {
+    public void sendMarked(int mark, int seq, byte[] scratch) throws IOException {
         ByteBuffer.wrap(scratch).putInt(0, 0x7F000000 | mark).putInt(4, seq);
         sendVoice(scratch);
     }
 
     /** How many distinct frames with this mark arrived. */
-    int heardFrom(int mark) {
+    public int heardFrom(int mark) {
         synchronized (heard) {
             return heard[mark].cardinality();
         }
     }
 
-    boolean closedByServer() {
+    public boolean closedByServer() {
         return closedByServer;
     }
 
-    int awaitSession() {
+    public int awaitSession() {
         await(() -> session.get() >= 0, "SESSION");
         return session.get();
     }
 
     /** The last 8 KiB of control text received (the latest rosters among it). */
-    String controlText() {
+    public String controlText() {
         synchronized (text) {
             return text.toString();
         }
@@ -193,7 +193,7 @@ final class RawPeer implements AutoCloseable {
         }
     }
 
-    static void await(BooleanSupplier condition, String what) {
+    public static void await(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -1,4 +1,4 @@
-package dev.tip.integration;
+package dev.tip.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,9 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * A witness that talks: sends marked 1024-byte frames through a {@link RawPeer} at the original
  * client's pace (one per 25.6 ms) on its own thread until {@link #stop()}.
  */
-final class Talker implements AutoCloseable {
+public final class Talker implements AutoCloseable {
 
-    static final long FRAME_NANOS = 25_600_000L;
+    public static final long FRAME_NANOS = 25_600_000L;
 
     private final RawPeer peer;
     private final int mark;
@@ -20,7 +20,7 @@ final class Talker implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    Talker(RawPeer peer, int mark) {
+    public Talker(RawPeer peer, int mark) {
         this.peer = peer;
         this.mark = mark;
         thread = new Thread(this::run, "talker-" + mark);
@@ -50,12 +50,12 @@ final class Talker implements AutoCloseable {
         }
     }
 
-    int sent() {
+    public int sent() {
         return sent.get();
     }
 
     /** Stops talking and returns how many frames were sent. */
-    int stop() {
+    public int stop() {
         running = false;
         try {
             thread.join(10_000);
