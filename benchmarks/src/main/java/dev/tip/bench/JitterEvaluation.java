@@ -3,9 +3,9 @@ package dev.tip.bench;
 import dev.tip.core.audio.JitterBuffer;
 import dev.tip.core.audio.JitterBufferStats;
 import dev.tip.core.internal.jitter.PlayoutEngine;
-import dev.tip.core.internal.netsim.NetworkModel;
-import dev.tip.core.internal.netsim.Trace;
 import dev.tip.core.voice.AudioFormat;
+import dev.tip.testing.netsim.NetworkModel;
+import dev.tip.testing.netsim.Trace;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -164,7 +164,7 @@ public final class JitterEvaluation {
         for (int pi = 0; pi < profiles.length; pi++) {
             String name = (String) profiles[pi][0];
             NetworkModel model = (NetworkModel) profiles[pi][2];
-            Trace trace = model.generate(FORMAT, length, seed);
+            Trace trace = model.generate(FORMAT.sampleRate(), FORMAT.samplesPerFrame(), length, seed);
             long phase = (seed * 7919 % 97) * FRAME / 97;
             List<Row> rows = new ArrayList<>();
             List<String> checks = new ArrayList<>();

@@ -1,12 +1,11 @@
-package dev.tip.core.internal.netsim;
-
-import dev.tip.core.voice.AudioFormat;
+package dev.tip.testing.netsim;
 
 /**
  * One generated voice trace: what the sender sent and what arrived when. Arrays are shared, not
  * copied: treat them as read-only. Immutable by convention; thread-safe once published.
  *
- * @param format the audio format (one packet per frame)
+ * @param sampleRate the sender's samples per second
+ * @param samplesPerFrame samples per packet (one packet per frame)
  * @param sent number of packets sent
  * @param sendNanos per sent packet: send time on the receiver's clock
  * @param delayNanos per sent packet: one-way delay of the first copy, or -1 if lost
@@ -18,7 +17,8 @@ import dev.tip.core.voice.AudioFormat;
  * @param durationNanos how long the sender ran
  */
 public record Trace(
-        AudioFormat format,
+        int sampleRate,
+        int samplesPerFrame,
         int sent,
         long[] sendNanos,
         long[] delayNanos,

@@ -1,8 +1,5 @@
-package dev.tip.integration;
+package dev.tip.testing.netsim;
 
-import dev.tip.core.internal.netsim.NetworkModel;
-import dev.tip.core.internal.netsim.Trace;
-import dev.tip.core.voice.AudioFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * of the k-th client to appear, in a direction, always gets the same fate); delays differ per
  * packet, so datagrams also arrive reordered. HELLO, HELLO_ACK and KEEPALIVE pass at once.
  */
-final class ImpairingRelay implements AutoCloseable {
+public final class ImpairingRelay implements AutoCloseable {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final Duration TRACE_LENGTH = Duration.ofSeconds(60);
 
@@ -48,11 +45,11 @@ final class ImpairingRelay implements AutoCloseable {
     private volatile boolean closed;
 
     /** Voice datagrams dropped, delivered (both directions, all clients). */
-    final AtomicLong dropped = new AtomicLong();
+    public final AtomicLong dropped = new AtomicLong();
 
-    final AtomicLong delivered = new AtomicLong();
+    public final AtomicLong delivered = new AtomicLong();
 
-    ImpairingRelay(int serverPort, NetworkModel model, long seed) throws IOException {
+    public ImpairingRelay(int serverPort, NetworkModel model, long seed) throws IOException {
         this.serverPort = serverPort;
         this.model = model;
         this.seed = seed;
@@ -75,7 +72,7 @@ final class ImpairingRelay implements AutoCloseable {
         daemon(this::clientLoop, "relay-udp").start();
     }
 
-    int port() {
+    public int port() {
         return tcp.getLocalPort();
     }
 
@@ -207,7 +204,7 @@ final class ImpairingRelay implements AutoCloseable {
         private int next;
 
         Direction(long traceSeed) {
-            Trace trace = model.generate(AudioFormat.ORIGINAL, TRACE_LENGTH, traceSeed);
+            Trace trace = model.generate(20_000, 512, TRACE_LENGTH, traceSeed);
             this.delays = trace.delayNanos();
         }
 

@@ -1,14 +1,15 @@
-package dev.tip.core.internal.netsim;
+package dev.tip.testing.netsim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tip.core.voice.AudioFormat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class NetworkModelTest {
-    private static final AudioFormat F = AudioFormat.ORIGINAL;
+    private static final int RATE = 20_000;
+    private static final int FRAME = 512;
+    private static final long FRAME_NANOS = FRAME * 1_000_000_000L / RATE;
 
     private static NetworkModel p2() {
         return NetworkModel.builder()
@@ -21,9 +22,9 @@ class NetworkModelTest {
 
     @Test
     void theSameSeedGivesTheSameTraceAndAnotherSeedAnother() {
-        Trace a = p2().generate(F, Duration.ofSeconds(60), 42);
-        Trace b = p2().generate(F, Duration.ofSeconds(60), 42);
-        Trace c = p2().generate(F, Duration.ofSeconds(60), 43);
+        Trace a = p2().generate(RATE, FRAME, Duration.ofSeconds(60), 42);
+        Trace b = p2().generate(RATE, FRAME, Duration.ofSeconds(60), 42);
+        Trace c = p2().generate(RATE, FRAME, Duration.ofSeconds(60), 43);
         assertThat(a.arrivalNanos()).isEqualTo(b.arrivalNanos());
         assertThat(a.delayNanos()).isEqualTo(b.delayNanos());
         assertThat(a.delayNanos()).isNotEqualTo(c.delayNanos());
@@ -31,7 +32,7 @@ class NetworkModelTest {
 
     @Test
     void gilbertElliottLossIsNearItsStationaryRateAndBursty() {
-        Trace t = p2().generate(F, Duration.ofMinutes(10), 1);
+        Trace t = p2().generate(RATE, FRAME, Duration.ofMinutes(10), 1);
         double loss = t.networkLost() / (double) t.sent();
         assertThat(loss).isBetween(0.02, 0.045); // p / (p + r) = 3.2%
         int bursts = 0;
@@ -45,7 +46,7 @@ class NetworkModelTest {
 
     @Test
     void heavyTailedCorrelatedJitterReordersSomePackets() {
-        Trace t = p2().generate(F, Duration.ofMinutes(5), 1);
+        Trace t = p2().generate(RATE, FRAME, Duration.ofMinutes(5), 1);
         int reordered = 0;
         for (int i = 1; i < t.arrivals(); i++) {
             if (t.arrivalPacket()[i] < t.arrivalPacket()[i - 1]) {
@@ -68,7 +69,7 @@ class NetworkModelTest {
                 .base(Duration.ofMillis(20))
                 .gamma(2, Duration.ofMillis(4))
                 .build()
-                .generate(F, Duration.ofMinutes(5), 9);
+                .generate(RATE, FRAME, Duration.ofMinutes(5), 9);
         double sum = 0;
         for (long d : t.delayNanos()) {
             sum += d;
@@ -83,7 +84,7 @@ class NetworkModelTest {
                 .spikes(Duration.ofSeconds(20), Duration.ofMillis(300))
                 .step(Duration.ofSeconds(30), Duration.ofMillis(80))
                 .build()
-                .generate(F, Duration.ofSeconds(60), 1);
+                .generate(RATE, FRAME, Duration.ofSeconds(60), 1);
         long max = 0;
         for (int i = 0; i < spiky.sent() && spiky.sendNanos()[i] < 30_000_000_000L; i++) {
             max = Math.max(max, spiky.delayNanos()[i]);
@@ -91,20 +92,22 @@ class NetworkModelTest {
         assertThat(max).isBetween(300_000_000L, 320_000_000L); // the spike at 10 s: 20 + up to 300
         assertThat(spiky.delayNanos()[spiky.sent() - 1]).isEqualTo(100_000_000L);
 
-        Trace fast = base.toBuilder().drift(500).build().generate(F, Duration.ofSeconds(100), 1);
+        Trace fast = base.toBuilder().drift(500).build().generate(RATE, FRAME, Duration.ofSeconds(100), 1);
         long last = fast.sendNanos()[fast.sent() - 1];
-        long nominal = (fast.sent() - 1) * F.frameNanos();
+        long nominal = (fast.sent() - 1) * FRAME_NANOS;
         assertThat(nominal - last).isBetween(49_000_000L, 51_000_000L); // 500 ppm of 100 s
 
-        Trace dup =
-                base.toBuilder().duplicates(0.1, Duration.ofMillis(40)).build().generate(F, Duration.ofSeconds(60), 1);
+        Trace dup = base.toBuilder()
+                .duplicates(0.1, Duration.ofMillis(40))
+                .build()
+                .generate(RATE, FRAME, Duration.ofSeconds(60), 1);
         assertThat(dup.arrivals() - dup.sent()).isBetween((int) (dup.sent() * 0.07), (int) (dup.sent() * 0.13));
 
         Trace talk = base.toBuilder()
                 .talkSpurts(Duration.ofMillis(1000), Duration.ofMillis(1500))
                 .build()
-                .generate(F, Duration.ofMinutes(5), 1);
-        double talking = talk.sent() / (300.0 * 1e9 / F.frameNanos());
+                .generate(RATE, FRAME, Duration.ofMinutes(5), 1);
+        double talking = talk.sent() / (300.0 * 1e9 / FRAME_NANOS);
         assertThat(talking).isBetween(0.3, 0.5);
         int markers = 0;
         for (boolean m : talk.marker()) {

@@ -1,6 +1,5 @@
-package dev.tip.core.internal.netsim;
+package dev.tip.testing.netsim;
 
-import dev.tip.core.voice.AudioFormat;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -108,12 +107,17 @@ public final class NetworkModel {
      * {@link SplittableRandom} seeded with {@code seed}, one stream per ingredient, so that two
      * models differing only in drift (or spikes) share the same jitter and losses.
      *
-     * @param format the audio format: one packet per frame
+     * @param sampleRate the sender's samples per second
+     * @param samplesPerFrame samples per packet (one packet per frame)
      * @param length how long the sender runs
      * @param seed the seed
      * @return the trace
      */
-    public Trace generate(AudioFormat format, Duration length, long seed) {
+    public Trace generate(int sampleRate, int samplesPerFrame, Duration length, long seed) {
+        if (sampleRate <= 0 || samplesPerFrame <= 0) {
+            throw new IllegalArgumentException(
+                    "sampleRate and samplesPerFrame must be positive, were " + sampleRate + ", " + samplesPerFrame);
+        }
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom jitterRandom = root.split();
         SplittableRandom lossRandom = root.split();
@@ -121,11 +125,11 @@ public final class NetworkModel {
         SplittableRandom talkRandom = root.split();
         SplittableRandom startRandom = root.split();
 
-        long frameNanos = format.frameNanos();
+        long frameNanos = samplesPerFrame * 1_000_000_000L / sampleRate;
         int frames = (int) (length.toNanos() / frameNanos);
         int seq0 = 65536 - 200 - startRandom.nextInt(100);
-        long ts0 = 0x1_0000_0000L - (long) format.samplesPerFrame() * (300 + startRandom.nextInt(100));
-        double senderPeriod = format.samplesPerFrame() * 1e9 / format.sampleRate() / (1 + driftPpm * 1e-6);
+        long ts0 = 0x1_0000_0000L - (long) samplesPerFrame * (300 + startRandom.nextInt(100));
+        double senderPeriod = samplesPerFrame * 1e9 / sampleRate / (1 + driftPpm * 1e-6);
 
         long[] send = new long[frames];
         long[] delay = new long[frames];
@@ -173,7 +177,7 @@ public final class NetworkModel {
             send[sent] = t;
             delay[sent] = lost ? -1 : d;
             seq[sent] = (seq0 + sent) & 0xFFFF;
-            ts[sent] = (ts0 + (long) f * format.samplesPerFrame()) & 0xFFFF_FFFFL;
+            ts[sent] = (ts0 + (long) f * samplesPerFrame) & 0xFFFF_FFFFL;
             marker[sent] = spurtStart;
             spurtStart = false;
             sent++;
@@ -209,7 +213,8 @@ public final class NetworkModel {
             arrival[i] = arrivalTime[order[i]];
         }
         return new Trace(
-                format,
+                sampleRate,
+                samplesPerFrame,
                 sent,
                 Arrays.copyOf(send, sent),
                 Arrays.copyOf(delay, sent),

@@ -3,4 +3,4 @@
  * bursty loss, duplication, sender clock drift, talk-spurt gating) that produces voice traces for
  * tests and for the jitter evaluation. Not exported; not API.
  */
-package dev.tip.core.internal.netsim;
+package dev.tip.testing.netsim;
