@@ -2,14 +2,17 @@ package dev.tip.server;
 
 /**
  * Counters of a running server, read at one moment (each counter is exact; the set is not one
- * atomic snapshot). Counts since start. Immutable and thread-safe.
+ * atomic snapshot). Counts since start. A relayed copy is counted before it is sent, so once a
+ * recipient has a copy, {@code datagramsRelayed} includes it. Also the JMX view: each component is
+ * an attribute of the server's MBean, named as the accessor, capitalized. Immutable and thread-safe.
  *
  * @param users users connected now (nickname accepted)
  * @param connectionsAccepted TCP connections accepted
  * @param connectionsRefused connections refused (server full, or too many unfinished handshakes)
  * @param datagramsReceived UDP datagrams received, from anyone
  * @param bytesReceived UDP payload bytes received
- * @param datagramsRelayed datagram copies sent to recipients
+ * @param datagramsRelayed datagram copies sent to recipients (a copy the socket refuses is counted
+ *     here until the refusal, then in {@code droppedSendFailed} instead)
  * @param bytesRelayed payload bytes sent to recipients
  * @param droppedUnknownSender datagrams dropped because no user has their source address
  * @param droppedProbe datagrams dropped because they were the original client's 1024-byte

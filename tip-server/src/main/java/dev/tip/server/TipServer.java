@@ -1,36 +1,17 @@
 package dev.tip.server;
 
-import dev.tip.core.protocol.ProtocolLimits;
-import dev.tip.server.internal.ControlLoop;
 import dev.tip.server.internal.Counters;
-import dev.tip.server.internal.Relay;
-import dev.tip.server.internal.Settings;
+import dev.tip.server.internal.RunningServer;
+import dev.tip.server.internal.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.net.BindException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ProtocolFamily;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import javax.management.JMException;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A TIP server: TCP control and UDP voice on one port, wire-compatible with the original Python
@@ -63,8 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TipServer implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TipServer.class);
-
     /** The original's port: {@value}. */
     public static final int DEFAULT_PORT = 9999;
     /** Default most users: {@value}, the original's range of session ids (0..999). */
@@ -86,24 +65,22 @@ public final class TipServer implements AutoCloseable {
     /** Largest UDP payload. */
     public static final int MAX_DATAGRAM_BYTES = 65_507;
 
-    private final Builder config;
+    private final ServerConfig config;
+    /** Guards {@link #state}; start and close hold it while they bind or stop. */
     private final Object lock = new Object();
-    private final Counters counters = new Counters();
-    private ServerSocketChannel tcp;
-    private DatagramChannel udp;
-    private Relay relay;
-    private ControlLoop control;
-    private Thread controlThread;
-    private Thread relayThread;
-    private ExecutorService ownEvents;
-    private volatile Thread eventsThread;
-    private ObjectName mbeanName;
-    private volatile int port = -1;
-    private boolean started;
-    private boolean closed;
 
-    private TipServer(Builder config) {
-        this.config = config.copy();
+    private State state = State.NEW;
+    /** Set once by {@link #start()}, under the lock; read by anyone. */
+    private volatile RunningServer running;
+
+    private enum State {
+        NEW,
+        STARTED,
+        CLOSED
+    }
+
+    private TipServer(ServerConfig config) {
+        this.config = config;
     }
 
     /**
@@ -126,140 +103,18 @@ public final class TipServer implements AutoCloseable {
      */
     public TipServer start() {
         synchronized (lock) {
-            if (started || closed) {
-                throw new IllegalStateException(closed ? "server is closed" : "server already started");
+            if (state != State.NEW) {
+                throw new IllegalStateException(state == State.CLOSED ? "server is closed" : "server already started");
             }
-            started = true;
             try {
-                bind();
-                Executor events = config.listenerExecutor;
-                if (events == null) {
-                    ownEvents = Executors.newSingleThreadExecutor(r -> {
-                        Thread t = config.threadFactory.newThread(r);
-                        t.setName("tip-server-events-" + port);
-                        t.setDaemon(true);
-                        eventsThread = t;
-                        return t;
-                    });
-                    events = ownEvents;
-                }
-                InetAddress bindAddress = config.bindAddress;
-                relay = new Relay(
-                        udp,
-                        bindAddress == null ? wildcard() : bindAddress,
-                        family(),
-                        config.maxUsers,
-                        config.maxDatagramBytes,
-                        config.udpBufferBytes,
-                        counters,
-                        config.clock);
-                Settings settings = new Settings(
-                        config.maxUsers,
-                        config.maxPendingConnections,
-                        config.nicknamePolicy,
-                        config.handshakeTimeout.toMillis(),
-                        ProtocolLimits.DEFAULT
-                                .withMaxMessageBytes(config.maxControlMessageBytes)
-                                .withMaxStringChars(Math.min(
-                                        ProtocolLimits.DEFAULT_MAX_STRING_CHARS, config.maxControlMessageBytes)),
-                        config.outboundQueueBytes,
-                        config.writeTimeout.toMillis(),
-                        config.linger.toMillis(),
-                        config.controlSendBufferBytes,
-                        config.clock);
-                control = new ControlLoop(tcp, relay, settings, counters, config.listener, events);
-                relayThread = config.threadFactory.newThread(relay);
-                relayThread.setName("tip-server-relay-" + port);
-                controlThread = config.threadFactory.newThread(control);
-                controlThread.setName("tip-server-control-" + port);
-                relayThread.start();
-                controlThread.start();
-                if (config.jmx) {
-                    registerMBean();
-                }
-                LOG.info(
-                        "TIP server listening on {}:{} (TCP and UDP)",
-                        bindAddress == null ? "*" : bindAddress.getHostAddress(),
-                        port);
+                running = RunningServer.start(config);
+                state = State.STARTED;
                 return this;
             } catch (IOException e) {
-                closeChannels();
-                closed = true;
+                state = State.CLOSED;
                 throw new UncheckedIOException(
-                        "cannot start the TIP server on port " + config.port + ": " + e.getMessage(), e);
+                        "cannot start the TIP server on port " + config.port() + ": " + e.getMessage(), e);
             }
-        }
-    }
-
-    private ProtocolFamily family() {
-        return config.bindAddress instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
-    }
-
-    private InetAddress wildcard() throws IOException {
-        return InetAddress.getByName(family() == StandardProtocolFamily.INET6 ? "::" : "0.0.0.0");
-    }
-
-    private void bind() throws IOException {
-        InetAddress address = config.bindAddress == null ? wildcard() : config.bindAddress;
-        int attempts = config.port == 0 ? 20 : 1;
-        for (int i = 1; ; i++) {
-            tcp = ServerSocketChannel.open(family());
-            tcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            try {
-                tcp.bind(new InetSocketAddress(address, config.port), 128);
-            } catch (IOException e) {
-                tcp.close();
-                throw bindFailure("TCP", config.port, e);
-            }
-            int p = ((InetSocketAddress) tcp.getLocalAddress()).getPort();
-            udp = DatagramChannel.open(family());
-            // lets the relay open one connected socket per member on the same port
-            udp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (config.udpBufferBytes > 0) {
-                udp.setOption(StandardSocketOptions.SO_RCVBUF, config.udpBufferBytes);
-                udp.setOption(StandardSocketOptions.SO_SNDBUF, config.udpBufferBytes);
-            }
-            try {
-                udp.bind(new InetSocketAddress(address, p));
-                port = p;
-                return;
-            } catch (IOException e) {
-                udp.close();
-                tcp.close();
-                if (i >= attempts) {
-                    throw bindFailure("UDP", p, e);
-                }
-            }
-        }
-    }
-
-    private static IOException bindFailure(String what, int port, IOException e) {
-        BindException b = new BindException(what + " port " + port + " is not available (" + e.getMessage() + ")");
-        b.initCause(e);
-        return b;
-    }
-
-    private void closeChannels() {
-        try {
-            if (tcp != null) {
-                tcp.close();
-            }
-            if (udp != null) {
-                udp.close();
-            }
-        } catch (IOException e) {
-            LOG.debug("closing channels", e);
-        }
-    }
-
-    private void registerMBean() {
-        try {
-            MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName("dev.tip.server:type=TipServer,port=" + port);
-            mbs.registerMBean(new Jmx(), name);
-            mbeanName = name;
-        } catch (JMException | RuntimeException e) {
-            LOG.warn("cannot register the JMX MBean: {}", e.toString());
         }
     }
 
@@ -270,11 +125,11 @@ public final class TipServer implements AutoCloseable {
      * @throws IllegalStateException before {@link #start()}
      */
     public int tcpPort() {
-        int p = port;
-        if (p < 0) {
+        RunningServer r = running;
+        if (r == null) {
             throw new IllegalStateException("not started");
         }
-        return p;
+        return r.port();
     }
 
     /**
@@ -293,8 +148,8 @@ public final class TipServer implements AutoCloseable {
      * @return an immutable list, empty before start and after close
      */
     public List<User> users() {
-        ControlLoop c = control;
-        return c == null ? List.of() : c.users();
+        RunningServer r = running;
+        return r == null ? List.of() : r.users();
     }
 
     /**
@@ -306,57 +161,18 @@ public final class TipServer implements AutoCloseable {
      * @return true if a user with that id was connected
      */
     public boolean kick(int id, String reason) {
-        ControlLoop c = control;
-        return c != null && c.kick(id, reason);
+        RunningServer r = running;
+        return r != null && r.kick(id, reason);
     }
 
     /**
-     * Returns the counters.
+     * Returns the counters, read now.
      *
-     * @return the statistics now
+     * @return the statistics now (all zero, and relayAllocatedBytes -1, before start)
      */
     public ServerStatistics statistics() {
-        long[] v = counters.snapshot();
-        return new ServerStatistics(
-                users().size(),
-                v[0],
-                v[1],
-                v[2],
-                v[3],
-                v[4],
-                v[5],
-                v[6],
-                v[7],
-                v[8],
-                v[9],
-                v[10],
-                v[11],
-                v[12],
-                v[13],
-                v[14],
-                v[15],
-                v[16],
-                v[17],
-                v[18],
-                relayAllocatedBytes());
-    }
-
-    private long relayAllocatedBytes() {
-        Thread t = relayThread;
-        if (t == null) {
-            return -1;
-        }
-        try {
-            java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-            if (bean instanceof com.sun.management.ThreadMXBean sun
-                    && sun.isThreadAllocatedMemorySupported()
-                    && sun.isThreadAllocatedMemoryEnabled()) {
-                return sun.getThreadAllocatedBytes(t.getId());
-            }
-        } catch (RuntimeException | LinkageError e) {
-            LOG.debug("allocation counter unavailable", e);
-        }
-        return -1;
+        RunningServer r = running;
+        return r == null ? new Counters().snapshot(0, -1) : r.statistics();
     }
 
     /**
@@ -368,182 +184,18 @@ public final class TipServer implements AutoCloseable {
     @Override
     public void close() {
         synchronized (lock) {
-            if (closed) {
-                return;
+            State was = state;
+            state = State.CLOSED;
+            if (was == State.STARTED) {
+                running.close();
             }
-            closed = true;
-            if (!started) {
-                return;
-            }
-            long wait = config.linger.toMillis() + 5_000;
-            control.stop();
-            join(controlThread, wait);
-            relay.stop();
-            join(relayThread, wait);
-            if (ownEvents != null) {
-                ownEvents.shutdown();
-                try {
-                    if (!ownEvents.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
-                        ownEvents.shutdownNow();
-                    }
-                } catch (InterruptedException e) {
-                    ownEvents.shutdownNow();
-                    Thread.currentThread().interrupt();
-                }
-                // awaitTermination can return while the worker thread is still on its way out
-                Thread t = eventsThread;
-                if (t != null) {
-                    join(t, wait);
-                }
-            }
-            if (mbeanName != null) {
-                try {
-                    ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
-                } catch (JMException e) {
-                    LOG.debug("unregistering the MBean", e);
-                }
-            }
-            LOG.info("TIP server on port {} stopped", port);
-        }
-    }
-
-    private static void join(Thread t, long millis) {
-        try {
-            t.join(millis);
-            if (t.isAlive()) {
-                LOG.warn("{} did not stop within {} ms", t.getName(), millis);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public String toString() {
-        return "TipServer[port=" + port + ", users=" + users().size() + "]";
-    }
-
-    /** The MBean: a view of this server. */
-    private final class Jmx implements TipServerMXBean {
-        @Override
-        public int getPort() {
-            return port;
-        }
-
-        @Override
-        public String[] getRoster() {
-            return users().stream().map(u -> u.id() + " " + u.name()).toArray(String[]::new);
-        }
-
-        @Override
-        public int getUsers() {
-            return users().size();
-        }
-
-        @Override
-        public long getConnectionsAccepted() {
-            return statistics().connectionsAccepted();
-        }
-
-        @Override
-        public long getConnectionsRefused() {
-            return statistics().connectionsRefused();
-        }
-
-        @Override
-        public long getDatagramsReceived() {
-            return statistics().datagramsReceived();
-        }
-
-        @Override
-        public long getBytesReceived() {
-            return statistics().bytesReceived();
-        }
-
-        @Override
-        public long getDatagramsRelayed() {
-            return statistics().datagramsRelayed();
-        }
-
-        @Override
-        public long getBytesRelayed() {
-            return statistics().bytesRelayed();
-        }
-
-        @Override
-        public long getDroppedUnknownSender() {
-            return statistics().droppedUnknownSender();
-        }
-
-        @Override
-        public long getDroppedProbe() {
-            return statistics().droppedProbe();
-        }
-
-        @Override
-        public long getDroppedTooLong() {
-            return statistics().droppedTooLong();
-        }
-
-        @Override
-        public long getDroppedSendFailed() {
-            return statistics().droppedSendFailed();
-        }
-
-        @Override
-        public long getDroppedMalformed() {
-            return statistics().droppedMalformed();
-        }
-
-        @Override
-        public long getDroppedBadToken() {
-            return statistics().droppedBadToken();
-        }
-
-        @Override
-        public long getDroppedWrongSession() {
-            return statistics().droppedWrongSession();
-        }
-
-        @Override
-        public long getDroppedWrongAddress() {
-            return statistics().droppedWrongAddress();
-        }
-
-        @Override
-        public long getVoiceAddressesLearned() {
-            return statistics().voiceAddressesLearned();
-        }
-
-        @Override
-        public long getHelloAcksSent() {
-            return statistics().helloAcksSent();
-        }
-
-        @Override
-        public long getControlMessagesReceived() {
-            return statistics().controlMessagesReceived();
-        }
-
-        @Override
-        public long getControlMessagesSent() {
-            return statistics().controlMessagesSent();
-        }
-
-        @Override
-        public long getProtocolErrors() {
-            return statistics().protocolErrors();
-        }
-
-        @Override
-        public long getRelayAllocatedBytes() {
-            return statistics().relayAllocatedBytes();
-        }
-
-        @Override
-        public boolean kick(int id, String reason) {
-            return TipServer.this.kick(id, reason);
-        }
+        RunningServer r = running;
+        return "TipServer[port=" + (r == null ? -1 : r.port()) + ", users=" + users().size() + "]";
     }
 
     /**
@@ -571,29 +223,6 @@ public final class TipServer implements AutoCloseable {
         private boolean jmx = true;
 
         private Builder() {}
-
-        private Builder copy() {
-            Builder b = new Builder();
-            b.port = port;
-            b.bindAddress = bindAddress;
-            b.maxUsers = maxUsers;
-            b.maxPendingConnections = maxPendingConnections;
-            b.nicknamePolicy = nicknamePolicy;
-            b.handshakeTimeout = handshakeTimeout;
-            b.maxControlMessageBytes = maxControlMessageBytes;
-            b.outboundQueueBytes = outboundQueueBytes;
-            b.writeTimeout = writeTimeout;
-            b.linger = linger;
-            b.maxDatagramBytes = maxDatagramBytes;
-            b.udpBufferBytes = udpBufferBytes;
-            b.controlSendBufferBytes = controlSendBufferBytes;
-            b.listener = listener;
-            b.listenerExecutor = listenerExecutor;
-            b.clock = clock;
-            b.threadFactory = threadFactory;
-            b.jmx = jmx;
-            return b;
-        }
 
         /**
          * Sets the port for both TCP and UDP; 0 picks an ephemeral one. Default {@value #DEFAULT_PORT}.
@@ -823,7 +452,9 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
-         * Sets whether to register the {@link TipServerMXBean}. Default true.
+         * Sets whether to register the JMX MBean {@code dev.tip.server:type=TipServer,port=PORT}:
+         * the {@link ServerStatistics} counters as attributes ({@code Users},
+         * {@code DatagramsRelayed}, ...), {@code Port}, {@code Roster}, and {@code kick}. Default true.
          *
          * @param enabled true to register
          * @return this builder
@@ -839,7 +470,25 @@ public final class TipServer implements AutoCloseable {
          * @return the server
          */
         public TipServer build() {
-            return new TipServer(this);
+            return new TipServer(new ServerConfig(
+                    port,
+                    bindAddress,
+                    maxUsers,
+                    maxPendingConnections,
+                    nicknamePolicy,
+                    handshakeTimeout,
+                    maxControlMessageBytes,
+                    outboundQueueBytes,
+                    writeTimeout,
+                    linger,
+                    maxDatagramBytes,
+                    udpBufferBytes,
+                    controlSendBufferBytes,
+                    listener,
+                    listenerExecutor,
+                    clock,
+                    threadFactory,
+                    jmx));
         }
 
         private static Duration positive(Duration d, String name) {

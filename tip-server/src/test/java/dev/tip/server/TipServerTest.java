@@ -393,6 +393,48 @@ class TipServerTest {
     }
 
     @Test
+    void theMBeanKeepsEveryAttributeNameReadsThemFromOneSnapshotAndKicks() throws Exception {
+        TipServer server = start();
+        OriginalClient a = joined(server, "A");
+        var mbs = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        var name = new javax.management.ObjectName("dev.tip.server:type=TipServer,port=" + server.tcpPort());
+        String[] names = {
+            "Port",
+            "Roster",
+            "Users",
+            "ConnectionsAccepted",
+            "ConnectionsRefused",
+            "DatagramsReceived",
+            "BytesReceived",
+            "DatagramsRelayed",
+            "BytesRelayed",
+            "DroppedUnknownSender",
+            "DroppedProbe",
+            "DroppedTooLong",
+            "DroppedSendFailed",
+            "DroppedMalformed",
+            "DroppedBadToken",
+            "DroppedWrongSession",
+            "DroppedWrongAddress",
+            "VoiceAddressesLearned",
+            "HelloAcksSent",
+            "ControlMessagesReceived",
+            "ControlMessagesSent",
+            "ProtocolErrors",
+            "RelayAllocatedBytes"
+        };
+        assertThat(Arrays.stream(mbs.getMBeanInfo(name).getAttributes()).map(i -> i.getName()))
+                .containsExactlyInAnyOrder(names);
+        await("user counted", () -> server.users().size() == 1);
+        assertThat(mbs.getAttributes(name, names).asList()).hasSize(names.length);
+        assertThat(mbs.getAttribute(name, "Port")).isEqualTo(server.tcpPort());
+        assertThat(mbs.getAttribute(name, "ConnectionsAccepted")).isEqualTo(1L);
+        assertThat(mbs.invoke(name, "kick", new Object[] {0, "Bye"}, new String[] {"int", String.class.getName()}))
+                .isEqualTo(true);
+        assertThat(a.await(ControlMessage.Disconnect.class, d -> true).reason()).isEqualTo("Bye");
+    }
+
+    @Test
     void theBuilderNamesTheBadParameter() {
         assertThatThrownBy(() -> TipServer.builder().port(70000)).hasMessageContaining("port");
         assertThatThrownBy(() -> TipServer.builder().maxUsers(0)).hasMessageContaining("maxUsers");

@@ -1,11 +1,12 @@
 package dev.tip.server.internal;
 
+import dev.tip.server.ServerStatistics;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The server's counters. Each counter has a single writer (the relay thread or the control
- * thread), which updates it with {@link #add}: a plain read and a release store, no locked
- * instruction on the voice path. Readers on any thread see recent values.
+ * The server's counters. Each has a single writer (the relay thread or the control thread), which
+ * updates it with {@link #add}: a plain read and a release store, no locked instruction on the
+ * voice path. {@link #snapshot} reads them on any thread into the public record.
  */
 public final class Counters {
     // written by the relay thread
@@ -30,41 +31,40 @@ public final class Counters {
     final AtomicLong controlMessagesSent = new AtomicLong();
     final AtomicLong protocolErrors = new AtomicLong();
 
-    /** Single-writer increment. */
+    /** Single-writer addition: only the counter's own thread may call it. */
     static void add(AtomicLong counter, long delta) {
         counter.lazySet(counter.get() + delta);
     }
 
     /**
-     * Returns the counters as an array, in the order of the components of
-     * {@code ServerStatistics} after {@code users}: accepted, refused, received, bytes received,
-     * relayed, bytes relayed, unknown sender, probe, too long, send failed, malformed, bad token,
-     * wrong session, wrong address, voice addresses learned, HELLO_ACKs sent, control received,
-     * control sent, protocol errors.
+     * Reads every counter into the public record. Thread-safe.
      *
-     * @return the values
+     * @param users users connected now
+     * @param relayAllocatedBytes the relay thread's allocated bytes, or -1
+     * @return the statistics
      */
-    public long[] snapshot() {
-        return new long[] {
-            connectionsAccepted.get(),
-            connectionsRefused.get(),
-            datagramsReceived.get(),
-            bytesReceived.get(),
-            datagramsRelayed.get(),
-            bytesRelayed.get(),
-            droppedUnknownSender.get(),
-            droppedProbe.get(),
-            droppedTooLong.get(),
-            droppedSendFailed.get(),
-            droppedMalformed.get(),
-            droppedBadToken.get(),
-            droppedWrongSession.get(),
-            droppedWrongAddress.get(),
-            voiceAddressesLearned.get(),
-            helloAcksSent.get(),
-            controlMessagesReceived.get(),
-            controlMessagesSent.get(),
-            protocolErrors.get()
-        };
+    public ServerStatistics snapshot(int users, long relayAllocatedBytes) {
+        return new ServerStatistics(
+                users,
+                connectionsAccepted.get(),
+                connectionsRefused.get(),
+                datagramsReceived.get(),
+                bytesReceived.get(),
+                datagramsRelayed.get(),
+                bytesRelayed.get(),
+                droppedUnknownSender.get(),
+                droppedProbe.get(),
+                droppedTooLong.get(),
+                droppedSendFailed.get(),
+                droppedMalformed.get(),
+                droppedBadToken.get(),
+                droppedWrongSession.get(),
+                droppedWrongAddress.get(),
+                voiceAddressesLearned.get(),
+                helloAcksSent.get(),
+                controlMessagesReceived.get(),
+                controlMessagesSent.get(),
+                protocolErrors.get(),
+                relayAllocatedBytes);
     }
 }

@@ -1,0 +1,47 @@
+package dev.tip.server.internal;
+
+import java.net.InetSocketAddress;
+
+/**
+ * One member of the voice relay: its session id, dialect, token and voice address, and the header
+ * the server writes for its datagrams when it speaks the original dialect. Confined to the relay
+ * thread; plain data, no sockets ({@link MemberTable} owns the address, {@link Routing} the header
+ * state).
+ */
+final class Member {
+    final int id;
+    /** TIP/2 (header on every datagram, address learned from HELLO) rather than original (raw PCM). */
+    final boolean tip2;
+    /** The token sent to a TIP/2 member in SESSION; 0 for an original member. */
+    final long token;
+    /** The voice address; null for a TIP/2 member until its HELLO. Written by {@link MemberTable}. */
+    InetSocketAddress address;
+
+    /** Position in the table's list of members, for removal in constant time. */
+    int index = -1;
+    // the header the server writes for an original sender's datagrams to TIP/2 recipients
+    int sequence;
+    long timestamp;
+    long lastVoiceMillis;
+    boolean spoken;
+
+    Member(int id, InetSocketAddress address, boolean tip2, long token) {
+        this.id = id;
+        this.address = address;
+        this.tip2 = tip2;
+        this.token = token;
+    }
+
+    static Member original(int id, InetSocketAddress address) {
+        return new Member(id, address, false, 0);
+    }
+
+    static Member tip2(int id, long token) {
+        return new Member(id, null, true, token);
+    }
+
+    @Override
+    public String toString() {
+        return (tip2 ? "tip2 " : "original ") + id + " " + address;
+    }
+}

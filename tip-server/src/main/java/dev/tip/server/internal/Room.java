@@ -1,0 +1,275 @@
+package dev.tip.server.internal;
+
+import dev.tip.core.protocol.ControlEncoder;
+import dev.tip.core.protocol.ControlMessage;
+import dev.tip.core.protocol.Extensions;
+import dev.tip.core.protocol.JsonValue;
+import dev.tip.core.voice.AudioFormat;
+import dev.tip.server.LeaveReason;
+import dev.tip.server.NicknamePolicy;
+import dev.tip.server.User;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The room's rules, as the original server applies them, and the TIP/2 negotiation: who is a
+ * member, the smallest free session id, the nickname policy and the user limit, the roster bytes
+ * for each dialect (sent whole to everyone on every join, rename and leave), the SESSION that
+ * follows a join, and which voice address each member has. Each event returns its
+ * {@link RoomEffect}s in the order they must happen.
+ *
+ * <p>A client whose first SEND_NICKNAME carries {@code VERSION} 2 or more is a TIP/2 member: its
+ * SESSION carries VERSION, a random TOKEN and the room's RATE and FRAME, its rosters carry IDS,
+ * and its voice address comes from the relay (a HELLO with that token), never from CLIENT_PORT.
+ * Every other member gets exactly the original bytes.
+ *
+ * <p>Threading: confined to the control thread. Pure: no sockets, no clock, no threads.
+ */
+final class Room {
+
+    /** The dialect this server speaks besides the original. */
+    static final int TIP2_VERSION = 2;
+    /** The format of every room: what original peers send. */
+    static final AudioFormat ROOM_FORMAT = AudioFormat.ORIGINAL;
+    /** REASON of the DISCONNECT a client gets when every session id is taken. */
+    static final String FULL = "Server full";
+
+    /** One member. */
+    private static final class Seat {
+        final int id;
+        final InetSocketAddress remote;
+        final boolean tip2;
+        final long token;
+        String name;
+        int voicePort;
+        InetSocketAddress voice;
+
+        Seat(int id, String name, InetSocketAddress remote, boolean tip2, long token, int voicePort) {
+            this.id = id;
+            this.name = name;
+            this.remote = remote;
+            this.tip2 = tip2;
+            this.token = token;
+            this.voicePort = voicePort;
+        }
+
+        User user() {
+            return new User(id, name, remote, voice);
+        }
+    }
+
+    private final Seat[] byId;
+    private final ArrayList<Seat> members = new ArrayList<>();
+    private final NicknamePolicy policy;
+    private final LongSupplier tokens;
+    private final ControlEncoder encoder = new ControlEncoder();
+    private List<User> users = List.of();
+
+    /**
+     * Creates an empty room.
+     *
+     * @param maxUsers most members; session ids are 0..maxUsers-1
+     * @param policy decides which nicknames are accepted
+     * @param tokens source of TIP/2 voice tokens (secure random in the server)
+     */
+    Room(int maxUsers, NicknamePolicy policy, LongSupplier tokens) {
+        this.byId = new Seat[maxUsers];
+        this.policy = policy;
+        this.tokens = tokens;
+    }
+
+    /** The members, in join order, as of now. Immutable. */
+    List<User> users() {
+        return users;
+    }
+
+    /** True if {@code id} is a member's session id. */
+    boolean isMember(int id) {
+        return id >= 0 && id < byId.length && byId[id] != null;
+    }
+
+    /**
+     * A client sent SEND_NICKNAME: a join if it is not a member yet, else a rename. A name the
+     * policy rejects is refused (and a member that sent it leaves first).
+     *
+     * @param id the client's session id, or -1 before it joined
+     * @param name the NAME
+     * @param extensions the message's other fields (VERSION)
+     * @param remote the client's TCP address
+     * @param voicePort the CLIENT_PORT it announced before joining, or 0
+     * @param out where the effects go
+     * @return the client's session id now, or -1 if it is refused
+     */
+    int nickname(
+            int id, String name, Extensions extensions, InetSocketAddress remote, int voicePort, List<RoomEffect> out) {
+        Seat self = id >= 0 ? byId[id] : null;
+        List<String> inUse = new ArrayList<>(members.size());
+        for (Seat s : members) {
+            if (s != self) {
+                inUse.add(s.name);
+            }
+        }
+        String rejection = policy.rejectionReason(name, inUse);
+        if (rejection != null) {
+            if (self != null) {
+                leave(id, LeaveReason.PROTOCOL_ERROR, true, out);
+            }
+            out.add(new RoomEffect.Refuse(rejection, false));
+            return -1;
+        }
+        if (self != null) {
+            self.name = name;
+            changed();
+            roster(out);
+            return id;
+        }
+        int free = freeId();
+        if (free < 0) {
+            out.add(new RoomEffect.Refuse(FULL, true));
+            return -1;
+        }
+        // a larger VERSION is a newer client: it gets the highest dialect both speak
+        boolean tip2 = extensions.getLong("VERSION").orElse(0) >= TIP2_VERSION;
+        Seat s = new Seat(free, name, remote, tip2, tip2 ? tokens.getAsLong() : 0, voicePort);
+        byId[free] = s;
+        members.add(s);
+        changed();
+        out.add(new RoomEffect.Joined(s.user()));
+        roster(out);
+        if (tip2) {
+            // registered before SESSION goes out, so the relay knows the token when HELLO comes
+            out.add(new RoomEffect.RegisterTip2(free, s.token));
+            out.add(new RoomEffect.Send(free, encoder.encode(tip2Session(s))));
+        } else {
+            out.add(new RoomEffect.Send(free, encoder.encode(new ControlMessage.Session(free))));
+            originalVoice(s, out);
+        }
+        return free;
+    }
+
+    private static ControlMessage.Session tip2Session(Seat s) {
+        return new ControlMessage.Session(
+                s.id,
+                Extensions.builder()
+                        .put("VERSION", TIP2_VERSION)
+                        .put("TOKEN", HexFormat.of().toHexDigits(s.token))
+                        .put("RATE", ROOM_FORMAT.sampleRate())
+                        .put("FRAME", ROOM_FORMAT.samplesPerFrame())
+                        .build());
+    }
+
+    /**
+     * Member {@code id} sent CLIENT_PORT: an original member's voice address is (TCP address,
+     * port); a TIP/2 member's port is recorded only.
+     *
+     * @param id the session id
+     * @param port the PORT
+     * @param out where the effects go
+     */
+    void clientPort(int id, int port, List<RoomEffect> out) {
+        Seat s = byId[id];
+        s.voicePort = port;
+        if (!s.tip2) {
+            originalVoice(s, out);
+        }
+    }
+
+    private void originalVoice(Seat s, List<RoomEffect> out) {
+        if (s.voicePort == 0) {
+            return;
+        }
+        InetSocketAddress voice = new InetSocketAddress(s.remote.getAddress(), s.voicePort);
+        if (voice.equals(s.voice)) {
+            return;
+        }
+        s.voice = voice;
+        changed();
+        out.add(new RoomEffect.RegisterVoice(s.id, voice));
+        out.add(new RoomEffect.VoiceRegistered(s.user(), voice));
+    }
+
+    /**
+     * The relay learned a TIP/2 member's voice address from a HELLO or KEEPALIVE with
+     * {@code token}. Ignored if the id was freed or reused since.
+     *
+     * @param id the session id
+     * @param token the token the HELLO carried
+     * @param address the address it came from
+     * @param out where the effects go
+     */
+    void voiceLearned(int id, long token, InetSocketAddress address, List<RoomEffect> out) {
+        Seat s = id >= 0 && id < byId.length ? byId[id] : null;
+        if (s == null || !s.tip2 || s.token != token || address.equals(s.voice)) {
+            return;
+        }
+        s.voice = address;
+        changed();
+        out.add(new RoomEffect.VoiceRegistered(s.user(), address));
+    }
+
+    /**
+     * Member {@code id} leaves (no-op for a non-member): its id is free again.
+     *
+     * @param id the session id
+     * @param reason why
+     * @param broadcast whether the others get the new roster (not while the server stops)
+     * @param out where the effects go
+     */
+    void leave(int id, LeaveReason reason, boolean broadcast, List<RoomEffect> out) {
+        Seat s = id >= 0 && id < byId.length ? byId[id] : null;
+        if (s == null) {
+            return;
+        }
+        members.remove(s);
+        byId[id] = null;
+        changed();
+        if (s.voice != null || s.tip2) {
+            out.add(new RoomEffect.UnregisterVoice(id));
+        }
+        out.add(new RoomEffect.Left(s.user(), reason));
+        if (broadcast) {
+            roster(out);
+        }
+    }
+
+    /** The roster to every member: the names, and for TIP/2 members the ids in the same order. */
+    private void roster(List<RoomEffect> out) {
+        List<String> names = new ArrayList<>(members.size());
+        List<JsonValue> ids = new ArrayList<>(members.size());
+        boolean anyTip2 = false;
+        for (Seat s : members) {
+            names.add(s.name);
+            ids.add(JsonValue.of(s.id));
+            anyTip2 |= s.tip2;
+        }
+        byte[] original = encoder.encode(new ControlMessage.SendNewUsers(names));
+        byte[] tip2 = anyTip2
+                ? encoder.encode(new ControlMessage.SendNewUsers(
+                        names,
+                        Extensions.builder().put("IDS", new JsonValue.Arr(ids)).build()))
+                : original;
+        for (Seat s : members) {
+            out.add(new RoomEffect.Send(s.id, s.tip2 ? tip2 : original));
+        }
+    }
+
+    private int freeId() {
+        for (int i = 0; i < byId.length; i++) {
+            if (byId[i] == null) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void changed() {
+        List<User> list = new ArrayList<>(members.size());
+        for (Seat s : members) {
+            list.add(s.user());
+        }
+        users = List.copyOf(list);
+    }
+}

@@ -1,0 +1,236 @@
+package dev.tip.server.internal;
+
+import dev.tip.core.voice.PayloadType;
+import dev.tip.core.voice.VoiceDatagram;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+
+/**
+ * What happens to one received datagram: the original client's greeting is dropped, an original
+ * member's raw PCM goes to everyone else (with a header the server writes for TIP/2 recipients),
+ * a TIP/2 datagram is validated (version, length, sender id against the address it came from),
+ * HELLO and KEEPALIVE with the right token teach or move a member's voice address (HELLO is
+ * answered with HELLO_ACK), and TIP/2 voice goes to everyone else (its PCM payload alone to
+ * original recipients). Everything refused is counted and dropped, never answered.
+ *
+ * <p>Every datagram sits at {@code [HEAD, HEAD + n)} of one buffer, so the per-recipient framing
+ * is a choice of slice: {@code [0, HEAD + n)} after writing a header in front of an original
+ * sender's PCM, {@code [HEAD, ...)} as received, {@code [2 * HEAD, ...)} for a TIP/2 sender's
+ * payload alone. Nothing is copied and nothing is allocated.
+ *
+ * <p>Counting: a copy is counted in {@code datagramsRelayed} before it is handed to
+ * {@link Output#send}, so whoever has received a copy sees it counted; a copy the socket refuses
+ * is then moved to {@code droppedSendFailed}.
+ *
+ * <p>Threading: confined to the relay thread. Pure apart from its {@link Output}, so tests drive
+ * it without sockets.
+ */
+final class Routing {
+
+    /** Offset at which datagrams are received into the buffer: room for a header in front. */
+    static final int HEAD = VoiceDatagram.HEADER_LENGTH;
+    /** Length of the original client's greeting datagram (1024 ASCII {@code a}). */
+    static final int PROBE_LENGTH = 1024;
+    /** Silence from an original sender after which its next datagram carries the marker. */
+    static final long TALK_SPURT_GAP_MILLIS = 200;
+    /** The most an original receiver reads from one datagram. */
+    static final int ORIGINAL_MAX_PAYLOAD = 1024;
+
+    private static final long EIGHT_A = 0x6161616161616161L;
+
+    /** What routing asks of the relay's sockets. Called on the relay thread. */
+    interface Output {
+        /**
+         * Sends the buffer's position..limit to {@code to}.
+         *
+         * @param to the recipient (its address is not null)
+         * @param datagram the buffer, positioned on the slice to send
+         * @return the bytes sent, 0 if the socket refused it, -1 on an error
+         */
+        int send(Member to, ByteBuffer datagram);
+
+        /**
+         * A TIP/2 member's voice address was learned or moved (the table holds it already).
+         *
+         * @param m the member
+         */
+        void learned(Member m);
+
+        /** Applies registrations queued by the control thread: a HELLO can overtake its own. */
+        void catchUp();
+    }
+
+    private final MemberTable table;
+    private final int maxDatagramBytes;
+    private final Counters counters;
+    private final Clock clock;
+    private final Output out;
+    private final VoiceDatagram datagram = new VoiceDatagram();
+
+    /**
+     * Creates the routing over a member table.
+     *
+     * @param table the members
+     * @param maxDatagramBytes longest voice payload relayed (a TIP/2 datagram may be a header longer)
+     * @param counters where to count
+     * @param clock time for talk-spurt markers; its {@code millis()} must not allocate
+     * @param out the sockets
+     */
+    Routing(MemberTable table, int maxDatagramBytes, Counters counters, Clock clock, Output out) {
+        this.table = table;
+        this.maxDatagramBytes = maxDatagramBytes;
+        this.counters = counters;
+        this.clock = clock;
+        this.out = out;
+    }
+
+    /**
+     * Size of the buffer datagrams are received into: a header in front, and one byte more than
+     * the longest datagram accepted, so that a longer one is seen as longer, not truncated.
+     */
+    static int bufferBytes(int maxDatagramBytes) {
+        return HEAD + Math.max(maxDatagramBytes + HEAD + 1, PROBE_LENGTH + 1);
+    }
+
+    /**
+     * Handles the {@code n} bytes at {@code [HEAD, HEAD + n)} of {@code buf} (little-endian, as
+     * long as {@link #bufferBytes}), which came from {@code source}.
+     *
+     * @param buf the receive buffer
+     * @param m the member whose voice address {@code source} is, or null
+     * @param source where the datagram came from
+     * @param n its length
+     */
+    void route(ByteBuffer buf, Member m, InetSocketAddress source, int n) {
+        Counters.add(counters.datagramsReceived, 1);
+        Counters.add(counters.bytesReceived, n);
+        if (n == PROBE_LENGTH && isProbe(buf)) {
+            // usually from the main socket: the greeting often arrives before CLIENT_PORT is read
+            Counters.add(counters.droppedProbe, 1);
+            return;
+        }
+        if (m != null && !m.tip2) {
+            if (n > maxDatagramBytes) {
+                Counters.add(counters.droppedTooLong, 1);
+            } else if (n == 0) {
+                Counters.add(counters.droppedMalformed, 1);
+            } else {
+                fromOriginal(buf, m, n);
+            }
+            return;
+        }
+        // nobody's address, or a TIP/2 member's: only a valid TIP/2 datagram means anything
+        if (n > maxDatagramBytes + HEAD) {
+            Counters.add(counters.droppedTooLong, 1);
+            return;
+        }
+        VoiceDatagram d = datagram.wrap(buf, HEAD, n);
+        if (d.check() != VoiceDatagram.OK) {
+            Counters.add(m == null ? counters.droppedUnknownSender : counters.droppedMalformed, 1);
+            return;
+        }
+        int type = d.payloadType();
+        if (PayloadType.isControl(type)) {
+            association(buf, d, type, source);
+            return;
+        }
+        int senderId = d.senderId();
+        if (m == null) {
+            Member claimed = table.byId(senderId);
+            // a TIP/2 member's voice from an address it has not proved: spoofed, or before HELLO
+            Counters.add(
+                    claimed != null && claimed.tip2 ? counters.droppedWrongAddress : counters.droppedUnknownSender, 1);
+            return;
+        }
+        if (senderId != m.id) {
+            Counters.add(counters.droppedWrongSession, 1);
+            return;
+        }
+        int originalStart = type == PayloadType.PCM && n - HEAD <= ORIGINAL_MAX_PAYLOAD ? 2 * HEAD : -1;
+        fanOut(buf, m, HEAD, originalStart, HEAD + n);
+    }
+
+    /** HELLO or KEEPALIVE (a HELLO_ACK from a client is malformed): learns, refreshes or moves. */
+    private void association(ByteBuffer buf, VoiceDatagram d, int type, InetSocketAddress source) {
+        if (type == PayloadType.HELLO_ACK) {
+            Counters.add(counters.droppedMalformed, 1);
+            return;
+        }
+        int id = d.senderId();
+        Member t = table.byId(id);
+        if (t == null && type == PayloadType.HELLO) {
+            out.catchUp();
+            t = table.byId(id);
+        }
+        if (t == null || !t.tip2) {
+            Counters.add(counters.droppedWrongSession, 1);
+            return;
+        }
+        // one 64-bit comparison: no early exit that would leak how many bytes matched
+        if ((d.token() ^ t.token) != 0) {
+            Counters.add(counters.droppedBadToken, 1);
+            return;
+        }
+        if (table.bind(t, source)) {
+            Counters.add(counters.voiceAddressesLearned, 1);
+            out.learned(t);
+        }
+        if (type == PayloadType.HELLO) {
+            // the HELLO_ACK has the HELLO's layout and token: change the type and send it back
+            d.payloadType(PayloadType.HELLO_ACK);
+            buf.limit(HEAD + d.length()).position(HEAD);
+            Counters.add(counters.helloAcksSent, 1);
+            if (out.send(t, buf) <= 0) {
+                Counters.add(counters.helloAcksSent, -1);
+                Counters.add(counters.droppedSendFailed, 1);
+            }
+        }
+    }
+
+    /** Raw PCM at {@code [HEAD, HEAD + n)}: the server's header for this sender goes in front. */
+    private void fromOriginal(ByteBuffer buf, Member sender, int n) {
+        long now = clock.millis();
+        boolean marker = !sender.spoken || now - sender.lastVoiceMillis >= TALK_SPURT_GAP_MILLIS;
+        sender.spoken = true;
+        sender.lastVoiceMillis = now;
+        datagram.wrap(buf, 0, HEAD + n)
+                .writeHeader(marker, PayloadType.PCM, sender.id, sender.sequence, sender.timestamp);
+        sender.sequence = (sender.sequence + 1) & 0xFFFF;
+        sender.timestamp = (sender.timestamp + n / 2) & 0xFFFF_FFFFL;
+        fanOut(buf, sender, 0, HEAD, HEAD + n);
+    }
+
+    /**
+     * Sends {@code [tip2Start, end)} to TIP/2 recipients and {@code [originalStart, end)} to
+     * original ones ({@code originalStart} negative: none), each counted before it is sent.
+     */
+    private void fanOut(ByteBuffer buf, Member sender, int tip2Start, int originalStart, int end) {
+        for (int i = 0, size = table.size(); i < size; i++) {
+            Member r = table.get(i);
+            int start = r.tip2 ? tip2Start : originalStart;
+            if (r == sender || r.address == null || start < 0) {
+                continue;
+            }
+            int bytes = end - start;
+            Counters.add(counters.datagramsRelayed, 1);
+            Counters.add(counters.bytesRelayed, bytes);
+            buf.limit(end).position(start);
+            if (out.send(r, buf) <= 0) {
+                Counters.add(counters.datagramsRelayed, -1);
+                Counters.add(counters.bytesRelayed, -bytes);
+                Counters.add(counters.droppedSendFailed, 1);
+            }
+        }
+    }
+
+    /** True if the 1024 bytes at {@code [HEAD, HEAD + 1024)} are all ASCII {@code a}. */
+    private static boolean isProbe(ByteBuffer buf) {
+        for (int i = HEAD; i < HEAD + PROBE_LENGTH; i += 8) {
+            if (buf.getLong(i) != EIGHT_A) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

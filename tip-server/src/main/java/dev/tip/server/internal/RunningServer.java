@@ -1,0 +1,259 @@
+package dev.tip.server.internal;
+
+import dev.tip.server.ServerStatistics;
+import dev.tip.server.User;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.BindException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.management.JMException;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started server: its bound sockets, its three threads ({@code tip-server-control-PORT} runs the
+ * {@link ControlLoop}, {@code tip-server-relay-PORT} the {@link Relay}, {@code
+ * tip-server-events-PORT} the listener callbacks unless an executor was given), its counters and
+ * its MBean. Every field is final and set before the threads start.
+ *
+ * <p>Threading: thread-safe; {@link #close()} must be called once (the facade ensures it).
+ */
+public final class RunningServer implements JmxView.Server {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunningServer.class);
+    private static final int EPHEMERAL_ATTEMPTS = 20;
+
+    private final ServerConfig config;
+    private final int port;
+    private final Counters counters = new Counters();
+    private final Relay relay;
+    private final ControlLoop control;
+    private final Thread relayThread;
+    private final Thread controlThread;
+    private final ExecutorService ownEvents;
+    /** The thread of {@link #ownEvents}, once it exists (made by whichever thread emits first). */
+    private final AtomicReference<Thread> eventsThread = new AtomicReference<>();
+
+    private final ObjectName mbean;
+
+    /** Binds both sockets on one port; opens the selectors. Starts nothing. */
+    private RunningServer(ServerConfig config, ServerSocketChannel tcp, DatagramChannel udp) throws IOException {
+        this.config = config;
+        this.port = ((InetSocketAddress) tcp.getLocalAddress()).getPort();
+        Executor events = config.listenerExecutor();
+        if (events == null) {
+            ownEvents = Executors.newSingleThreadExecutor(r -> {
+                Thread t = named(r, "events");
+                eventsThread.set(t);
+                return t;
+            });
+            events = ownEvents;
+        } else {
+            ownEvents = null;
+        }
+        // the relay tells the control loop, which needs the relay: set before the threads start
+        ControlLoop[] late = new ControlLoop[1];
+        relay = new Relay(
+                udp,
+                bindAddress(config),
+                family(config),
+                config,
+                counters,
+                (id, token, address) -> late[0].voiceAddressLearned(id, token, address));
+        control = new ControlLoop(tcp, relay, config, counters, events);
+        late[0] = control;
+        relayThread = named(relay, "relay");
+        controlThread = named(control, "control");
+        mbean = config.jmx() ? register() : null;
+    }
+
+    /**
+     * Binds TCP and UDP on the configured port (with port 0 an ephemeral TCP port and UDP on the
+     * same number, trying another if that UDP port is taken) and starts the threads.
+     *
+     * @param config the configuration
+     * @return the running server
+     * @throws IOException if the ports cannot be bound (the message names them)
+     */
+    public static RunningServer start(ServerConfig config) throws IOException {
+        ProtocolFamily family = family(config);
+        InetAddress address = bindAddress(config);
+        for (int attempt = 1; ; attempt++) {
+            ServerSocketChannel tcp = ServerSocketChannel.open(family);
+            DatagramChannel udp = null;
+            try {
+                tcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                try {
+                    tcp.bind(new InetSocketAddress(address, config.port()), 128);
+                } catch (IOException e) {
+                    throw bindFailure("TCP", config.port(), e);
+                }
+                int p = ((InetSocketAddress) tcp.getLocalAddress()).getPort();
+                udp = DatagramChannel.open(family);
+                // lets the relay open one connected socket per member on the same port
+                udp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (config.udpBufferBytes() > 0) {
+                    udp.setOption(StandardSocketOptions.SO_RCVBUF, config.udpBufferBytes());
+                    udp.setOption(StandardSocketOptions.SO_SNDBUF, config.udpBufferBytes());
+                }
+                try {
+                    udp.bind(new InetSocketAddress(address, p));
+                } catch (IOException e) {
+                    if (config.port() == 0 && attempt < EPHEMERAL_ATTEMPTS) {
+                        tcp.close();
+                        udp.close();
+                        continue;
+                    }
+                    throw bindFailure("UDP", p, e);
+                }
+                RunningServer s = new RunningServer(config, tcp, udp);
+                s.relayThread.start();
+                s.controlThread.start();
+                LOG.info(
+                        "TIP server listening on {}:{} (TCP and UDP)",
+                        config.bindAddress() == null ? "*" : address.getHostAddress(),
+                        s.port);
+                return s;
+            } catch (IOException | RuntimeException e) {
+                tcp.close();
+                if (udp != null) {
+                    udp.close();
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static ProtocolFamily family(ServerConfig config) {
+        return config.bindAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6
+                : StandardProtocolFamily.INET;
+    }
+
+    private static InetAddress bindAddress(ServerConfig config) throws IOException {
+        if (config.bindAddress() != null) {
+            return config.bindAddress();
+        }
+        return InetAddress.getByName(family(config) == StandardProtocolFamily.INET6 ? "::" : "0.0.0.0");
+    }
+
+    private static IOException bindFailure(String what, int port, IOException e) {
+        BindException b = new BindException(what + " port " + port + " is not available (" + e.getMessage() + ")");
+        b.initCause(e);
+        return b;
+    }
+
+    private Thread named(Runnable r, String role) {
+        Thread t = config.threadFactory().newThread(r);
+        t.setName("tip-server-" + role + "-" + port);
+        t.setDaemon(role.equals("events"));
+        return t;
+    }
+
+    private ObjectName register() {
+        try {
+            ObjectName name = new ObjectName("dev.tip.server:type=TipServer,port=" + port);
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new JmxView(this), name);
+            return name;
+        } catch (JMException | RuntimeException e) {
+            LOG.warn("cannot register the JMX MBean: {}", e.toString());
+            return null;
+        }
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public List<User> users() {
+        return control.users();
+    }
+
+    @Override
+    public boolean kick(int id, String reason) {
+        return control.kick(id, reason);
+    }
+
+    @Override
+    public ServerStatistics statistics() {
+        return counters.snapshot(users().size(), relayAllocatedBytes());
+    }
+
+    private long relayAllocatedBytes() {
+        try {
+            java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+            if (bean instanceof com.sun.management.ThreadMXBean sun
+                    && sun.isThreadAllocatedMemorySupported()
+                    && sun.isThreadAllocatedMemoryEnabled()) {
+                return sun.getThreadAllocatedBytes(relayThread.getId());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("allocation counter unavailable", e);
+        }
+        return -1;
+    }
+
+    /**
+     * SERVER_CLOSE to every client (each gets up to the linger time to read it), then every socket
+     * is closed and every thread this server started has ended; queued listener callbacks run
+     * first.
+     */
+    public void close() {
+        long wait = config.linger().toMillis() + 5_000;
+        control.stop();
+        join(controlThread, wait);
+        relay.stop();
+        join(relayThread, wait);
+        if (ownEvents != null) {
+            ownEvents.shutdown();
+            try {
+                if (!ownEvents.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
+                    ownEvents.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                ownEvents.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+            // awaitTermination can return while the worker thread is still on its way out
+            Thread t = eventsThread.get();
+            if (t != null) {
+                join(t, wait);
+            }
+        }
+        if (mbean != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbean);
+            } catch (JMException e) {
+                LOG.debug("unregistering the MBean", e);
+            }
+        }
+        LOG.info("TIP server on port {} stopped", port);
+    }
+
+    private static void join(Thread t, long millis) {
+        try {
+            t.join(millis);
+            if (t.isAlive()) {
+                LOG.warn("{} did not stop within {} ms", t.getName(), millis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

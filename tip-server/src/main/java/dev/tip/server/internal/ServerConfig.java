@@ -1,0 +1,78 @@
+package dev.tip.server.internal;
+
+import dev.tip.core.protocol.ProtocolLimits;
+import dev.tip.server.NicknamePolicy;
+import dev.tip.server.ServerListener;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * A server's configuration, produced once by {@code TipServer.Builder} (whose setters check each
+ * value and name the bad parameter). Immutable; the referenced listener, executor, clock and
+ * thread factory are the caller's.
+ *
+ * @param port TCP and UDP port, 0 for an ephemeral one
+ * @param bindAddress local address, null for all IPv4 interfaces
+ * @param maxUsers most users at once; session ids are 0..maxUsers-1
+ * @param maxPendingConnections most connections that have not sent a valid nickname yet
+ * @param nicknamePolicy decides which nicknames are accepted
+ * @param handshakeTimeout time a connection has to send its nickname
+ * @param maxControlMessageBytes longest control message from a client
+ * @param outboundQueueBytes most bytes queued for one connection
+ * @param writeTimeout longest time queued bytes may wait for the peer to read
+ * @param linger how long a closing connection gets to receive its last message
+ * @param maxDatagramBytes longest voice payload relayed
+ * @param udpBufferBytes SO_RCVBUF and SO_SNDBUF of the UDP sockets, 0 for the system's
+ * @param controlSendBufferBytes SO_SNDBUF of control connections, 0 for the system's
+ * @param listener who hears about users
+ * @param listenerExecutor where listener callbacks run, null for a thread of the server's own
+ * @param clock time source for deadlines and talk spurts
+ * @param threadFactory makes the server's threads
+ * @param jmx whether to register the MBean
+ */
+public record ServerConfig(
+        int port,
+        InetAddress bindAddress,
+        int maxUsers,
+        int maxPendingConnections,
+        NicknamePolicy nicknamePolicy,
+        Duration handshakeTimeout,
+        int maxControlMessageBytes,
+        int outboundQueueBytes,
+        Duration writeTimeout,
+        Duration linger,
+        int maxDatagramBytes,
+        int udpBufferBytes,
+        int controlSendBufferBytes,
+        ServerListener listener,
+        Executor listenerExecutor,
+        Clock clock,
+        ThreadFactory threadFactory,
+        boolean jmx) {
+
+    /** Rejects null where a value is required. */
+    public ServerConfig {
+        Objects.requireNonNull(nicknamePolicy, "nicknamePolicy");
+        Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        Objects.requireNonNull(writeTimeout, "writeTimeout");
+        Objects.requireNonNull(linger, "linger");
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(threadFactory, "threadFactory");
+    }
+
+    /**
+     * Returns the control decoder's limits: the message size, and strings no longer than it.
+     *
+     * @return the limits
+     */
+    public ProtocolLimits limits() {
+        return ProtocolLimits.DEFAULT
+                .withMaxMessageBytes(maxControlMessageBytes)
+                .withMaxStringChars(Math.min(ProtocolLimits.DEFAULT_MAX_STRING_CHARS, maxControlMessageBytes));
+    }
+}

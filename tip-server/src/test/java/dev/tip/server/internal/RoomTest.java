@@ -1,0 +1,182 @@
+package dev.tip.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tip.core.protocol.Extensions;
+import dev.tip.server.LeaveReason;
+import dev.tip.server.NicknamePolicy;
+import dev.tip.server.User;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The room's rules, without sockets or threads: events in, effects out. */
+class RoomTest {
+
+    private static final Extensions NONE = Extensions.builder().build();
+    private static final Extensions TIP2 =
+            Extensions.builder().put("VERSION", 2).build();
+    private static final InetSocketAddress REMOTE = new InetSocketAddress("127.0.0.1", 40000);
+
+    private final List<RoomEffect> out = new ArrayList<>();
+    private long nextToken = 0x0123456789abcdefL;
+
+    private Room room(int maxUsers, NicknamePolicy policy) {
+        return new Room(maxUsers, policy, () -> nextToken++);
+    }
+
+    /** The effects so far in a readable form, then forgotten. */
+    private List<String> effects() {
+        List<String> s = new ArrayList<>();
+        for (RoomEffect e : out) {
+            if (e instanceof RoomEffect.Send send) {
+                s.add("to " + send.id() + ": " + new String(send.bytes(), StandardCharsets.US_ASCII));
+            } else if (e instanceof RoomEffect.Joined j) {
+                s.add("joined " + j.user().id() + " " + j.user().name());
+            } else if (e instanceof RoomEffect.Left l) {
+                s.add("left " + l.user().id() + " " + l.reason());
+            } else if (e instanceof RoomEffect.VoiceRegistered v) {
+                s.add("voice event " + v.user().id() + " " + v.address().getPort());
+            } else if (e instanceof RoomEffect.RegisterVoice r) {
+                s.add("relay original " + r.id() + " " + r.address().getPort());
+            } else if (e instanceof RoomEffect.RegisterTip2 r) {
+                s.add("relay tip2 " + r.id() + " " + Long.toHexString(r.token()));
+            } else if (e instanceof RoomEffect.UnregisterVoice u) {
+                s.add("relay remove " + u.id());
+            } else if (e instanceof RoomEffect.Refuse r) {
+                s.add("refuse " + r.reason() + (r.full() ? " (full)" : ""));
+            }
+        }
+        out.clear();
+        return s;
+    }
+
+    @Test
+    void aJoinBroadcastsTheRosterThenSendsSessionAndRegistersTheAnnouncedPort() {
+        Room room = room(10, NicknamePolicy.ORIGINAL_CLIENT);
+        assertThat(room.nickname(-1, "Ann", NONE, REMOTE, 0, out)).isZero();
+        assertThat(effects())
+                .containsExactly(
+                        "joined 0 Ann",
+                        "to 0: {\"KEY\": 3, \"USERS\": [\"Ann\"]}",
+                        "to 0: {\"KEY\": 6, \"SESSION\": 0}");
+        // CLIENT_PORT that came before the nickname is used once SESSION is out
+        assertThat(room.nickname(-1, "Bob", NONE, REMOTE, 5253, out)).isEqualTo(1);
+        assertThat(effects())
+                .containsExactly(
+                        "joined 1 Bob",
+                        "to 0: {\"KEY\": 3, \"USERS\": [\"Ann\", \"Bob\"]}",
+                        "to 1: {\"KEY\": 3, \"USERS\": [\"Ann\", \"Bob\"]}",
+                        "to 1: {\"KEY\": 6, \"SESSION\": 1}",
+                        "relay original 1 5253",
+                        "voice event 1 5253");
+        assertThat(room.users()).extracting(User::name).containsExactly("Ann", "Bob");
+        assertThat(room.users().get(1).voiceAddress()).isEqualTo(new InetSocketAddress(REMOTE.getAddress(), 5253));
+    }
+
+    @Test
+    void theSmallestFreeIdIsGivenAndAFreedIdIsReused() {
+        Room room = room(10, NicknamePolicy.ORIGINAL_CLIENT);
+        for (String name : List.of("A", "B", "C")) {
+            room.nickname(-1, name, NONE, REMOTE, 0, out);
+        }
+        room.leave(1, LeaveReason.QUIT, true, out);
+        out.clear();
+        assertThat(room.nickname(-1, "D", NONE, REMOTE, 0, out)).isEqualTo(1);
+        assertThat(room.users()).extracting(User::id).containsExactly(0, 2, 1);
+    }
+
+    @Test
+    void aTip2JoinIsRegisteredWithTheRelayBeforeItsSessionWhichCarriesVersionTokenRateAndFrame() {
+        Room room = room(10, NicknamePolicy.ORIGINAL_CLIENT);
+        room.nickname(-1, "Ann", NONE, REMOTE, 0, out);
+        out.clear();
+        assertThat(room.nickname(-1, "Bob", TIP2, REMOTE, 5253, out)).isEqualTo(1);
+        assertThat(effects())
+                .containsExactly(
+                        "joined 1 Bob",
+                        "to 0: {\"KEY\": 3, \"USERS\": [\"Ann\", \"Bob\"]}",
+                        "to 1: {\"KEY\": 3, \"USERS\": [\"Ann\", \"Bob\"], \"IDS\": [0, 1]}",
+                        "relay tip2 1 123456789abcdef",
+                        "to 1: {\"KEY\": 6, \"SESSION\": 1, \"VERSION\": 2, \"TOKEN\": \"0123456789abcdef\","
+                                + " \"RATE\": 20000, \"FRAME\": 512}");
+        // CLIENT_PORT is recorded only: a TIP/2 address comes from its HELLO
+        room.clientPort(1, 6000, out);
+        assertThat(effects()).isEmpty();
+        room.voiceLearned(1, 0x0123456789abcdefL, new InetSocketAddress(REMOTE.getAddress(), 7000), out);
+        assertThat(effects()).containsExactly("voice event 1 7000");
+    }
+
+    @Test
+    void aLearnedAddressWithAnotherTokenOrForAFreedIdIsIgnored() {
+        Room room = room(10, NicknamePolicy.ORIGINAL_CLIENT);
+        room.nickname(-1, "Ann", TIP2, REMOTE, 0, out);
+        out.clear();
+        room.voiceLearned(0, 42, REMOTE, out);
+        room.voiceLearned(5, 0x0123456789abcdefL, REMOTE, out);
+        assertThat(effects()).isEmpty();
+        room.leave(0, LeaveReason.QUIT, true, out);
+        assertThat(effects()).containsExactly("relay remove 0", "left 0 QUIT");
+    }
+
+    @Test
+    void aFullRoomRefusesAndARejectedNameIsRefusedWithThePolicysReason() {
+        Room room = room(1, NicknamePolicy.UNIQUE);
+        room.nickname(-1, "Ann", NONE, REMOTE, 0, out);
+        out.clear();
+        assertThat(room.nickname(-1, "", NONE, REMOTE, 0, out)).isEqualTo(-1);
+        assertThat(effects()).containsExactly("refuse Nickname must not be empty");
+        assertThat(room.nickname(-1, "Ann", NONE, REMOTE, 0, out)).isEqualTo(-1);
+        assertThat(effects()).containsExactly("refuse Nickname already in use");
+        assertThat(room.nickname(-1, "Bob", NONE, REMOTE, 0, out)).isEqualTo(-1);
+        assertThat(effects()).containsExactly("refuse Server full (full)");
+    }
+
+    @Test
+    void aRenameBroadcastsTheRosterAndARejectedRenameLeavesBeforeTheRefusal() {
+        Room room = room(10, NicknamePolicy.UNIQUE);
+        room.nickname(-1, "Ann", NONE, REMOTE, 5000, out);
+        room.nickname(-1, "Bob", NONE, REMOTE, 0, out);
+        out.clear();
+        assertThat(room.nickname(1, "Bea", NONE, REMOTE, 0, out)).isEqualTo(1);
+        assertThat(effects())
+                .containsExactly(
+                        "to 0: {\"KEY\": 3, \"USERS\": [\"Ann\", \"Bea\"]}",
+                        "to 1: {\"KEY\": 3, \"USERS\": [\"Ann\", \"Bea\"]}");
+        assertThat(room.nickname(0, "Bea", NONE, REMOTE, 0, out)).isEqualTo(-1);
+        assertThat(effects())
+                .containsExactly(
+                        "relay remove 0",
+                        "left 0 PROTOCOL_ERROR",
+                        "to 1: {\"KEY\": 3, \"USERS\": [\"Bea\"]}",
+                        "refuse Nickname already in use");
+        assertThat(room.isMember(0)).isFalse();
+    }
+
+    @Test
+    void anOriginalMembersNewPortMovesItsVoiceAddressAndTheSamePortChangesNothing() {
+        Room room = room(10, NicknamePolicy.ORIGINAL_CLIENT);
+        room.nickname(-1, "Ann", NONE, REMOTE, 0, out);
+        out.clear();
+        room.clientPort(0, 5000, out);
+        room.clientPort(0, 5000, out);
+        room.clientPort(0, 5001, out);
+        assertThat(effects())
+                .containsExactly(
+                        "relay original 0 5000", "voice event 0 5000", "relay original 0 5001", "voice event 0 5001");
+    }
+
+    @Test
+    void leavingWithoutBroadcastSendsNoRoster() {
+        Room room = room(10, NicknamePolicy.ORIGINAL_CLIENT);
+        room.nickname(-1, "Ann", NONE, REMOTE, 0, out);
+        room.nickname(-1, "Bob", NONE, REMOTE, 0, out);
+        out.clear();
+        room.leave(0, LeaveReason.SERVER_STOPPED, false, out);
+        room.leave(0, LeaveReason.SERVER_STOPPED, false, out);
+        assertThat(effects()).containsExactly("left 0 SERVER_STOPPED");
+        assertThat(room.users()).extracting(User::name).containsExactly("Bob");
+    }
+}
