@@ -4,6 +4,7 @@ import dev.tip.audio.internal.TargetLineSource;
 import dev.tip.core.audio.AudioSource;
 import dev.tip.core.voice.AudioFormat;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 import javax.sound.sampled.TargetDataLine;
 
@@ -19,7 +20,7 @@ import javax.sound.sampled.TargetDataLine;
  */
 public final class MicrophoneSource implements AudioSource {
     /** Default capture buffer: long enough to ride out a busy capture thread, short for latency. */
-    public static final int DEFAULT_BUFFER_MILLIS = 100;
+    public static final Duration DEFAULT_BUFFER = Duration.ofMillis(60);
 
     private final AudioFormat format;
     private final TargetDataLine line;
@@ -46,9 +47,22 @@ public final class MicrophoneSource implements AudioSource {
      *     names the alternatives ({@code wav:FILE}, {@code tone:HZ}, {@code silence})
      */
     public static MicrophoneSource open(AudioFormat format, String device) {
+        return open(format, device, DEFAULT_BUFFER);
+    }
+
+    /**
+     * Opens and starts a capture device with a buffer of the given length.
+     *
+     * @param format the format of the frames wanted
+     * @param device a device name, or null for the default device
+     * @param buffer how much audio the device buffers: 10 ms..1 s
+     * @return the started source
+     * @throws AudioDeviceException if there is no such device or it cannot be opened
+     */
+    public static MicrophoneSource open(AudioFormat format, String device, Duration buffer) {
         Objects.requireNonNull(format, "format");
         MicrophoneSource source =
-                new MicrophoneSource(format, DeviceLines.open(true, format, device, DEFAULT_BUFFER_MILLIS));
+                new MicrophoneSource(format, DeviceLines.open(true, format, device, SpeakerSink.bufferMillis(buffer)));
         source.line.start();
         return source;
     }

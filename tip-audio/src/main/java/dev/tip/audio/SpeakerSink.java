@@ -4,6 +4,7 @@ import dev.tip.audio.internal.SourceLineSink;
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.voice.AudioFormat;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 import javax.sound.sampled.SourceDataLine;
 
@@ -18,8 +19,13 @@ import javax.sound.sampled.SourceDataLine;
  * }</pre>
  */
 public final class SpeakerSink implements AudioSink {
-    /** Default playback buffer: enough to absorb scheduling hiccups without audible delay. */
-    public static final int DEFAULT_BUFFER_MILLIS = 100;
+    /**
+     * Default playback buffer: two 20 ms frames, enough to absorb a late playout wake-up; every
+     * millisecond here is mouth-to-ear delay, so it is no larger than that.
+     */
+    public static final Duration DEFAULT_BUFFER = Duration.ofMillis(40);
+    /** The smallest buffer {@link #open(AudioFormat, String, Duration)} takes. */
+    public static final Duration MIN_BUFFER = Duration.ofMillis(10);
 
     private final AudioFormat format;
     private final AudioFormat deviceFormat;
@@ -44,10 +50,32 @@ public final class SpeakerSink implements AudioSink {
      *     names the alternatives ({@code wav:FILE}, {@code null})
      */
     public static SpeakerSink open(AudioFormat format, String device) {
+        return open(format, device, DEFAULT_BUFFER);
+    }
+
+    /**
+     * Opens and starts a playback device with a buffer of the given length.
+     *
+     * @param format the format of the frames that will be written
+     * @param device a device name, or null for the default device
+     * @param buffer how much audio the device buffers: at least {@link #MIN_BUFFER}, at most 1 s
+     * @return the started sink
+     * @throws AudioDeviceException if there is no such device or it cannot be opened
+     */
+    public static SpeakerSink open(AudioFormat format, String device, Duration buffer) {
         Objects.requireNonNull(format, "format");
-        DeviceLines.Opened opened = DeviceLines.open(false, format, device, DEFAULT_BUFFER_MILLIS);
+        int millis = bufferMillis(buffer);
+        DeviceLines.Opened opened = DeviceLines.open(false, format, device, millis);
         opened.line().start();
         return new SpeakerSink(format, opened);
+    }
+
+    static int bufferMillis(Duration buffer) {
+        Objects.requireNonNull(buffer, "buffer");
+        if (buffer.compareTo(MIN_BUFFER) < 0 || buffer.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("buffer must be 10 ms..1 s, was " + buffer.toMillis() + " ms");
+        }
+        return (int) buffer.toMillis();
     }
 
     /**

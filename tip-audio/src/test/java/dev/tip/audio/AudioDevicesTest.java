@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tip.core.TipException;
 import dev.tip.core.voice.AudioFormat;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,17 @@ class AudioDevicesTest {
                 speaker.write(new short[AudioFormat.ORIGINAL.frameLength()]);
             }
         }
+    }
+
+    @Test
+    void aDeviceBufferOutsideTenMillisecondsToOneSecondIsRefusedBeforeAnyDeviceIsTouched() {
+        assertThat(SpeakerSink.DEFAULT_BUFFER).isLessThanOrEqualTo(Duration.ofMillis(40));
+        assertThatThrownBy(() -> SpeakerSink.open(AudioFormat.ORIGINAL, null, Duration.ofMillis(5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("buffer");
+        assertThatThrownBy(() -> MicrophoneSource.open(AudioFormat.ORIGINAL, null, Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("buffer");
     }
 
     @Test
