@@ -301,8 +301,13 @@ class TipServerTest {
     }
 
     @Test
-    void aClientThatStopsReadingIsDisconnectedWhenItsQueueIsFull() throws IOException {
-        TipServer server = start(b -> b.outboundQueueBytes(4096).controlSendBufferBytes(4096));
+    void aClientThatStopsReadingKeepsOnlyTheLatestRosterQueuedAndIsDisconnectedAfterTheWriteTimeout()
+            throws IOException {
+        // a queued roster is replaced by the next, so the queue no longer grows: the write timeout ends it
+        TipServer server = start(b -> b.outboundQueueBytes(4096)
+                .controlSendBufferBytes(4096)
+                .writeTimeout(java.time.Duration.ofMillis(500))
+                .maxRenamesPerMinute(60_000));
         OriginalClient stuck = new OriginalClient(server.tcpPort(), false, 2048);
         toClose.add(stuck);
         stuck.join("Stuck");
@@ -321,7 +326,8 @@ class TipServerTest {
             chatty.write(renames.toString());
             chatty.await(ControlMessage.SendNewUsers.class, u -> u.users().contains(last));
         }
-        await("left event", () -> events.contains("left 0 Stuck SLOW_CONSUMER"));
+        await("left event", () -> events.contains("left 0 Stuck TIMEOUT"));
+        assertThat(server.statistics().rostersReplaced()).isPositive();
         assertThat(chatty.closedByServer()).isFalse();
         assertRoomStillWorks(server);
     }
@@ -421,6 +427,15 @@ class TipServerTest {
             "ControlMessagesReceived",
             "ControlMessagesSent",
             "ProtocolErrors",
+            "DroppedRateLimited",
+            "VoiceSocketFailures",
+            "PendingConnectionsEvicted",
+            "RenamesUnchanged",
+            "RenamesLimited",
+            "RostersReplaced",
+            "ClientPortChangesLimited",
+            "ClientPortsRefused",
+            "LogLinesSuppressed",
             "RelayAllocatedBytes"
         };
         assertThat(Arrays.stream(mbs.getMBeanInfo(name).getAttributes()).map(i -> i.getName()))

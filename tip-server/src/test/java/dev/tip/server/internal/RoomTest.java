@@ -142,6 +142,10 @@ class RoomTest {
         out.clear();
         assertThat(room.nickname(1, "Bea", NONE, REMOTE, 0, out)).isEqualTo(1);
         assertThat(effects())
+                .as("the roster waits for the end of the loop turn")
+                .isEmpty();
+        room.flushRoster(out);
+        assertThat(effects())
                 .containsExactly(
                         "to 0: {\"KEY\": 3, \"USERS\": [\"Ann\", \"Bea\"]}",
                         "to 1: {\"KEY\": 3, \"USERS\": [\"Ann\", \"Bea\"]}");
