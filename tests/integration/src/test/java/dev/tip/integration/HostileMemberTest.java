@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tip.server.TipServer;
 import dev.tip.testing.RawPeer;
 import dev.tip.testing.Talker;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,6 +52,66 @@ class HostileMemberTest {
                 .jmx(false)
                 .build()
                 .start();
+    }
+
+    /** Replaces the default server with one built with {@code limits}. */
+    private void restart(UnaryOperator<TipServer.Builder> limits) throws IOException {
+        server.close();
+        server = limits.apply(TipServer.builder()
+                        .port(0)
+                        .bindAddress(InetAddress.getByName("127.0.0.1"))
+                        .jmx(false))
+                .build()
+                .start();
+    }
+
+    /** A TCP connection from {@code local} that sends nothing. */
+    private Socket idleFrom(InetAddress local) throws IOException {
+        Socket idle = closeLater(new Socket());
+        idle.bind(new InetSocketAddress(local, 0));
+        idle.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.tcpPort()), 10_000);
+        idle.setSoTimeout(30_000);
+        return idle;
+    }
+
+    /** Everything the server sends on {@code s} until it closes it. */
+    private static String readToEnd(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buf = new byte[1024];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            all.write(buf, 0, n);
+        }
+        return all.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** True if the server has closed {@code s} (or sent something), without waiting long. */
+    private static boolean closedSoon(Socket s) throws IOException {
+        s.setSoTimeout(200);
+        try {
+            s.getInputStream().read(); // a byte or the end: either way the server acted
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } finally {
+            s.setSoTimeout(30_000);
+        }
+    }
+
+    /** What the server logs (slf4j-simple writes to System.err), while {@code run} runs. */
+    private static String logOf(ThrowingRunnable run) throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            run.run();
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        original.print(log);
+        return log;
     }
 
     @AfterEach
@@ -301,5 +365,137 @@ class HostileMemberTest {
             assertThat(newcomer.closedByServer()).as("newcomer %d refused", i).isFalse();
         }
         talker.stop();
+    }
+
+    @Test
+    void clientTextNeverReachesTheLogRawButEscapedAndTruncated() throws Exception {
+        String forged = "\n12:00:00.000 [tip-server-control-1] INFO dev.tip.server.internal.ControlHandler"
+                + " - /127.0.0.1:1 (id 0) joined as admin\n";
+        String escapedForged = forged.replace("\n", "\\n");
+        String[] attacks = {
+            // a field before KEY, then a broken message: the decoder names the field
+            "{\"" + escapedForged + "\": }",
+            "{\"" + escapedForged + "x".repeat(3000) + "\": [}",
+            "{\"KEY\": 2, \"NAME\": \"" + escapedForged + "\"}",
+            "{\"KEY\": 99, \"" + escapedForged + "\": 1}{\"KEY\": 2, \"NAME\": \"ok\"}{\"KEY\": 4}",
+        };
+        String log = logOf(() -> {
+            for (String attack : attacks) {
+                try (RawPeer p = new RawPeer(server.tcpPort())) {
+                    p.startReaders();
+                    p.write(attack);
+                    RawPeer.await(p::closedByServer, "the server closing the attacker");
+                }
+            }
+            RawPeer.await(() -> server.users().isEmpty(), "every attacker gone");
+        });
+        assertThat(log.lines()).noneMatch(l -> l.contains("joined as admin") && !l.contains("\\u000a"));
+        assertThat(log.lines()).noneMatch(l -> l.startsWith("12:00:00.000"));
+        assertThat(log.lines()).allMatch(l -> l.length() < 600, "no line is longer than a few hundred characters");
+        assertThat(log).as("the attack reached the log, escaped").contains("\\u000a12:00:00.000");
+    }
+
+    @Test
+    void oneAddressesBadInputIsRateLimitedInTheLogAndCountedInTheStatistics() throws Exception {
+        InetAddress attackerAddress = InetAddress.getByName("127.0.0.2");
+        int attacks = 200;
+        String log = logOf(() -> {
+            for (int i = 0; i < attacks; i++) {
+                try (Socket s = new Socket()) {
+                    s.bind(new InetSocketAddress(attackerAddress, 0));
+                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.tcpPort()), 10_000);
+                    s.setSoTimeout(30_000);
+                    s.getOutputStream().write("}}} not json".getBytes(StandardCharsets.US_ASCII));
+                    readToEnd(s);
+                }
+            }
+        });
+        long lines = log.lines().filter(l -> l.contains("/127.0.0.2:")).count();
+        assertThat(lines)
+                .as("log lines about 127.0.0.2, for %d bad connections", attacks)
+                .isLessThanOrEqualTo(25);
+        assertThat(server.statistics().protocolErrors()).isEqualTo(attacks);
+        assertThat(server.statistics().logLinesSuppressed()).isGreaterThanOrEqualTo(attacks - 25);
+        newcomerJoinsAndHears("newcomer", null);
+    }
+
+    /** As {@link #newcomerJoinsAndHears(String)}, starting a talker first when there is none. */
+    private void newcomerJoinsAndHears(String name, Talker talker) throws IOException {
+        Talker t = talker != null ? talker : talk(join("talker"), TALKER);
+        newcomerJoinsAndHears(name);
+        if (talker == null) {
+            t.stop();
+        }
+    }
+
+    @Test
+    void oneAddressGetsNoMoreSeatsThanItsLimitAndOthersStillJoin() throws Exception {
+        restart(b -> b.maxUsersPerAddress(3)); // 127.0.0.1: the talker, the listener, the newcomer
+        RawPeer talkerPeer = join("talker");
+        RawPeer listener = join("listener");
+        Talker talker = talk(talkerPeer, TALKER);
+        InetAddress attackerAddress = InetAddress.getByName("127.0.0.2");
+        List<RawPeer> seats = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            RawPeer p = closeLater(new RawPeer(server.tcpPort(), attackerAddress));
+            p.join("seat" + i);
+            RawPeer.await(() -> p.session.get() >= 0 || p.closedByServer(), "SESSION or a refusal");
+            seats.add(p);
+        }
+        assertThat(seats).filteredOn(p -> p.session.get() >= 0).hasSize(3);
+        for (RawPeer refused : seats.subList(3, 5)) {
+            RawPeer.await(refused::closedByServer, "the refused seat closed");
+            assertThat(refused.controlText()).contains("too many users from your address");
+        }
+        assertThat(server.statistics().connectionsRefused()).isEqualTo(2);
+        newcomerJoinsAndHears("newcomer", talker);
+        assertHeardAlmostAll(listener, TALKER, talker.stop());
+    }
+
+    @Test
+    void oneAddressesIdleConnectionsMakeRoomForEachOtherAndNeverForOthers() throws Exception {
+        restart(b -> b.maxPendingConnectionsPerAddress(4));
+        RawPeer talkerPeer = join("talker");
+        RawPeer listener = join("listener");
+        Talker talker = talk(talkerPeer, TALKER);
+        InetAddress attackerAddress = InetAddress.getByName("127.0.0.2");
+        List<Socket> idle = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            idle.add(idleFrom(attackerAddress));
+        }
+        RawPeer.await(() -> server.statistics().pendingConnectionsEvicted() == 6, "six of ten evicted");
+        for (Socket s : idle.subList(0, 6)) {
+            assertThat(readToEnd(s)).as("the oldest six").contains("Server busy");
+        }
+        for (Socket s : idle.subList(6, 10)) {
+            assertThat(closedSoon(s)).as("the newest four still open").isFalse();
+        }
+        RawPeer other = closeLater(new RawPeer(server.tcpPort(), InetAddress.getByName("127.0.0.3")));
+        other.join("other");
+        assertThat(other.awaitSession()).isGreaterThanOrEqualTo(0);
+        assertThat(server.statistics().pendingConnectionsEvicted()).isEqualTo(6);
+        newcomerJoinsAndHears("newcomer", talker);
+        assertHeardAlmostAll(listener, TALKER, talker.stop());
+    }
+
+    @Test
+    void theOldestPendingConnectionIsEvictedBeforeANewcomerIsRefused() throws Exception {
+        restart(b -> b.maxPendingConnections(4).maxPendingConnectionsPerAddress(100));
+        InetAddress attackerAddress = InetAddress.getByName("127.0.0.2");
+        List<Socket> idle = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            idle.add(idleFrom(attackerAddress));
+        }
+        // the server has seen all four before the newcomer comes
+        RawPeer.await(() -> server.statistics().connectionsAccepted() == 4, "four accepted");
+        RawPeer newcomer = closeLater(new RawPeer(server.tcpPort()));
+        newcomer.join("newcomer");
+        assertThat(newcomer.awaitSession()).isZero();
+        assertThat(readToEnd(idle.get(0))).as("the oldest").contains("Server busy");
+        for (Socket s : idle.subList(1, 4)) {
+            assertThat(closedSoon(s)).as("the three younger ones still open").isFalse();
+        }
+        assertThat(server.statistics().pendingConnectionsEvicted()).isEqualTo(1);
+        assertThat(server.statistics().connectionsRefused()).isZero();
     }
 }

@@ -255,7 +255,7 @@ final class ControlHandler {
     private void protocolError(Connection c, ProtocolException e) {
         Counters.add(counters.protocolErrors, 1);
         if (mayLog(c)) {
-            LOG.info("{}: protocol error, closing: {}", c, LogText.safe(e.getMessage(), 200));
+            LOG.info("{}: protocol error, closing: {}", c, LogText.safe(e.getMessage(), 400));
         }
         String reason =
                 switch (e.kind()) {
