@@ -456,5 +456,14 @@ class TipServerTest {
         assertThatThrownBy(() -> TipServer.builder().handshakeTimeout(Duration.ZERO))
                 .hasMessageContaining("handshakeTimeout");
         assertThatThrownBy(() -> TipServer.builder().outboundQueueBytes(10)).hasMessageContaining("outboundQueueBytes");
+        assertThatThrownBy(() -> TipServer.builder().maxPendingConnectionsPerAddress(0))
+                .hasMessageContaining("maxPendingConnectionsPerAddress");
+        assertThatThrownBy(() -> TipServer.builder().maxUsersPerAddress(0)).hasMessageContaining("maxUsersPerAddress");
+        assertThatThrownBy(() -> TipServer.builder().maxRenamesPerMinute(0))
+                .hasMessageContaining("maxRenamesPerMinute");
+        assertThatThrownBy(() -> TipServer.builder().maxClientPortChangesPerMinute(60_001))
+                .hasMessageContaining("maxClientPortChangesPerMinute");
+        assertThatThrownBy(() -> TipServer.builder().maxVoiceDatagramsPerSecond(0))
+                .hasMessageContaining("maxVoiceDatagramsPerSecond");
     }
 }
