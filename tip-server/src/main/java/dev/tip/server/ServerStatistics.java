@@ -34,6 +34,24 @@ package dev.tip.server;
  * @param controlMessagesReceived control messages decoded from clients
  * @param controlMessagesSent control messages queued to clients
  * @param protocolErrors control streams that broke the protocol (each closed that connection)
+ * @param droppedRateLimited datagrams dropped because their sender sent more than its limit per
+ *     second ({@code TipServer.Builder.maxVoiceDatagramsPerSecond}), never relayed
+ * @param voiceSocketFailures times a member's own UDP socket could not be opened (descriptors
+ *     exhausted, say); that member is served through the main socket until a retry succeeds
+ * @param pendingConnectionsEvicted connections that had not joined, closed (DISCONNECT "Server
+ *     busy") to make room for a newcomer, because their address or the server had as many such
+ *     connections as allowed
+ * @param renamesUnchanged SEND_NICKNAME from members to the name they had: nothing done
+ * @param renamesLimited renames beyond a member's limit per minute: held back (the latest wins,
+ *     later) or, if the name was taken meanwhile, dropped
+ * @param rostersReplaced rosters not sent because a newer one replaced them in a slow reader's
+ *     queue before a byte of them went out
+ * @param clientPortChangesLimited CLIENT_PORT changes beyond a member's limit per minute: held
+ *     back, the latest one applied later
+ * @param clientPortsRefused CLIENT_PORT messages ignored because they named the server's own
+ *     address or another member's voice address
+ * @param logLinesSuppressed log lines about one address's bad input not written because that
+ *     address had used its log budget
  * @param relayAllocatedBytes bytes the relay thread has allocated on the heap since start, or -1
  *     where the JVM does not measure it; flat while voice flows when the relay allocates nothing
  *     per datagram
@@ -59,4 +77,13 @@ public record ServerStatistics(
         long controlMessagesReceived,
         long controlMessagesSent,
         long protocolErrors,
+        long droppedRateLimited,
+        long voiceSocketFailures,
+        long pendingConnectionsEvicted,
+        long renamesUnchanged,
+        long renamesLimited,
+        long rostersReplaced,
+        long clientPortChangesLimited,
+        long clientPortsRefused,
+        long logLinesSuppressed,
         long relayAllocatedBytes) {}

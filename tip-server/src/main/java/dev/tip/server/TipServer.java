@@ -50,6 +50,19 @@ public final class TipServer implements AutoCloseable {
     public static final int DEFAULT_MAX_USERS = 1000;
     /** Default most connections still in their handshake: {@value}. */
     public static final int DEFAULT_MAX_PENDING_CONNECTIONS = 256;
+    /** Default most connections still in their handshake from one IP address: {@value}. */
+    public static final int DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS = 32;
+    /** Default most users with the same IP address: {@value}. */
+    public static final int DEFAULT_MAX_USERS_PER_ADDRESS = 256;
+    /** Default renames one user may make per minute (and at once): {@value}. */
+    public static final int DEFAULT_MAX_RENAMES_PER_MINUTE = 12;
+    /** Default CLIENT_PORT changes one user may make per minute (and at once): {@value}. */
+    public static final int DEFAULT_MAX_CLIENT_PORT_CHANGES_PER_MINUTE = 12;
+    /**
+     * Default datagrams relayed per second from one user (and at once): {@value}, four times the
+     * room's 39 frames per second.
+     */
+    public static final int DEFAULT_MAX_VOICE_DATAGRAMS_PER_SECOND = 160;
     /** Default time a new connection has to send its nickname: 10 s. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** Default longest control message from a client: {@value} bytes. */
@@ -207,6 +220,11 @@ public final class TipServer implements AutoCloseable {
         private InetAddress bindAddress;
         private int maxUsers = DEFAULT_MAX_USERS;
         private int maxPendingConnections = DEFAULT_MAX_PENDING_CONNECTIONS;
+        private int maxPendingConnectionsPerAddress = DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS;
+        private int maxUsersPerAddress = DEFAULT_MAX_USERS_PER_ADDRESS;
+        private int maxRenamesPerMinute = DEFAULT_MAX_RENAMES_PER_MINUTE;
+        private int maxClientPortChangesPerMinute = DEFAULT_MAX_CLIENT_PORT_CHANGES_PER_MINUTE;
+        private int maxVoiceDatagramsPerSecond = DEFAULT_MAX_VOICE_DATAGRAMS_PER_SECOND;
         private NicknamePolicy nicknamePolicy = NicknamePolicy.ORIGINAL_CLIENT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private int maxControlMessageBytes = DEFAULT_MAX_CONTROL_MESSAGE_BYTES;
@@ -266,8 +284,10 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
-         * Sets the most connections that have not sent a valid nickname yet; more are refused at
-         * once. Default {@value #DEFAULT_MAX_PENDING_CONNECTIONS}.
+         * Sets the most connections that have not sent a valid nickname yet; a newcomer beyond it
+         * takes the place of the oldest of them, which gets DISCONNECT "Server busy" (counted in
+         * {@link ServerStatistics#pendingConnectionsEvicted()}). Default
+         * {@value #DEFAULT_MAX_PENDING_CONNECTIONS}.
          *
          * @param max at least 1
          * @return this builder
@@ -277,6 +297,83 @@ public final class TipServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxPendingConnections must be positive, was " + max);
             }
             this.maxPendingConnections = max;
+            return this;
+        }
+
+        /**
+         * Sets the most connections from one IP address that have not sent a valid nickname yet;
+         * a newcomer beyond it takes the place of the oldest of them (DISCONNECT "Server busy"),
+         * so that one address cannot hold the server's pending slots. Default
+         * {@value #DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS}.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxPendingConnectionsPerAddress(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxPendingConnectionsPerAddress must be positive, was " + max);
+            }
+            this.maxPendingConnectionsPerAddress = max;
+            return this;
+        }
+
+        /**
+         * Sets the most users with the same IP address; beyond it a client gets DISCONNECT
+         * "Server full: too many users from your address". Default
+         * {@value #DEFAULT_MAX_USERS_PER_ADDRESS}.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxUsersPerAddress(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxUsersPerAddress must be positive, was " + max);
+            }
+            this.maxUsersPerAddress = max;
+            return this;
+        }
+
+        /**
+         * Sets how many renames (SEND_NICKNAME after joining, to another name) one user may make
+         * per minute, and at once; a rename beyond it waits for its turn (the latest one wins), so
+         * that nobody can make the server send rosters to everyone without end. A rename to the
+         * user's own name is nothing at all. Default {@value #DEFAULT_MAX_RENAMES_PER_MINUTE}.
+         *
+         * @param max 1..60000
+         * @return this builder
+         */
+        public Builder maxRenamesPerMinute(int max) {
+            this.maxRenamesPerMinute = perMinute(max, "maxRenamesPerMinute");
+            return this;
+        }
+
+        /**
+         * Sets how many CLIENT_PORT changes one original-dialect user may make per minute, and at
+         * once; a change beyond it waits for its turn (the latest one wins). Each change costs
+         * the relay a socket. Default {@value #DEFAULT_MAX_CLIENT_PORT_CHANGES_PER_MINUTE}.
+         *
+         * @param max 1..60000
+         * @return this builder
+         */
+        public Builder maxClientPortChangesPerMinute(int max) {
+            this.maxClientPortChangesPerMinute = perMinute(max, "maxClientPortChangesPerMinute");
+            return this;
+        }
+
+        /**
+         * Sets how many datagrams per second from one user are relayed, and at once (a token
+         * bucket); the excess is dropped and counted in
+         * {@link ServerStatistics#droppedRateLimited()}. A client sends 39 frames per second.
+         * Default {@value #DEFAULT_MAX_VOICE_DATAGRAMS_PER_SECOND}.
+         *
+         * @param max 1..1000000
+         * @return this builder
+         */
+        public Builder maxVoiceDatagramsPerSecond(int max) {
+            if (max < 1 || max > 1_000_000) {
+                throw new IllegalArgumentException("maxVoiceDatagramsPerSecond must be 1..1000000, was " + max);
+            }
+            this.maxVoiceDatagramsPerSecond = max;
             return this;
         }
 
@@ -475,6 +572,11 @@ public final class TipServer implements AutoCloseable {
                     bindAddress,
                     maxUsers,
                     maxPendingConnections,
+                    maxPendingConnectionsPerAddress,
+                    maxUsersPerAddress,
+                    maxRenamesPerMinute,
+                    maxClientPortChangesPerMinute,
+                    maxVoiceDatagramsPerSecond,
                     nicknamePolicy,
                     handshakeTimeout,
                     maxControlMessageBytes,
@@ -489,6 +591,13 @@ public final class TipServer implements AutoCloseable {
                     clock,
                     threadFactory,
                     jmx));
+        }
+
+        private static int perMinute(int max, String name) {
+            if (max < 1 || max > 60_000) {
+                throw new IllegalArgumentException(name + " must be 1..60000, was " + max);
+            }
+            return max;
         }
 
         private static Duration positive(Duration d, String name) {

@@ -301,8 +301,13 @@ class TipServerTest {
     }
 
     @Test
-    void aClientThatStopsReadingIsDisconnectedWhenItsQueueIsFull() throws IOException {
-        TipServer server = start(b -> b.outboundQueueBytes(4096).controlSendBufferBytes(4096));
+    void aClientThatStopsReadingKeepsOnlyTheLatestRosterQueuedAndIsDisconnectedAfterTheWriteTimeout()
+            throws IOException {
+        // a queued roster is replaced by the next, so the queue no longer grows: the write timeout ends it
+        TipServer server = start(b -> b.outboundQueueBytes(4096)
+                .controlSendBufferBytes(4096)
+                .writeTimeout(java.time.Duration.ofMillis(500))
+                .maxRenamesPerMinute(60_000));
         OriginalClient stuck = new OriginalClient(server.tcpPort(), false, 2048);
         toClose.add(stuck);
         stuck.join("Stuck");
@@ -321,7 +326,8 @@ class TipServerTest {
             chatty.write(renames.toString());
             chatty.await(ControlMessage.SendNewUsers.class, u -> u.users().contains(last));
         }
-        await("left event", () -> events.contains("left 0 Stuck SLOW_CONSUMER"));
+        await("left event", () -> events.contains("left 0 Stuck TIMEOUT"));
+        assertThat(server.statistics().rostersReplaced()).isPositive();
         assertThat(chatty.closedByServer()).isFalse();
         assertRoomStillWorks(server);
     }
@@ -421,6 +427,15 @@ class TipServerTest {
             "ControlMessagesReceived",
             "ControlMessagesSent",
             "ProtocolErrors",
+            "DroppedRateLimited",
+            "VoiceSocketFailures",
+            "PendingConnectionsEvicted",
+            "RenamesUnchanged",
+            "RenamesLimited",
+            "RostersReplaced",
+            "ClientPortChangesLimited",
+            "ClientPortsRefused",
+            "LogLinesSuppressed",
             "RelayAllocatedBytes"
         };
         assertThat(Arrays.stream(mbs.getMBeanInfo(name).getAttributes()).map(i -> i.getName()))
@@ -441,5 +456,14 @@ class TipServerTest {
         assertThatThrownBy(() -> TipServer.builder().handshakeTimeout(Duration.ZERO))
                 .hasMessageContaining("handshakeTimeout");
         assertThatThrownBy(() -> TipServer.builder().outboundQueueBytes(10)).hasMessageContaining("outboundQueueBytes");
+        assertThatThrownBy(() -> TipServer.builder().maxPendingConnectionsPerAddress(0))
+                .hasMessageContaining("maxPendingConnectionsPerAddress");
+        assertThatThrownBy(() -> TipServer.builder().maxUsersPerAddress(0)).hasMessageContaining("maxUsersPerAddress");
+        assertThatThrownBy(() -> TipServer.builder().maxRenamesPerMinute(0))
+                .hasMessageContaining("maxRenamesPerMinute");
+        assertThatThrownBy(() -> TipServer.builder().maxClientPortChangesPerMinute(60_001))
+                .hasMessageContaining("maxClientPortChangesPerMinute");
+        assertThatThrownBy(() -> TipServer.builder().maxVoiceDatagramsPerSecond(0))
+                .hasMessageContaining("maxVoiceDatagramsPerSecond");
     }
 }

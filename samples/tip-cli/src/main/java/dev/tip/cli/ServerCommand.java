@@ -246,5 +246,19 @@ public final class ServerCommand implements Callable<Integer> {
                 s.controlMessagesSent(),
                 s.protocolErrors(),
                 s.relayAllocatedBytes());
+        out.printf(
+                Locale.ROOT,
+                "limits: voice rate-limited=%d, socket failures=%d, pending evicted=%d, renames unchanged=%d"
+                        + " limited=%d, rosters replaced=%d, CLIENT_PORT limited=%d refused=%d,"
+                        + " log lines suppressed=%d%n",
+                s.droppedRateLimited(),
+                s.voiceSocketFailures(),
+                s.pendingConnectionsEvicted(),
+                s.renamesUnchanged(),
+                s.renamesLimited(),
+                s.rostersReplaced(),
+                s.clientPortChangesLimited(),
+                s.clientPortsRefused(),
+                s.logLinesSuppressed());
     }
 }

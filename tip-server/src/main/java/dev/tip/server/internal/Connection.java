@@ -50,6 +50,11 @@ final class Connection {
     final long acceptedAt;
     private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
     private long queued;
+    /** The roster at the end of the queue, or null if the end is something else. */
+    private ByteBuffer unsentRoster;
+    /** Rosters replaced by a newer one before a byte of them was sent. */
+    long replacedRosters;
+
     private long stalledSince;
     SelectionKey key;
     /** The session id once joined, else -1. */
@@ -66,6 +71,8 @@ final class Connection {
     boolean closed;
     /** Set when queued for a hard close, with the reason it leaves. */
     LeaveReason doomed;
+    /** Log lines about this peer's bad input still allowed (shared by its address). */
+    TokenBucket logBudget;
 
     Connection(ByteChannel channel, InetSocketAddress remote, ControlDecoder decoder, long now) {
         this.channel = channel;
@@ -93,14 +100,36 @@ final class Connection {
      * @return what happened
      */
     Write enqueue(ByteBuffer bytes, long now, long limit) {
+        return enqueue(bytes, now, limit, false);
+    }
+
+    /**
+     * Writes {@code bytes} now, or queues what the channel does not take; a roster replaces a
+     * roster still wholly unsent at the end of the queue (the newer one says all the older did).
+     *
+     * @param bytes one message
+     * @param now the time, for the write timeout
+     * @param limit most bytes the queue may hold
+     * @param roster whether {@code bytes} is a roster
+     * @return what happened
+     */
+    Write enqueue(ByteBuffer bytes, long now, long limit, boolean roster) {
         if (!out.isEmpty()) {
+            ByteBuffer last = out.peekLast();
+            if (roster && last == unsentRoster && last.position() == 0) {
+                out.pollLast();
+                queued -= last.remaining();
+                replacedRosters++;
+            }
             if (queued + bytes.remaining() > limit) {
                 return Write.FULL;
             }
             out.add(bytes);
             queued += bytes.remaining();
+            unsentRoster = roster ? bytes : null;
             return Write.OK;
         }
+        unsentRoster = null;
         try {
             channel.write(bytes);
         } catch (IOException e) {
@@ -108,6 +137,8 @@ final class Connection {
         }
         if (bytes.hasRemaining()) {
             out.add(bytes);
+            // partly written already: never replaced
+            unsentRoster = null;
             queued = bytes.remaining();
             stalledSince = now;
             interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
@@ -134,7 +165,9 @@ final class Connection {
                 if (b.hasRemaining()) {
                     return Write.OK;
                 }
-                out.poll();
+                if (out.poll() == unsentRoster) {
+                    unsentRoster = null;
+                }
             }
             if (closing) {
                 shutOutput();
@@ -206,6 +239,7 @@ final class Connection {
     void close() {
         closed = true;
         out.clear();
+        unsentRoster = null;
         queued = 0;
         try {
             channel.close();

@@ -7,17 +7,27 @@ import dev.tip.core.protocol.ProtocolException;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.ServerListener;
 import dev.tip.server.User;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * decides ({@link RoomEffect}: bytes to queue, relay registrations, listener events); closes
  * connections gracefully (a last message, then linger) or at once, and runs their deadlines.
  * The {@link ControlLoop} drives it from the selector.
+ *
+ * <p>Limits on connections that have not joined: at most so many per IP address and in all;
+ * a newcomer beyond either takes the place of the oldest such connection (of its address, or of
+ * all), which gets DISCONNECT "Server busy". Client text in a log line is escaped and truncated
+ * ({@link LogText}), and lines about one address's bad input are rate-limited (the rest counted
+ * in {@code logLinesSuppressed}).
  *
  * <p>Threading: confined to the control thread, except {@link #users()} (a published immutable
  * list, thread-safe). Listener events go to the listener executor, never run here.
@@ -49,23 +65,59 @@ final class ControlHandler {
     private final Connection[] byId;
     private final ArrayDeque<Connection> doomed = new ArrayDeque<>();
     private final List<RoomEffect> effects = new ArrayList<>();
-    private int pending;
+    /** Connections that have not joined, oldest first. */
+    private final LinkedHashSet<Connection> pending = new LinkedHashSet<>();
+
+    private final HashMap<InetAddress, Integer> pendingByAddress = new HashMap<>();
+    private final HashMap<InetAddress, TokenBucket> logBudgets = new HashMap<>();
     private boolean stopping;
     // read by other threads
     private volatile List<User> users = List.of();
 
+    /** Log lines about one address's bad input per minute (and at once). */
+    static final int LOG_LINES_PER_MINUTE = 20;
+    /** Most addresses whose log budget is remembered; beyond, all are forgotten at once. */
+    private static final int LOG_BUDGETS = 4096;
+
     ControlHandler(Relay relay, ServerConfig config, Counters counters, Executor events) {
+        this(relay, config, counters, events, -1);
+    }
+
+    ControlHandler(Relay relay, ServerConfig config, Counters counters, Executor events, int serverPort) {
         this.relay = relay;
         this.config = config;
         this.counters = counters;
         this.listener = config.listener();
         this.events = events;
         SecureRandom random = new SecureRandom();
-        this.room = new Room(config.maxUsers(), config.nicknamePolicy(), random::nextLong);
+        Set<InetAddress> local = localAddresses();
+        Room.Limits limits = new Room.Limits(
+                config.maxRenamesPerMinute(),
+                config.maxClientPortChangesPerMinute(),
+                config.maxUsersPerAddress(),
+                a -> a.getPort() == serverPort
+                        && (a.getAddress().isLoopbackAddress()
+                                || a.getAddress().isAnyLocalAddress()
+                                || local.contains(a.getAddress())));
+        this.room = new Room(config.maxUsers(), config.nicknamePolicy(), random::nextLong, limits, () -> config.clock()
+                .millis());
         this.byId = new Connection[config.maxUsers()];
         this.handshakeMillis = config.handshakeTimeout().toMillis();
         this.writeMillis = config.writeTimeout().toMillis();
         this.lingerMillis = config.linger().toMillis();
+    }
+
+    /** This host's addresses, where a datagram to the server's port reaches the server itself. */
+    private static Set<InetAddress> localAddresses() {
+        Set<InetAddress> all = new HashSet<>();
+        try {
+            for (NetworkInterface i : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                all.addAll(Collections.list(i.getInetAddresses()));
+            }
+        } catch (SocketException | RuntimeException e) {
+            LOG.debug("cannot list this host's addresses", e);
+        }
+        return Set.copyOf(all);
     }
 
     /** The users now, in join order. Thread-safe. */
@@ -85,9 +137,36 @@ final class ControlHandler {
         return connections.isEmpty();
     }
 
-    /** True if a new connection may start its handshake (not stopping, not too many pending). */
+    /** True if a new connection may start its handshake (not stopping). */
     boolean accepts() {
-        return !stopping && pending < config.maxPendingConnections();
+        return !stopping;
+    }
+
+    /**
+     * Makes room for a newcomer from {@code address}: if its address, or the server, has as many
+     * unjoined connections as allowed, the oldest of them (of that address first) is closed with
+     * DISCONNECT "Server busy".
+     *
+     * @param address the newcomer's IP address
+     */
+    void makeRoomFor(InetAddress address) {
+        if (pendingByAddress.getOrDefault(address, 0) >= config.maxPendingConnectionsPerAddress()) {
+            for (Connection c : pending) {
+                if (c.remote.getAddress().equals(address)) {
+                    evict(c);
+                    break;
+                }
+            }
+        }
+        if (pending.size() >= config.maxPendingConnections()) {
+            evict(pending.iterator().next());
+        }
+    }
+
+    private void evict(Connection c) {
+        Counters.add(counters.pendingConnectionsEvicted, 1);
+        LOG.debug("{}: oldest unjoined connection, closed for a newcomer", c);
+        closeWith(c, new ControlMessage.Disconnect("Server busy"), null);
     }
 
     /** Starts handling an accepted, registered channel. */
@@ -97,8 +176,45 @@ final class ControlHandler {
         c.key = key;
         key.attach(c);
         connections.add(c);
-        pending++;
+        pending.add(c);
+        pendingByAddress.merge(remote.getAddress(), 1, Integer::sum);
         return c;
+    }
+
+    /** {@code c} no longer counts as an unjoined connection (joined, or closing). */
+    private void unpend(Connection c) {
+        if (c.handshaking) {
+            c.handshaking = false;
+            pending.remove(c);
+            pendingByAddress.computeIfPresent(c.remote.getAddress(), (k, v) -> v == 1 ? null : v - 1);
+        }
+    }
+
+    /**
+     * True if a line about {@code c}'s bad input may be logged now; else counts it suppressed.
+     * One budget per IP address, so reconnecting does not buy more.
+     */
+    private boolean mayLog(Connection c) {
+        if (c.logBudget == null) {
+            if (logBudgets.size() >= LOG_BUDGETS) {
+                logBudgets.clear();
+            }
+            c.logBudget =
+                    logBudgets.computeIfAbsent(c.remote.getAddress(), a -> TokenBucket.perMinute(LOG_LINES_PER_MINUTE));
+        }
+        if (c.logBudget.tryTake(config.clock().millis())) {
+            return true;
+        }
+        Counters.add(counters.logLinesSuppressed, 1);
+        return false;
+    }
+
+    /** Once per loop turn: the roster renames changed, at most once. */
+    void endOfTurn() {
+        room.flushRoster(effects);
+        if (!effects.isEmpty()) {
+            carryOut();
+        }
     }
 
     /** Kicks member {@code id}, if it is one: DISCONNECT with {@code reason}, then close. */
@@ -122,7 +238,7 @@ final class ControlHandler {
             } catch (ProtocolException e) {
                 if (e.kind() == ProtocolException.Kind.UNKNOWN_KEY) {
                     // a newer peer's message: original peers ignore it, and so do we
-                    LOG.debug("{}: ignored {}", c, e.getMessage());
+                    LOG.debug("{}: ignored {}", c, LogText.safe(e.getMessage(), 200));
                     continue;
                 }
                 protocolError(c, e);
@@ -138,7 +254,9 @@ final class ControlHandler {
 
     private void protocolError(Connection c, ProtocolException e) {
         Counters.add(counters.protocolErrors, 1);
-        LOG.info("{}: protocol error, closing: {}", c, e.getMessage());
+        if (mayLog(c)) {
+            LOG.info("{}: protocol error, closing: {}", c, LogText.safe(e.getMessage(), 400));
+        }
         String reason =
                 switch (e.kind()) {
                     case MESSAGE_TOO_LONG -> "Protocol error: message too long";
@@ -163,7 +281,7 @@ final class ControlHandler {
             doom(c, LeaveReason.QUIT);
         } else {
             // ACK, UNKNOWN_ERROR and the server-to-client messages mean nothing here
-            LOG.debug("{}: ignored {}", c, m);
+            LOG.debug("{}: ignored {}", c, LogText.safe(m.toString(), 200));
         }
     }
 
@@ -171,11 +289,10 @@ final class ControlHandler {
         int before = c.id;
         int id = room.nickname(before, n.name(), n.extensions(), c.remote, c.voicePort, effects);
         if (before < 0 && id >= 0) {
-            pending--;
-            c.handshaking = false;
+            unpend(c);
             c.id = id;
             byId[id] = c;
-            LOG.info("{} joined as {}", c, n.name());
+            LOG.info("{} joined as {}", c, LogText.safe(n.name()));
         } else if (id < 0) {
             forget(c);
         }
@@ -188,7 +305,9 @@ final class ControlHandler {
         carryOut();
         if (refused != null) {
             Counters.add(refused.full() ? counters.connectionsRefused : counters.protocolErrors, 1);
-            LOG.info("{}: nickname refused: {}", c, refused.reason());
+            if (mayLog(c)) {
+                LOG.info("{}: nickname refused: {}", c, LogText.safe(refused.reason()));
+            }
             closeWith(c, new ControlMessage.Disconnect(refused.reason()), null);
         }
     }
@@ -199,7 +318,7 @@ final class ControlHandler {
             if (e instanceof RoomEffect.Send s) {
                 Connection to = byId[s.id()];
                 if (to != null) {
-                    enqueue(to, ByteBuffer.wrap(s.bytes()));
+                    enqueue(to, ByteBuffer.wrap(s.bytes()), s.roster());
                 }
             } else if (e instanceof RoomEffect.RegisterVoice r) {
                 relay.register(r.id(), r.address());
@@ -210,14 +329,33 @@ final class ControlHandler {
             } else if (e instanceof RoomEffect.Joined j) {
                 emit(() -> listener.userJoined(j.user()));
             } else if (e instanceof RoomEffect.Left l) {
-                LOG.info("{} ({}) left: {}", l.user().controlAddress(), l.user().name(), l.reason());
+                LOG.info(
+                        "{} ({}) left: {}",
+                        l.user().controlAddress(),
+                        LogText.safe(l.user().name()),
+                        l.reason());
                 emit(() -> listener.userLeft(l.user(), l.reason()));
             } else if (e instanceof RoomEffect.VoiceRegistered v) {
                 emit(() -> listener.voiceAddressRegistered(v.user(), v.address()));
+            } else if (e instanceof RoomEffect.Counted k) {
+                Counters.add(counterOf(k.what()), 1);
             }
         }
         effects.clear();
         users = room.users();
+    }
+
+    private AtomicLong counterOf(RoomEffect.Count what) {
+        switch (what) {
+            case RENAME_UNCHANGED:
+                return counters.renamesUnchanged;
+            case RENAME_LIMITED:
+                return counters.renamesLimited;
+            case CLIENT_PORT_LIMITED:
+                return counters.clientPortChangesLimited;
+            default:
+                return counters.clientPortsRefused;
+        }
     }
 
     /** The connection is no longer member {@code c.id}. */
@@ -262,6 +400,7 @@ final class ControlHandler {
         if (leaveReason != null) {
             leave(c, leaveReason, !stopping);
         }
+        unpend(c);
         enqueue(c, ByteBuffer.wrap(encoder.encode(last)));
         if (c.open() && c.beginClose(config.clock().millis() + lingerMillis) == Connection.Write.FAILED) {
             forceClose(c);
@@ -272,25 +411,38 @@ final class ControlHandler {
         if (c.closed) {
             return;
         }
-        if (c.handshaking) {
-            c.handshaking = false;
-            pending--;
-        }
+        unpend(c);
         connections.remove(c);
         c.close();
     }
 
     void sweep(long now) {
+        room.tick(effects);
+        if (!effects.isEmpty()) {
+            carryOut();
+        }
+        if (!logBudgets.isEmpty()) {
+            // an address quiet long enough to have its whole budget back is forgotten
+            for (Iterator<TokenBucket> i = logBudgets.values().iterator(); i.hasNext(); ) {
+                if (i.next().full(now)) {
+                    i.remove();
+                }
+            }
+        }
         for (int i = connections.size() - 1; i >= 0; i--) {
             Connection c = connections.get(i);
             switch (c.expiry(now, handshakeMillis, writeMillis)) {
                 case LINGER -> forceClose(c);
                 case HANDSHAKE -> {
-                    LOG.info("{}: no nickname within {} ms, closing", c, handshakeMillis);
+                    if (mayLog(c)) {
+                        LOG.info("{}: no nickname within {} ms, closing", c, handshakeMillis);
+                    }
                     closeWith(c, new ControlMessage.Disconnect("Handshake timeout"), null);
                 }
                 case WRITE -> {
-                    LOG.info("{}: not reading for {} ms, closing", c, writeMillis);
+                    if (mayLog(c)) {
+                        LOG.info("{}: not reading for {} ms, closing", c, writeMillis);
+                    }
                     doom(c, LeaveReason.TIMEOUT);
                 }
                 case NONE -> {}
@@ -313,13 +465,24 @@ final class ControlHandler {
     }
 
     private void enqueue(Connection c, ByteBuffer bytes) {
+        enqueue(c, bytes, false);
+    }
+
+    private void enqueue(Connection c, ByteBuffer bytes, boolean roster) {
         if (!c.open()) {
             return;
         }
         Counters.add(counters.controlMessagesSent, 1);
-        switch (c.enqueue(bytes, config.clock().millis(), config.outboundQueueBytes())) {
+        long replaced = c.replacedRosters;
+        Connection.Write w = c.enqueue(bytes, config.clock().millis(), config.outboundQueueBytes(), roster);
+        if (c.replacedRosters != replaced) {
+            Counters.add(counters.rostersReplaced, c.replacedRosters - replaced);
+        }
+        switch (w) {
             case FULL -> {
-                LOG.info("{}: outbound queue full ({} bytes), closing", c, c.queued());
+                if (mayLog(c)) {
+                    LOG.info("{}: outbound queue full ({} bytes), closing", c, c.queued());
+                }
                 doom(c, LeaveReason.SLOW_CONSUMER);
             }
             case FAILED -> doom(c, LeaveReason.CONNECTION_LOST);

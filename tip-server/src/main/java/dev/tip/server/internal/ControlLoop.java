@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control thread's loop: one selector for every TCP connection. It accepts (refusing beyond
- * the limit of pending handshakes), reads into one buffer, writes what a connection's queue
+ * The control thread's loop: one selector for every TCP connection. It accepts (making room
+ * within the limits of pending handshakes by closing the oldest), reads into one buffer, writes what a connection's queue
  * holds, runs the deadlines every sweep, and hands everything else to its
  * {@link ControlHandler}. Commands from other threads (kick, a learned voice address, stop) are
  * queued and run between selections.
@@ -67,7 +67,8 @@ public final class ControlLoop implements Runnable {
         this.server = server;
         this.config = config;
         this.counters = counters;
-        this.handler = new ControlHandler(relay, config, counters, events);
+        this.handler = new ControlHandler(
+                relay, config, counters, events, ((InetSocketAddress) server.getLocalAddress()).getPort());
         long shortest = Math.min(
                 config.handshakeTimeout().toMillis(),
                 Math.min(config.writeTimeout().toMillis(), config.linger().toMillis()));
@@ -145,6 +146,8 @@ public final class ControlLoop implements Runnable {
                 while ((c = commands.poll()) != null) {
                     c.run();
                 }
+                // however many renames this turn read, one roster
+                handler.endOfTurn();
                 handler.processDoomed();
             }
         } catch (IOException | ClosedSelectorException e) {
@@ -215,11 +218,10 @@ public final class ControlLoop implements Runnable {
                     ch.setOption(StandardSocketOptions.SO_SNDBUF, config.controlSendBufferBytes());
                 }
                 if (!handler.accepts()) {
-                    refuse(
-                            ch,
-                            stopping ? new ControlMessage.ServerClose() : new ControlMessage.Disconnect("Server busy"));
+                    refuse(ch, new ControlMessage.ServerClose());
                     continue;
                 }
+                handler.makeRoomFor(remote.getAddress());
                 handler.add(ch, remote, ch.register(selector, SelectionKey.OP_READ));
                 LOG.debug("{} connected", remote);
             } catch (IOException e) {

@@ -24,12 +24,21 @@ public final class Counters {
     final AtomicLong droppedWrongAddress = new AtomicLong();
     final AtomicLong voiceAddressesLearned = new AtomicLong();
     final AtomicLong helloAcksSent = new AtomicLong();
+    final AtomicLong droppedRateLimited = new AtomicLong();
+    final AtomicLong voiceSocketFailures = new AtomicLong();
     // written by the control thread
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsRefused = new AtomicLong();
     final AtomicLong controlMessagesReceived = new AtomicLong();
     final AtomicLong controlMessagesSent = new AtomicLong();
     final AtomicLong protocolErrors = new AtomicLong();
+    final AtomicLong pendingConnectionsEvicted = new AtomicLong();
+    final AtomicLong renamesUnchanged = new AtomicLong();
+    final AtomicLong renamesLimited = new AtomicLong();
+    final AtomicLong rostersReplaced = new AtomicLong();
+    final AtomicLong clientPortChangesLimited = new AtomicLong();
+    final AtomicLong clientPortsRefused = new AtomicLong();
+    final AtomicLong logLinesSuppressed = new AtomicLong();
 
     /** Single-writer addition: only the counter's own thread may call it. */
     static void add(AtomicLong counter, long delta) {
@@ -65,6 +74,15 @@ public final class Counters {
                 controlMessagesReceived.get(),
                 controlMessagesSent.get(),
                 protocolErrors.get(),
+                droppedRateLimited.get(),
+                voiceSocketFailures.get(),
+                pendingConnectionsEvicted.get(),
+                renamesUnchanged.get(),
+                renamesLimited.get(),
+                rostersReplaced.get(),
+                clientPortChangesLimited.get(),
+                clientPortsRefused.get(),
+                logLinesSuppressed.get(),
                 relayAllocatedBytes);
     }
 }

@@ -24,6 +24,10 @@ final class Member {
     long timestamp;
     long lastVoiceMillis;
     boolean spoken;
+    /** Waits for the relay loop to open its connected socket. */
+    boolean wantsSocket;
+    /** Its datagrams' rate limit; made by {@link Routing} on its first datagram. */
+    TokenBucket budget;
 
     Member(int id, InetSocketAddress address, boolean tip2, long token) {
         this.id = id;

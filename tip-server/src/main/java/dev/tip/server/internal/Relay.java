@@ -12,7 +12,11 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +37,13 @@ import org.slf4j.LoggerFactory;
  * address not learned yet, and the few a member sent before its socket existed). Copies go out
  * through each recipient's connected socket, or through the main socket to its cached address
  * where there is none (a platform without that {@code SO_REUSEADDR} behaviour).
+ *
+ * <p>Registrations are coalesced: for each session id only the latest one waits (so a member
+ * that changes its address a million times costs one change), and at most {@link #SOCKET_BATCH}
+ * member sockets are opened per loop turn before the loop selects again (which also releases the
+ * descriptors of the sockets just closed). A member waiting for its socket, or whose socket could
+ * not be opened (descriptors exhausted, say), is served through the main socket meanwhile; a
+ * failed open is retried a second later, so the relay goes back to connected sockets once it can.
  *
  * <p>Threading: {@link #run()} is the relay thread, and every field not marked otherwise is
  * confined to it; {@link #register}, {@link #registerTip2}, {@link #unregister} and {@link #stop}
@@ -59,8 +70,12 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         void learned(int id, long token, InetSocketAddress address);
     }
 
-    /** Add {@code member}, or (null) remove member {@code id}. */
-    private record Command(int id, Member member) {}
+    /** Most member sockets opened per loop turn. */
+    static final int SOCKET_BATCH = 16;
+    /** Time after a failed socket open before the next try. */
+    static final long SOCKET_RETRY_MILLIS = 1000;
+    /** What {@link #latest} holds for an unregistration. */
+    private static final Member REMOVED = Member.original(-1, null);
 
     private final DatagramChannel main;
     private final Selector selector;
@@ -77,9 +92,16 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
 
     private final SelectionKey[] keys;
     private final Consumer<SelectionKey> onReady = this::onReady;
-    private boolean connectedSockets = true;
-    // shared with other threads
-    private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
+    private final Clock clock;
+    private final int maxPerSecond;
+    /** Members whose connected socket is still to be opened, oldest first. */
+    private final ArrayDeque<Member> needSocket = new ArrayDeque<>();
+
+    private long socketRetryAt;
+    // shared with other threads: the latest registration per id, and the ids that have one
+    private final AtomicReferenceArray<Member> latest;
+    private final AtomicIntegerArray queued;
+    private final ConcurrentLinkedQueue<Integer> dirty = new ConcurrentLinkedQueue<>();
     private final AddressListener addressListener;
     private volatile boolean running = true;
 
@@ -113,8 +135,13 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
                 .order(ByteOrder.LITTLE_ENDIAN);
         this.sockets = new DatagramChannel[config.maxUsers()];
         this.keys = new SelectionKey[config.maxUsers()];
+        this.latest = new AtomicReferenceArray<>(config.maxUsers());
+        this.queued = new AtomicIntegerArray(config.maxUsers());
+        this.clock = config.clock();
+        this.maxPerSecond = config.maxVoiceDatagramsPerSecond();
         this.table = new MemberTable(config.maxUsers(), this);
-        this.routing = new Routing(table, config.maxDatagramBytes(), counters, config.clock(), this);
+        this.routing = new Routing(
+                table, config.maxDatagramBytes(), config.maxVoiceDatagramsPerSecond(), counters, config.clock(), this);
         this.selector = Selector.open();
         main.configureBlocking(false);
         main.register(selector, SelectionKey.OP_READ, null);
@@ -128,7 +155,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      * @param address the voice address
      */
     public void register(int id, InetSocketAddress address) {
-        command(new Command(id, Member.original(id, address)));
+        command(id, budgeted(Member.original(id, address)));
     }
 
     /**
@@ -139,7 +166,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      * @param token the token sent to it in SESSION
      */
     public void registerTip2(int id, long token) {
-        command(new Command(id, Member.tip2(id, token)));
+        command(id, budgeted(Member.tip2(id, token)));
     }
 
     /**
@@ -148,12 +175,22 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      * @param id the session id
      */
     public void unregister(int id) {
-        command(new Command(id, null));
+        command(id, REMOVED);
     }
 
-    private void command(Command c) {
-        commands.add(c);
-        selector.wakeup();
+    /** Gives a new member its datagram budget here, so that the relay thread allocates nothing. */
+    private Member budgeted(Member m) {
+        m.budget = Routing.budget(maxPerSecond);
+        return m;
+    }
+
+    /** The latest registration of {@code id} replaces one still waiting. */
+    private void command(int id, Member m) {
+        latest.set(id, m);
+        if (queued.compareAndSet(id, 0, 1)) {
+            dirty.add(id);
+            selector.wakeup();
+        }
     }
 
     /** Stops the relay loop; {@link #run()} then closes every socket and returns. Thread-safe. */
@@ -167,7 +204,12 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         try {
             while (running) {
                 catchUp();
-                selector.select(onReady);
+                long wait = openSockets();
+                if (wait == 0) {
+                    selector.selectNow(onReady);
+                } else {
+                    selector.select(onReady, Math.max(0, wait));
+                }
             }
         } catch (IOException | ClosedSelectorException e) {
             if (running) {
@@ -188,14 +230,50 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
 
     @Override
     public void catchUp() {
-        Command c;
-        while ((c = commands.poll()) != null) {
-            if (c.member() == null) {
-                table.remove(c.id());
-            } else {
-                table.add(c.member());
+        Integer id;
+        while ((id = dirty.poll()) != null) {
+            int i = id;
+            queued.set(i, 0);
+            Member m = latest.getAndSet(i, null);
+            if (m == REMOVED) {
+                table.remove(i);
+            } else if (m != null) {
+                table.add(m);
             }
         }
+    }
+
+    /**
+     * Opens up to {@link #SOCKET_BATCH} waiting member sockets.
+     *
+     * @return how long the loop may block in select: 0 for not at all (more wait), a negative
+     *     value for as long as it likes
+     */
+    private long openSockets() {
+        if (needSocket.isEmpty()) {
+            return -1;
+        }
+        long now = clock.millis();
+        if (now < socketRetryAt) {
+            return socketRetryAt - now;
+        }
+        for (int i = 0; i < SOCKET_BATCH; i++) {
+            Member m = needSocket.poll();
+            if (m == null) {
+                return -1;
+            }
+            if (!m.wantsSocket || table.byId(m.id) != m || m.address == null || sockets[m.id] != null) {
+                m.wantsSocket = false;
+                continue;
+            }
+            if (!open(m)) {
+                needSocket.addFirst(m);
+                socketRetryAt = now + SOCKET_RETRY_MILLIS;
+                return SOCKET_RETRY_MILLIS;
+            }
+            m.wantsSocket = false;
+        }
+        return needSocket.isEmpty() ? -1 : 0;
     }
 
     private void onReady(SelectionKey key) {
@@ -269,9 +347,15 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
 
     @Override
     public void bound(Member m) {
-        if (!connectedSockets) {
-            return;
+        // opened by the loop, a batch per turn; the main socket serves the member meanwhile
+        if (!m.wantsSocket) {
+            m.wantsSocket = true;
+            needSocket.add(m);
         }
+    }
+
+    /** Opens {@code m}'s connected socket; false if it cannot be opened now. */
+    private boolean open(Member m) {
         DatagramChannel ch = null;
         try {
             ch = DatagramChannel.open(family);
@@ -286,16 +370,19 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
             ch.configureBlocking(false);
             keys[m.id] = ch.register(selector, SelectionKey.OP_READ, m);
             sockets[m.id] = ch;
+            return true;
         } catch (IOException | RuntimeException e) {
-            // served by the main socket alone; it still works, it only allocates per sender change
-            connectedSockets = false;
-            LOG.info("Per-member UDP sockets unavailable ({}); relaying through one socket", e.toString());
+            // served by the main socket meanwhile; it still works, it only allocates per sender change
+            Counters.add(counters.voiceSocketFailures, 1);
+            LOG.debug("a member's UDP socket cannot be opened ({}); retrying in {} ms", e, SOCKET_RETRY_MILLIS);
             closeQuietly(ch);
+            return false;
         }
     }
 
     @Override
     public void unbound(Member m) {
+        m.wantsSocket = false;
         closeQuietly(sockets[m.id]);
         sockets[m.id] = null;
         keys[m.id] = null;

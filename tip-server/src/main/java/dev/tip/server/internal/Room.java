@@ -8,11 +8,14 @@ import dev.tip.core.voice.AudioFormat;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.NicknamePolicy;
 import dev.tip.server.User;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The room's rules, as the original server applies them, and the TIP/2 negotiation: who is a
@@ -26,9 +29,39 @@ import java.util.function.LongSupplier;
  * and its voice address comes from the relay (a HELLO with that token), never from CLIENT_PORT.
  * Every other member gets exactly the original bytes.
  *
- * <p>Threading: confined to the control thread. Pure: no sockets, no clock, no threads.
+ * <p>Limits on what one member costs the others ({@link Limits}): a rename to the member's
+ * current name is nothing; renames and CLIENT_PORT changes are rate-limited per member (the excess
+ * waits, the latest one winning, and happens in {@link #tick} once the member's bucket has a
+ * token again); the roster a rename causes is not sent at once but by {@link #flushRoster}, once
+ * per control loop turn however many renames the turn read; a CLIENT_PORT that makes the
+ * server's own address, or another member's voice address, a member's voice address is ignored
+ * and counted; at most so many members per IP address.
+ *
+ * <p>Threading: confined to the control thread. Pure: no sockets, no threads; time comes from
+ * the injected clock.
  */
 final class Room {
+
+    /** REASON of the DISCONNECT a client gets when its address has all the seats it may have. */
+    static final String ADDRESS_FULL = "Server full: too many users from your address";
+
+    /**
+     * The room's limits per member and per address.
+     *
+     * @param renamesPerMinute renames a member may make per minute (and at once)
+     * @param clientPortChangesPerMinute CLIENT_PORT changes a member may make per minute (and at once)
+     * @param maxUsersPerAddress most members with the same IP address
+     * @param serverAddress true for an address that is the server's own UDP socket
+     */
+    record Limits(
+            int renamesPerMinute,
+            int clientPortChangesPerMinute,
+            int maxUsersPerAddress,
+            Predicate<InetSocketAddress> serverAddress) {
+
+        /** Generous limits, for tests of the other rules. */
+        static final Limits NONE = new Limits(1_000_000, 1_000_000, Integer.MAX_VALUE, a -> false);
+    }
 
     /** The dialect this server speaks besides the original. */
     static final int TIP2_VERSION = 2;
@@ -43,17 +76,25 @@ final class Room {
         final InetSocketAddress remote;
         final boolean tip2;
         final long token;
+        final TokenBucket renames;
+        final TokenBucket portChanges;
         String name;
         int voicePort;
         InetSocketAddress voice;
+        /** A rename that waits for a token, or null. */
+        String pendingName;
+        /** A CLIENT_PORT change waits for a token. */
+        boolean portPending;
 
-        Seat(int id, String name, InetSocketAddress remote, boolean tip2, long token, int voicePort) {
+        Seat(int id, String name, InetSocketAddress remote, boolean tip2, long token, int voicePort, Limits limits) {
             this.id = id;
             this.name = name;
             this.remote = remote;
             this.tip2 = tip2;
             this.token = token;
             this.voicePort = voicePort;
+            this.renames = TokenBucket.perMinute(limits.renamesPerMinute());
+            this.portChanges = TokenBucket.perMinute(limits.clientPortChangesPerMinute());
         }
 
         User user() {
@@ -66,7 +107,23 @@ final class Room {
     private final NicknamePolicy policy;
     private final LongSupplier tokens;
     private final ControlEncoder encoder = new ControlEncoder();
+    private final Limits limits;
+    private final LongSupplier millis;
+    private final HashMap<InetAddress, Integer> seatsByAddress = new HashMap<>();
     private List<User> users = List.of();
+    private boolean rosterDirty;
+    private int pendingChanges;
+
+    /**
+     * Creates an empty room with no limits to speak of and a clock that stands still.
+     *
+     * @param maxUsers most members; session ids are 0..maxUsers-1
+     * @param policy decides which nicknames are accepted
+     * @param tokens source of TIP/2 voice tokens (secure random in the server)
+     */
+    Room(int maxUsers, NicknamePolicy policy, LongSupplier tokens) {
+        this(maxUsers, policy, tokens, Limits.NONE, () -> 0);
+    }
 
     /**
      * Creates an empty room.
@@ -74,11 +131,15 @@ final class Room {
      * @param maxUsers most members; session ids are 0..maxUsers-1
      * @param policy decides which nicknames are accepted
      * @param tokens source of TIP/2 voice tokens (secure random in the server)
+     * @param limits the limits per member and per address
+     * @param millis the time in milliseconds, for the rate limits
      */
-    Room(int maxUsers, NicknamePolicy policy, LongSupplier tokens) {
+    Room(int maxUsers, NicknamePolicy policy, LongSupplier tokens, Limits limits, LongSupplier millis) {
         this.byId = new Seat[maxUsers];
         this.policy = policy;
         this.tokens = tokens;
+        this.limits = limits;
+        this.millis = millis;
     }
 
     /** The members, in join order, as of now. Immutable. */
@@ -106,6 +167,11 @@ final class Room {
     int nickname(
             int id, String name, Extensions extensions, InetSocketAddress remote, int voicePort, List<RoomEffect> out) {
         Seat self = id >= 0 ? byId[id] : null;
+        if (self != null && name.equals(self.pendingName == null ? self.name : self.pendingName)) {
+            // a rename to the name it has (or will have): nothing changes, nobody is told
+            out.add(new RoomEffect.Counted(RoomEffect.Count.RENAME_UNCHANGED));
+            return id;
+        }
         List<String> inUse = new ArrayList<>(members.size());
         for (Seat s : members) {
             if (s != self) {
@@ -121,9 +187,17 @@ final class Room {
             return -1;
         }
         if (self != null) {
-            self.name = name;
-            changed();
-            roster(out);
+            if (name.equals(self.name)) {
+                // back to the name it has: the waiting rename is void
+                setPendingName(self, null);
+            } else if (self.renames.tryTake(millis.getAsLong())) {
+                setPendingName(self, null);
+                rename(self, name);
+            } else {
+                // the latest rename wins once the member has a token again (tick)
+                setPendingName(self, name);
+                out.add(new RoomEffect.Counted(RoomEffect.Count.RENAME_LIMITED));
+            }
             return id;
         }
         int free = freeId();
@@ -131,11 +205,17 @@ final class Room {
             out.add(new RoomEffect.Refuse(FULL, true));
             return -1;
         }
+        InetAddress ip = remote.getAddress();
+        if (seatsByAddress.getOrDefault(ip, 0) >= limits.maxUsersPerAddress()) {
+            out.add(new RoomEffect.Refuse(ADDRESS_FULL, true));
+            return -1;
+        }
         // a larger VERSION is a newer client: it gets the highest dialect both speak
         boolean tip2 = extensions.getLong("VERSION").orElse(0) >= TIP2_VERSION;
-        Seat s = new Seat(free, name, remote, tip2, tip2 ? tokens.getAsLong() : 0, voicePort);
+        Seat s = new Seat(free, name, remote, tip2, tip2 ? tokens.getAsLong() : 0, voicePort, limits);
         byId[free] = s;
         members.add(s);
+        seatsByAddress.merge(ip, 1, Integer::sum);
         changed();
         out.add(new RoomEffect.Joined(s.user()));
         roster(out);
@@ -172,9 +252,82 @@ final class Room {
     void clientPort(int id, int port, List<RoomEffect> out) {
         Seat s = byId[id];
         s.voicePort = port;
-        if (!s.tip2) {
-            originalVoice(s, out);
+        if (s.tip2) {
+            return;
         }
+        if (port == 0 || new InetSocketAddress(s.remote.getAddress(), port).equals(s.voice)) {
+            setPortPending(s, false);
+        } else if (s.portChanges.tryTake(millis.getAsLong())) {
+            setPortPending(s, false);
+            originalVoice(s, out);
+        } else {
+            // the latest port wins once the member has a token again (tick)
+            setPortPending(s, true);
+            out.add(new RoomEffect.Counted(RoomEffect.Count.CLIENT_PORT_LIMITED));
+        }
+    }
+
+    /**
+     * Applies the renames and CLIENT_PORT changes that waited for a token and now have one.
+     * Called periodically; cheap when nothing waits.
+     *
+     * @param out where the effects go
+     */
+    void tick(List<RoomEffect> out) {
+        if (pendingChanges == 0) {
+            return;
+        }
+        long now = millis.getAsLong();
+        for (Seat s : members) {
+            if (s.pendingName != null && s.renames.tryTake(now)) {
+                String name = s.pendingName;
+                setPendingName(s, null);
+                List<String> inUse = new ArrayList<>(members.size());
+                for (Seat o : members) {
+                    if (o != s) {
+                        inUse.add(o.name);
+                    }
+                }
+                if (policy.rejectionReason(name, inUse) == null) {
+                    rename(s, name);
+                } else {
+                    // allowed when it came, no longer (another took the name): dropped
+                    out.add(new RoomEffect.Counted(RoomEffect.Count.RENAME_LIMITED));
+                }
+            }
+            if (s.portPending && s.portChanges.tryTake(now)) {
+                setPortPending(s, false);
+                originalVoice(s, out);
+            }
+        }
+    }
+
+    /**
+     * Sends the roster to everyone if a rename changed it since the last one: at most one
+     * roster per call however many renames came. The control loop calls it once per turn.
+     *
+     * @param out where the effects go
+     */
+    void flushRoster(List<RoomEffect> out) {
+        if (rosterDirty) {
+            roster(out);
+        }
+    }
+
+    private void rename(Seat s, String name) {
+        s.name = name;
+        changed();
+        rosterDirty = true;
+    }
+
+    private void setPendingName(Seat s, String name) {
+        pendingChanges += (name != null ? 1 : 0) - (s.pendingName != null ? 1 : 0);
+        s.pendingName = name;
+    }
+
+    private void setPortPending(Seat s, boolean pending) {
+        pendingChanges += (pending ? 1 : 0) - (s.portPending ? 1 : 0);
+        s.portPending = pending;
     }
 
     private void originalVoice(Seat s, List<RoomEffect> out) {
@@ -183,6 +336,11 @@ final class Room {
         }
         InetSocketAddress voice = new InetSocketAddress(s.remote.getAddress(), s.voicePort);
         if (voice.equals(s.voice)) {
+            return;
+        }
+        if (limits.serverAddress().test(voice) || heldByAnother(s, voice)) {
+            // the server's own socket would relay to itself; another's address would steal its voice
+            out.add(new RoomEffect.Counted(RoomEffect.Count.CLIENT_PORT_REFUSED));
             return;
         }
         s.voice = voice;
@@ -225,6 +383,9 @@ final class Room {
         }
         members.remove(s);
         byId[id] = null;
+        setPendingName(s, null);
+        setPortPending(s, false);
+        seatsByAddress.computeIfPresent(s.remote.getAddress(), (k, v) -> v == 1 ? null : v - 1);
         changed();
         if (s.voice != null || s.tip2) {
             out.add(new RoomEffect.UnregisterVoice(id));
@@ -237,6 +398,7 @@ final class Room {
 
     /** The roster to every member: the names, and for TIP/2 members the ids in the same order. */
     private void roster(List<RoomEffect> out) {
+        rosterDirty = false;
         List<String> names = new ArrayList<>(members.size());
         List<JsonValue> ids = new ArrayList<>(members.size());
         boolean anyTip2 = false;
@@ -252,8 +414,17 @@ final class Room {
                         Extensions.builder().put("IDS", new JsonValue.Arr(ids)).build()))
                 : original;
         for (Seat s : members) {
-            out.add(new RoomEffect.Send(s.id, s.tip2 ? tip2 : original));
+            out.add(new RoomEffect.Send(s.id, s.tip2 ? tip2 : original, true));
         }
+    }
+
+    private boolean heldByAnother(Seat self, InetSocketAddress voice) {
+        for (Seat o : members) {
+            if (o != self && voice.equals(o.voice)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int freeId() {

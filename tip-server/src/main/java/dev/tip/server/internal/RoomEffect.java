@@ -10,8 +10,34 @@ import java.net.InetSocketAddress;
  */
 sealed interface RoomEffect {
 
-    /** Queue {@code bytes} (one encoded control message) to member {@code id}. */
-    record Send(int id, byte[] bytes) implements RoomEffect {}
+    /**
+     * Queue {@code bytes} (one encoded control message) to member {@code id}.
+     *
+     * @param id the member
+     * @param bytes the message
+     * @param roster true for a roster, which replaces a roster still unsent at the queue's end
+     */
+    record Send(int id, byte[] bytes, boolean roster) implements RoomEffect {
+        /** A message that is not a roster. */
+        Send(int id, byte[] bytes) {
+            this(id, bytes, false);
+        }
+    }
+
+    /** Something a limit ignored or refused, to be counted (and perhaps logged). */
+    enum Count {
+        /** A rename to the name the member has. */
+        RENAME_UNCHANGED,
+        /** A rename that waits for (or lost) its turn under the rename limit. */
+        RENAME_LIMITED,
+        /** A CLIENT_PORT change that waits for its turn under the limit. */
+        CLIENT_PORT_LIMITED,
+        /** A CLIENT_PORT naming the server's own address or another member's voice address. */
+        CLIENT_PORT_REFUSED
+    }
+
+    /** Count {@code what}. */
+    record Counted(Count what) implements RoomEffect {}
 
     /**
      * The nickname is refused: DISCONNECT with {@code reason} to that client, then close it.

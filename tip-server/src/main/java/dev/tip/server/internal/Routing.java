@@ -19,6 +19,9 @@ import java.time.Clock;
  * sender's PCM, {@code [HEAD, ...)} as received, {@code [2 * HEAD, ...)} for a TIP/2 sender's
  * payload alone. Nothing is copied and nothing is allocated.
  *
+ * <p>Each member's datagrams are limited by a token bucket ({@code maxPerSecond} at once and per
+ * second): beyond it they are dropped and counted in {@code droppedRateLimited}, never relayed.
+ *
  * <p>Counting: a copy is counted in {@code datagramsRelayed} before it is handed to
  * {@link Output#send}, so whoever has received a copy sees it counted; a copy the socket refuses
  * is then moved to {@code droppedSendFailed}.
@@ -63,6 +66,7 @@ final class Routing {
 
     private final MemberTable table;
     private final int maxDatagramBytes;
+    private final int maxPerSecond;
     private final Counters counters;
     private final Clock clock;
     private final Output out;
@@ -78,8 +82,23 @@ final class Routing {
      * @param out the sockets
      */
     Routing(MemberTable table, int maxDatagramBytes, Counters counters, Clock clock, Output out) {
+        this(table, maxDatagramBytes, Integer.MAX_VALUE / 2, counters, clock, out);
+    }
+
+    /**
+     * Creates the routing over a member table, with a limit on each member's datagrams.
+     *
+     * @param table the members
+     * @param maxDatagramBytes longest voice payload relayed (a TIP/2 datagram may be a header longer)
+     * @param maxPerSecond most datagrams relayed (or answered) per second from one member, and at once
+     * @param counters where to count
+     * @param clock time for talk-spurt markers and the limit; its {@code millis()} must not allocate
+     * @param out the sockets
+     */
+    Routing(MemberTable table, int maxDatagramBytes, int maxPerSecond, Counters counters, Clock clock, Output out) {
         this.table = table;
         this.maxDatagramBytes = maxDatagramBytes;
+        this.maxPerSecond = maxPerSecond;
         this.counters = counters;
         this.clock = clock;
         this.out = out;
@@ -108,6 +127,11 @@ final class Routing {
         if (n == PROBE_LENGTH && isProbe(buf)) {
             // usually from the main socket: the greeting often arrives before CLIENT_PORT is read
             Counters.add(counters.droppedProbe, 1);
+            return;
+        }
+        if (m != null && !withinBudget(m)) {
+            // a flood from one member costs the others nothing: dropped before any work
+            Counters.add(counters.droppedRateLimited, 1);
             return;
         }
         if (m != null && !m.tip2) {
@@ -149,6 +173,25 @@ final class Routing {
         }
         int originalStart = type == PayloadType.PCM && n - HEAD <= ORIGINAL_MAX_PAYLOAD ? 2 * HEAD : -1;
         fanOut(buf, m, HEAD, originalStart, HEAD + n);
+    }
+
+    /** Takes one of {@code m}'s tokens, if it has one. Allocates only for a member without a budget. */
+    private boolean withinBudget(Member m) {
+        TokenBucket b = m.budget;
+        if (b == null) {
+            b = m.budget = budget(maxPerSecond);
+        }
+        return b.tryTake(clock.millis());
+    }
+
+    /**
+     * A member's budget of datagrams.
+     *
+     * @param maxPerSecond most datagrams per second, and at once
+     * @return a full budget
+     */
+    static TokenBucket budget(int maxPerSecond) {
+        return TokenBucket.perSecond(maxPerSecond);
     }
 
     /** HELLO or KEEPALIVE (a HELLO_ACK from a client is malformed): learns, refreshes or moves. */

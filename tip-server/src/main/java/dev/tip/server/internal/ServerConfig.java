@@ -19,6 +19,11 @@ import java.util.concurrent.ThreadFactory;
  * @param bindAddress local address, null for all IPv4 interfaces
  * @param maxUsers most users at once; session ids are 0..maxUsers-1
  * @param maxPendingConnections most connections that have not sent a valid nickname yet
+ * @param maxPendingConnectionsPerAddress most such connections from one IP address
+ * @param maxUsersPerAddress most users with the same IP address
+ * @param maxRenamesPerMinute renames one member may make per minute (and at once)
+ * @param maxClientPortChangesPerMinute CLIENT_PORT changes one member may make per minute (and at once)
+ * @param maxVoiceDatagramsPerSecond datagrams relayed per second from one member (and at once)
  * @param nicknamePolicy decides which nicknames are accepted
  * @param handshakeTimeout time a connection has to send its nickname
  * @param maxControlMessageBytes longest control message from a client
@@ -39,6 +44,11 @@ public record ServerConfig(
         InetAddress bindAddress,
         int maxUsers,
         int maxPendingConnections,
+        int maxPendingConnectionsPerAddress,
+        int maxUsersPerAddress,
+        int maxRenamesPerMinute,
+        int maxClientPortChangesPerMinute,
+        int maxVoiceDatagramsPerSecond,
         NicknamePolicy nicknamePolicy,
         Duration handshakeTimeout,
         int maxControlMessageBytes,

@@ -122,4 +122,24 @@ class ConnectionTest {
         assertThat(peer.isOpen()).isFalse();
         assertThat(c.expiry(10_000_000, HANDSHAKE, WRITE)).isEqualTo(Connection.Expiry.NONE);
     }
+
+    @Test
+    void aRosterReplacesAnUnsentRosterAtTheEndOfTheQueueButNeverOnePartlySent() {
+        peer.accept = 0;
+        c.enqueue(bytes("R1-partly"), 1, 1024, true);
+        peer.accept = 0;
+        c.enqueue(bytes("R2"), 1, 1024, true);
+        c.enqueue(bytes("R3"), 1, 1024, true);
+        c.enqueue(bytes("R4"), 1, 1024, true);
+        assertThat(c.replacedRosters).isEqualTo(2);
+        c.enqueue(bytes("S"), 1, 1024, false);
+        c.enqueue(bytes("R5"), 1, 1024, true);
+        assertThat(c.replacedRosters)
+                .as("a roster behind another message is not replaced")
+                .isEqualTo(2);
+        peer.accept = Integer.MAX_VALUE;
+        c.flush(2);
+        assertThat(peer.text()).isEqualTo("R1-partlyR4SR5");
+        assertThat(c.queued()).isZero();
+    }
 }

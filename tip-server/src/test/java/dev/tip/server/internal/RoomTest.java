@@ -142,6 +142,10 @@ class RoomTest {
         out.clear();
         assertThat(room.nickname(1, "Bea", NONE, REMOTE, 0, out)).isEqualTo(1);
         assertThat(effects())
+                .as("the roster waits for the end of the loop turn")
+                .isEmpty();
+        room.flushRoster(out);
+        assertThat(effects())
                 .containsExactly(
                         "to 0: {\"KEY\": 3, \"USERS\": [\"Ann\", \"Bea\"]}",
                         "to 1: {\"KEY\": 3, \"USERS\": [\"Ann\", \"Bea\"]}");
@@ -178,5 +182,137 @@ class RoomTest {
         room.leave(0, LeaveReason.SERVER_STOPPED, false, out);
         assertThat(effects()).containsExactly("left 0 SERVER_STOPPED");
         assertThat(room.users()).extracting(User::name).containsExactly("Bob");
+    }
+
+    // ---- limits (issue 11) ----
+
+    private long now;
+
+    private Room limited(int renames, int ports, int perAddress) {
+        return new Room(
+                10,
+                NicknamePolicy.UNIQUE,
+                () -> nextToken++,
+                new Room.Limits(renames, ports, perAddress, a -> a.getPort() == 9999),
+                () -> now);
+    }
+
+    private List<String> counted() {
+        List<String> s = new ArrayList<>();
+        for (RoomEffect e : out) {
+            if (e instanceof RoomEffect.Counted k) {
+                s.add(k.what().name());
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void aRenameToTheCurrentNameChangesNothingAndTellsNobody() {
+        Room room = limited(12, 12, 10);
+        room.nickname(-1, "Ann", NONE, REMOTE, 0, out);
+        out.clear();
+        for (int i = 0; i < 1000; i++) {
+            assertThat(room.nickname(0, "Ann", NONE, REMOTE, 0, out)).isZero();
+        }
+        room.flushRoster(out);
+        assertThat(counted()).hasSize(1000).containsOnly("RENAME_UNCHANGED");
+        assertThat(effects()).isEmpty();
+    }
+
+    @Test
+    void manyRenamesInOneTurnMakeOneRosterWithTheLatestName() {
+        Room room = limited(12, 12, 10);
+        room.nickname(-1, "Ann", NONE, REMOTE, 0, out);
+        room.nickname(-1, "Bob", NONE, REMOTE, 0, out);
+        out.clear();
+        room.nickname(1, "B1", NONE, REMOTE, 0, out);
+        room.nickname(1, "B2", NONE, REMOTE, 0, out);
+        room.nickname(1, "B3", NONE, REMOTE, 0, out);
+        room.flushRoster(out);
+        room.flushRoster(out);
+        assertThat(effects())
+                .containsExactly(
+                        "to 0: {\"KEY\": 3, \"USERS\": [\"Ann\", \"B3\"]}",
+                        "to 1: {\"KEY\": 3, \"USERS\": [\"Ann\", \"B3\"]}");
+    }
+
+    @Test
+    void renamesBeyondTheLimitWaitAndTheLatestIsAppliedOnceATokenIsBack() {
+        Room room = limited(2, 12, 10); // two at once, then one per 30 s
+        room.nickname(-1, "Ann", NONE, REMOTE, 0, out);
+        out.clear();
+        room.nickname(0, "A1", NONE, REMOTE, 0, out);
+        room.nickname(0, "A2", NONE, REMOTE, 0, out);
+        room.nickname(0, "A3", NONE, REMOTE, 0, out);
+        room.nickname(0, "A4", NONE, REMOTE, 0, out);
+        assertThat(counted()).containsExactly("RENAME_LIMITED", "RENAME_LIMITED");
+        out.clear();
+        assertThat(room.users()).extracting(User::name).containsExactly("A2");
+        now = 29_999;
+        room.tick(out);
+        assertThat(room.users()).extracting(User::name).containsExactly("A2");
+        now = 30_000;
+        room.tick(out);
+        room.flushRoster(out);
+        assertThat(room.users()).extracting(User::name).containsExactly("A4");
+        assertThat(effects()).containsExactly("to 0: {\"KEY\": 3, \"USERS\": [\"A4\"]}");
+        now = 120_000;
+        room.tick(out);
+        room.flushRoster(out);
+        assertThat(effects()).as("nothing waits any more").isEmpty();
+    }
+
+    @Test
+    void clientPortChangesBeyondTheLimitWaitAndTheLatestPortWins() {
+        Room room = limited(12, 2, 10);
+        room.nickname(-1, "Ann", NONE, REMOTE, 0, out);
+        out.clear();
+        for (int port = 5000; port < 5100; port++) {
+            room.clientPort(0, port, out);
+        }
+        assertThat(counted()).hasSize(98).containsOnly("CLIENT_PORT_LIMITED");
+        assertThat(effects())
+                .containsExactly(
+                        "relay original 0 5000", "voice event 0 5000", "relay original 0 5001", "voice event 0 5001");
+        now = 30_000;
+        room.tick(out);
+        assertThat(effects()).containsExactly("relay original 0 5099", "voice event 0 5099");
+        room.tick(out);
+        assertThat(effects()).isEmpty();
+    }
+
+    @Test
+    void aClientPortAnotherMemberHoldsOrTheServersOwnIsIgnoredAndCounted() {
+        Room room = limited(12, 12, 10);
+        room.nickname(-1, "Victim", NONE, REMOTE, 5000, out);
+        room.nickname(-1, "Thief", NONE, REMOTE, 6000, out);
+        out.clear();
+        room.clientPort(1, 5000, out);
+        room.clientPort(1, 9999, out);
+        assertThat(counted()).containsExactly("CLIENT_PORT_REFUSED", "CLIENT_PORT_REFUSED");
+        assertThat(effects()).isEmpty();
+        room.clientPort(1, 6000, out);
+        assertThat(effects()).as("back to its own port: nothing changed").isEmpty();
+        assertThat(room.users()).extracting(u -> u.voiceAddress().getPort()).containsExactly(5000, 6000);
+        // a port the same member had before the refused one is still its own
+        room.nickname(-1, "Late", NONE, REMOTE, 5000, out);
+        assertThat(counted()).containsExactly("CLIENT_PORT_REFUSED");
+        out.clear();
+    }
+
+    @Test
+    void oneAddressGetsNoMoreSeatsThanItsLimitAndAFreedSeatIsItsAgain() {
+        Room room = limited(12, 12, 2);
+        InetSocketAddress other = new InetSocketAddress("127.0.0.2", 40000);
+        assertThat(room.nickname(-1, "A", NONE, REMOTE, 0, out)).isZero();
+        assertThat(room.nickname(-1, "B", NONE, REMOTE, 0, out)).isEqualTo(1);
+        out.clear();
+        assertThat(room.nickname(-1, "C", NONE, REMOTE, 0, out)).isEqualTo(-1);
+        assertThat(effects()).containsExactly("refuse " + Room.ADDRESS_FULL + " (full)");
+        assertThat(room.nickname(-1, "D", NONE, other, 0, out)).isEqualTo(2);
+        room.leave(0, LeaveReason.QUIT, true, out);
+        out.clear();
+        assertThat(room.nickname(-1, "C", NONE, REMOTE, 0, out)).isZero();
     }
 }

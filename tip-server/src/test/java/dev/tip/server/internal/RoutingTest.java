@@ -267,4 +267,37 @@ class RoutingTest {
             return this;
         }
     }
+
+    @Test
+    void aMembersDatagramsBeyondItsBudgetAreDroppedAndCountedNotRelayed() {
+        Routing limited = new Routing(table, MAX, 10, counters, clock, new Routing.Output() {
+            @Override
+            public int send(Member to, ByteBuffer datagram) {
+                sent.add(new Sent(to.id, new byte[0], 0));
+                return datagram.remaining();
+            }
+
+            @Override
+            public void learned(Member m) {}
+
+            @Override
+            public void catchUp() {}
+        });
+        table.add(Member.original(0, ORIG));
+        table.add(Member.original(1, ANN));
+        for (int i = 0; i < 100; i++) {
+            buf.clear().position(Routing.HEAD);
+            buf.put(pcm(1));
+            limited.route(buf, table.byAddress(ORIG), ORIG, 1024);
+        }
+        assertThat(sent).hasSize(10);
+        assertThat(counters.droppedRateLimited.get()).isEqualTo(90);
+        clock.millis += 500;
+        for (int i = 0; i < 100; i++) {
+            buf.clear().position(Routing.HEAD);
+            buf.put(pcm(1));
+            limited.route(buf, table.byAddress(ORIG), ORIG, 1024);
+        }
+        assertThat(sent).as("half a second later: five more").hasSize(15);
+    }
 }
