@@ -1,5 +1,6 @@
 package dev.tip.cli;
 
+import dev.tip.core.TipVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "tip",
         mixinStandardHelpOptions = true,
-        version = "tip 0.1.0",
+        versionProvider = Tip.Version.class,
         description = "TIP voice chat: server, client, demo and load tools.",
         subcommands = {
             CommandLine.HelpCommand.class,
@@ -34,6 +35,14 @@ public final class Tip implements Runnable {
      */
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
+    }
+
+    /** {@code tip --version}: the version the build wrote into tip-core. Thread-safe (stateless). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tip " + TipVersion.version(), "Java ${java.version} (${java.vendor})"};
+        }
     }
 
     static CommandLine commandLine() {
