@@ -12,6 +12,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -70,7 +72,8 @@ public final class ClientCommand implements Callable<Integer> {
             paramLabel = "HOST:PORT",
             converter = ServerAddress.Converter.class,
             defaultValue = "127.0.0.1:" + TipClient.DEFAULT_PORT,
-            description = "The server; an IPv6 address in brackets ([::1]:9999). Default: ${DEFAULT-VALUE}.")
+            description =
+                    "The server, HOST[:PORT] (port 9999 when left out); an IPv6 address in brackets ([::1]:9999). Default: ${DEFAULT-VALUE}.")
     ServerAddress server;
 
     @Option(
@@ -109,7 +112,6 @@ public final class ClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Logs.quiet(); // before the first TIP class loads: its logger level is read then
         out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         TipClient.Builder builder = TipClient.builder();
@@ -139,6 +141,15 @@ public final class ClientCommand implements Callable<Integer> {
             err.println("tip client: --sink " + sink + ": " + e.getMessage());
             err.flush();
             return 2;
+        }
+        try {
+            InetAddress.getByName(server.host()); // the client would report any failure as "refused"
+        } catch (UnknownHostException e) {
+            audioSource.close();
+            audioSink.close();
+            err.println("tip client: could not join " + server + ": unknown host " + server.host());
+            err.flush();
+            return 1;
         }
         status = new StatusLine(out, System.console() != null);
         CompletableFuture<Integer> outcome = new CompletableFuture<>();

@@ -18,14 +18,17 @@ import picocli.CommandLine.Command;
             LoadCommand.class,
             DevicesCommand.class
         })
-public final class Tip implements Runnable {
+public final class Tip implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** {@code tip} without a command: the usage on standard error, exit status 2 (a usage error). */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        spec.commandLine().getErr().flush();
+        return UsageErrors.EXIT_CODE;
     }
 
     /**
@@ -34,6 +37,7 @@ public final class Tip implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
+        Logs.configure(args); // before picocli creates the commands, whose classes create loggers
         System.exit(commandLine().execute(args));
     }
 
