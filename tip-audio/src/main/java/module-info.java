@@ -6,8 +6,8 @@ module dev.tip.audio {
     requires transitive dev.tip.core;
     requires transitive java.desktop;
     requires org.slf4j;
-    // Concentus has no module descriptor: an automatic module named after its jar
-    requires concentus;
+    // Concentus (the Opus codec) is not required: the build copies it into this jar, relocated to
+    // the package dev.tip.audio.internal.concentus, which is not exported (see the pom)
 
     exports dev.tip.audio;
 }

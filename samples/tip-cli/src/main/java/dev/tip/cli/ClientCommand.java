@@ -8,11 +8,10 @@ import dev.tip.core.SessionListener;
 import dev.tip.core.TipClient;
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.audio.AudioSource;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -41,8 +40,11 @@ import picocli.CommandLine.Option;
         description = {
             "Joins a TIP room (a TIP server or the original Python server) and talks: voice from the "
                     + "source, what the room says to the sink, the roster as it changes and a status line.",
-            "Commands on standard input: mute, unmute, users, quit, help. The end of standard input "
-                    + "does not leave the room: use quit, --seconds or Ctrl-C.",
+            "Commands: mute, unmute, users, quit, help. On a terminal they are typed at a prompt "
+                    + "(Tab completes, Up/Down recall, Ctrl-D leaves like quit) and the live status is a bar "
+                    + "on the last line; on a pipe or a dumb terminal (TERM=dumb) commands are read from "
+                    + "standard input, status lines come every 5 s, and the end of the input does not leave "
+                    + "the room: use quit, --seconds or Ctrl-C.",
             "Exit status: 0 left the room (quit, --seconds); 130 Ctrl-C (the client still says DISCONNECT "
                     + "Quit to the server first); 1 could not join, or the session "
                     + "ended from the other side (refused, timed out, nickname rejected, server closed, "
@@ -59,6 +61,8 @@ public final class ClientCommand implements Callable<Integer> {
 
     /** Peak amplitude of a tone source: loud enough to hear, far from clipping. */
     private static final double TONE_AMPLITUDE = 0.3;
+    /** Exit status after Ctrl-C, as a shell reports a process ended by SIGINT. */
+    static final int INTERRUPTED_EXIT_CODE = 130;
     /** Without a terminal, a status line this often (lines, not a redrawn line). */
     private static final int PLAIN_STATUS_EVERY_SECONDS = 5;
 
@@ -70,7 +74,8 @@ public final class ClientCommand implements Callable<Integer> {
             paramLabel = "HOST:PORT",
             converter = ServerAddress.Converter.class,
             defaultValue = "127.0.0.1:" + TipClient.DEFAULT_PORT,
-            description = "The server; an IPv6 address in brackets ([::1]:9999). Default: ${DEFAULT-VALUE}.")
+            description =
+                    "The server, HOST[:PORT] (port 9999 when left out); an IPv6 address in brackets ([::1]:9999). Default: ${DEFAULT-VALUE}.")
     ServerAddress server;
 
     @Option(
@@ -105,11 +110,10 @@ public final class ClientCommand implements Callable<Integer> {
 
     private PrintWriter out;
     private PrintWriter err;
-    private StatusLine status;
+    private ClientConsole status;
 
     @Override
     public Integer call() {
-        Logs.quiet(); // before the first TIP class loads: its logger level is read then
         out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         TipClient.Builder builder = TipClient.builder();
@@ -140,7 +144,16 @@ public final class ClientCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        status = new StatusLine(out, System.console() != null);
+        try {
+            InetAddress.getByName(server.host()); // the client would report any failure as "refused"
+        } catch (UnknownHostException e) {
+            audioSource.close();
+            audioSink.close();
+            err.println("tip client: could not join " + server + ": unknown host " + server.host());
+            err.flush();
+            return 1;
+        }
+        status = ClientConsole.open(out, err);
         CompletableFuture<Integer> outcome = new CompletableFuture<>();
         Printer printer = new Printer(outcome);
         TipClient client = builder.server(server.host(), server.port())
@@ -168,8 +181,8 @@ public final class ClientCommand implements Callable<Integer> {
             status.println("In the room at " + server + " as " + nick + " (session "
                     + client.sessionId().orElse(-1) + "), sending " + source + ", playing into " + sink
                     + ". Type help for commands.");
-            int every = status.terminal() ? 1 : PLAIN_STATUS_EVERY_SECONDS;
-            ticker.scheduleAtFixedRate(() -> status.show(statusText(client)), every, every, TimeUnit.SECONDS);
+            int every = status.liveStatus() ? 1 : PLAIN_STATUS_EVERY_SECONDS;
+            ticker.scheduleAtFixedRate(() -> status.status(statusText(client)), every, every, TimeUnit.SECONDS);
             Thread console = new Thread(() -> console(client, outcome), "tip-client-console");
             console.setDaemon(true);
             console.start();
@@ -177,6 +190,7 @@ public final class ClientCommand implements Callable<Integer> {
             ticker.shutdownNow();
             client.close();
             ClientStatistics s = client.statistics();
+            status.status(""); // the bar empties before the last line
             status.println(String.format(
                     Locale.ROOT,
                     "%s: %d frames sent, %d received, %d played.",
@@ -188,6 +202,7 @@ public final class ClientCommand implements Callable<Integer> {
         } finally {
             ticker.shutdownNow();
             client.close();
+            status.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
@@ -214,9 +229,20 @@ public final class ClientCommand implements Callable<Integer> {
     }
 
     private void console(TipClient client, CompletableFuture<Integer> outcome) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-            String line;
-            while (!outcome.isDone() && (line = in.readLine()) != null) {
+        try {
+            while (!outcome.isDone()) {
+                Object read = status.readCommand();
+                if (read == ClientConsole.End.INTERRUPTED) {
+                    outcome.complete(INTERRUPTED_EXIT_CODE); // Ctrl-C at the prompt: leave, as Ctrl-C elsewhere
+                    return;
+                }
+                if (read == ClientConsole.End.END_OF_INPUT) {
+                    if (status.liveStatus()) {
+                        outcome.complete(0); // Ctrl-D at the prompt: leave, as quit
+                    }
+                    return; // a pipe ended: stay in the room (quit, --seconds or Ctrl-C leave)
+                }
+                String line = (String) read;
                 String command = line.trim().toLowerCase(Locale.ROOT);
                 switch (command) {
                     case "" -> {}
@@ -231,12 +257,15 @@ public final class ClientCommand implements Callable<Integer> {
                     case "users" -> status.println(roster(client.users()));
                     case "quit", "exit" -> outcome.complete(0);
                     case "help", "?" ->
-                        status.println("Commands: mute, unmute, users (who is in the room), quit (leave).");
+                        status.println("Commands: mute, unmute, users (who is in the room), quit (leave)."
+                                + (status.liveStatus() ? " Tab completes, Up/Down recall." : ""));
                     default -> status.println("Unknown command '" + line.trim() + "'; type help.");
                 }
             }
-        } catch (IOException e) {
-            status.println("Standard input failed (" + e.getMessage() + "); commands are off, quit with Ctrl-C.");
+        } catch (IOException | RuntimeException e) {
+            if (!outcome.isDone()) {
+                status.println("Standard input failed (" + e.getMessage() + "); commands are off, quit with Ctrl-C.");
+            }
         }
     }
 
@@ -299,61 +328,10 @@ public final class ClientCommand implements Callable<Integer> {
             }
             // before connect() has returned, connect() itself reports the failure
             if (joined) {
-                status.printlnErr(
-                        err,
-                        "tip client: " + describe(reason)
-                                + (detail == null || detail.isBlank() ? "" : " (" + detail + ")"));
+                status.printlnErr("tip client: " + describe(reason)
+                        + (detail == null || detail.isBlank() ? "" : " (" + detail + ")"));
             }
             outcome.complete(1);
-        }
-    }
-
-    /**
-     * The live status: one line redrawn with a carriage return on a terminal, plain lines
-     * otherwise; other output first clears it. Thread-safe (synchronized).
-     */
-    static final class StatusLine {
-        private final PrintWriter out;
-        private final boolean terminal;
-        private int shown; // length of the status line on screen, 0 if none
-
-        StatusLine(PrintWriter out, boolean terminal) {
-            this.out = out;
-            this.terminal = terminal;
-        }
-
-        boolean terminal() {
-            return terminal;
-        }
-
-        synchronized void show(String text) {
-            if (terminal) {
-                String padded = text.length() < shown ? text + " ".repeat(shown - text.length()) : text;
-                out.print("\r" + padded);
-                shown = text.length();
-            } else {
-                out.println(text);
-            }
-            out.flush();
-        }
-
-        synchronized void println(String line) {
-            clear();
-            out.println(line);
-            out.flush();
-        }
-
-        synchronized void printlnErr(PrintWriter err, String line) {
-            clear();
-            err.println(line);
-            err.flush();
-        }
-
-        private void clear() {
-            if (shown > 0) {
-                out.print("\r" + " ".repeat(shown) + "\r");
-                shown = 0;
-            }
         }
     }
 }

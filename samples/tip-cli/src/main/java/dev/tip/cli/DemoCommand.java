@@ -91,7 +91,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Directory for the recordings (created if missing). Default: a new temporary directory.")
     Path out;
 
-    @Option(names = "--verbose", description = "Show the server's and clients' log lines.")
+    @Option(
+            names = "--verbose",
+            description =
+                    "Show the server's and clients' log lines (on standard error; tip.jar's main reads this flag first).")
     boolean verbose;
 
     @Override
@@ -114,9 +117,6 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
                     "Invalid value for option '--out': cannot create directory " + out + " (" + e + ")");
-        }
-        if (!verbose) {
-            Logs.quiet();
         }
         AudioFormat room = TipClient.ROOM_FORMAT;
         List<Path> recordings = new ArrayList<>();

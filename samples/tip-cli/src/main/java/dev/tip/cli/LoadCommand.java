@@ -1,10 +1,14 @@
 package dev.tip.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tip.core.protocol.ControlDecoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.ProtocolException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -49,6 +53,7 @@ public final class LoadCommand implements Callable<Integer> {
 
     private static final int MAGIC = 0x4c504954; // "TIPL" in little-endian byte order
     private static final int SIZE = 1024;
+    private static final JsonFactory JSON = new JsonFactory();
     private static final short TYPE_DATA = 0;
     private static final short TYPE_PROBE = 1;
     private static final int OFFSET_TYPE = 4;
@@ -176,7 +181,7 @@ public final class LoadCommand implements Callable<Integer> {
                 error = register();
             }
             if (error != null) {
-                report("{\"tool\":\"tip-load\",\"error\":\"" + error + "\"}", "tip load: setup failed: " + error);
+                reportError(error);
                 return 1;
             }
             long setupMs = (System.nanoTime() - setupStart) / 1_000_000;
@@ -184,7 +189,7 @@ public final class LoadCommand implements Callable<Integer> {
                 findMax(setupMs);
             } else {
                 Run r = run(1, rate);
-                report(json(r, setupMs, null), summary(r, setupMs));
+                report(jsonLine(g -> writeRun(g, r, setupMs, null)), summary(r, setupMs));
             }
             return serverClosed.get() ? 3 : 0;
         } finally {
@@ -237,6 +242,38 @@ public final class LoadCommand implements Callable<Integer> {
         PrintStream out = System.out;
         out.println(json ? jsonLine : text);
         out.flush();
+    }
+
+    /** An error: its text on standard error; with --json also a JSON object with "error" on standard output. */
+    private void reportError(String error) {
+        System.err.println("tip load: setup failed: " + error);
+        System.err.flush();
+        if (json) {
+            System.out.println(jsonLine(g -> {
+                g.writeStartObject();
+                g.writeStringField("tool", "tip-load");
+                g.writeStringField("error", error);
+                g.writeEndObject();
+            }));
+            System.out.flush();
+        }
+    }
+
+    /** What writes one JSON value. */
+    @FunctionalInterface
+    interface JsonWriting {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** One JSON line, written (and escaped) by jackson-core. */
+    static String jsonLine(JsonWriting writing) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            writing.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return w.toString();
     }
 
     // ---------------------------------------------------------------- setup
@@ -546,7 +583,8 @@ public final class LoadCommand implements Callable<Integer> {
         double hi = Double.MAX_VALUE;
         double level = rate;
         Run best = null;
-        StringBuilder steps = new StringBuilder();
+        List<Run> steps = new ArrayList<>();
+        List<Boolean> passed = new ArrayList<>();
         for (int step = 1; step <= maxSteps; step++) {
             Run r = run(step, level);
             boolean pass = passes(r);
@@ -555,7 +593,8 @@ public final class LoadCommand implements Callable<Integer> {
                                 Locale.ROOT, "step %d: %.1f pps per speaker: %s", step, level, pass ? "pass" : "fail")
                         + " (" + oneLine(r) + ")");
             }
-            steps.append(steps.length() == 0 ? "" : ",").append(json(r, setupMs, pass));
+            steps.add(r);
+            passed.add(pass);
             if (pass) {
                 lo = level;
                 if (best == null || r.delivered > best.delivered) {
@@ -577,18 +616,29 @@ public final class LoadCommand implements Callable<Integer> {
                 level = Math.sqrt(lo * hi);
             }
         }
-        String bestJson = best == null ? "null" : json(best, setupMs, true);
-        String line = String.format(
-                Locale.ROOT,
-                "{\"tool\":\"tip-load\",\"mode\":\"find-max\",\"clients\":%d,\"speakers\":%d,\"max_loss\":%s,\"max_p99_us\":%d,"
-                        + "\"max_delivered_per_s\":%.1f,\"best\":%s,\"steps\":[%s]}",
-                clients,
-                speakers,
-                maxLoss,
-                Math.round(maxP99Ms * 1000),
-                best == null ? 0.0 : perSecond(best),
-                bestJson,
-                steps);
+        Run bestRun = best;
+        String line = jsonLine(g -> {
+            g.writeStartObject();
+            g.writeStringField("tool", "tip-load");
+            g.writeStringField("mode", "find-max");
+            g.writeNumberField("clients", clients);
+            g.writeNumberField("speakers", speakers);
+            g.writeNumberField("max_loss", maxLoss);
+            g.writeNumberField("max_p99_us", Math.round(maxP99Ms * 1000));
+            g.writeNumberField("max_delivered_per_s", round(bestRun == null ? 0.0 : perSecond(bestRun), 1));
+            g.writeFieldName("best");
+            if (bestRun == null) {
+                g.writeNull();
+            } else {
+                writeRun(g, bestRun, setupMs, true);
+            }
+            g.writeArrayFieldStart("steps");
+            for (int i = 0; i < steps.size(); i++) {
+                writeRun(g, steps.get(i), setupMs, passed.get(i));
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
         report(
                 line,
                 best == null
@@ -616,34 +666,41 @@ public final class LoadCommand implements Callable<Integer> {
         return r.delivered / s;
     }
 
-    private String json(Run r, long setupMs, Boolean pass) {
+    private void writeRun(JsonGenerator g, Run r, long setupMs, Boolean pass) throws IOException {
         Histogram h = r.latencyUs;
-        return String.format(
-                Locale.ROOT,
-                "{\"tool\":\"tip-load\",\"mode\":\"run\",\"host\":\"%s\",\"port\":%d,\"clients\":%d,\"speakers\":%d,\"rate_pps\":%.4f,"
-                        + "\"seconds\":%d,\"setup_ms\":%d,\"offered\":%d,\"expected\":%d,\"delivered\":%d,\"duplicates\":%d,\"loss\":%.6f,"
-                        + "\"delivered_per_s\":%.1f,\"lat_p50_us\":%d,\"lat_p99_us\":%d,\"lat_p999_us\":%d,\"lat_max_us\":%d,"
-                        + "\"foreign\":%d,\"server_closed\":%s%s}",
-                server.getAddress().getHostAddress(),
-                port,
-                clients,
-                speakers,
-                r.rate,
-                seconds,
-                setupMs,
-                r.offered,
-                expected(r),
-                r.delivered,
-                r.duplicates,
-                loss(r),
-                perSecond(r),
-                h.getValueAtPercentile(50),
-                h.getValueAtPercentile(99),
-                h.getValueAtPercentile(99.9),
-                h.getMaxValue(),
-                foreign.get(),
-                serverClosed.get(),
-                pass == null ? "" : ",\"pass\":" + pass);
+        g.writeStartObject();
+        g.writeStringField("tool", "tip-load");
+        g.writeStringField("mode", "run");
+        g.writeStringField("host", server.getAddress().getHostAddress());
+        g.writeNumberField("port", port);
+        g.writeNumberField("clients", clients);
+        g.writeNumberField("speakers", speakers);
+        g.writeNumberField("rate_pps", round(r.rate, 4));
+        g.writeNumberField("seconds", seconds);
+        g.writeNumberField("setup_ms", setupMs);
+        g.writeNumberField("offered", r.offered);
+        g.writeNumberField("expected", expected(r));
+        g.writeNumberField("delivered", r.delivered);
+        g.writeNumberField("duplicates", r.duplicates);
+        g.writeNumberField("loss", round(loss(r), 6));
+        g.writeNumberField("delivered_per_s", round(perSecond(r), 1));
+        g.writeNumberField("lat_p50_us", h.getValueAtPercentile(50));
+        g.writeNumberField("lat_p99_us", h.getValueAtPercentile(99));
+        g.writeNumberField("lat_p999_us", h.getValueAtPercentile(99.9));
+        g.writeNumberField("lat_max_us", h.getMaxValue());
+        g.writeNumberField("foreign", foreign.get());
+        g.writeBooleanField("server_closed", serverClosed.get());
+        if (pass != null) {
+            g.writeBooleanField("pass", pass);
+        }
+        g.writeEndObject();
+    }
+
+    /** {@code value} rounded to {@code places} decimals (as the former fixed-point output had). */
+    private static double round(double value, int places) {
+        return java.math.BigDecimal.valueOf(value)
+                .setScale(places, java.math.RoundingMode.HALF_EVEN)
+                .doubleValue();
     }
 
     private String oneLine(Run r) {

@@ -51,7 +51,10 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Port for TCP and UDP (the original's argument). Default: $PORT, else 9999.")
     Integer positionalPort;
 
-    @Option(names = "--port", paramLabel = "N", description = "Port for TCP and UDP; 0 picks a free one.")
+    @Option(
+            names = "--port",
+            paramLabel = "N",
+            description = "Port for TCP and UDP; 0 picks a free one. Give either PORT or --port, not both.")
     Integer port;
 
     @Option(names = "--bind", paramLabel = "ADDR", description = "Local address to bind. Default: all IPv4 interfaces.")
@@ -96,23 +99,36 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TipServer.Builder builder = TipServer.builder();
+        if (port != null && positionalPort != null) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "Give the port once: as PORT (" + positionalPort + ") or as --port (" + port + "), not both");
+        }
+        int chosenPort;
         try {
-            builder.port(resolvePort())
-                    .maxUsers(maxUsers)
-                    .maxControlMessageBytes(maxMessageBytes)
-                    .outboundQueueBytes(queueBytes)
-                    .udpBufferBytes(udpBuffer)
-                    .nicknamePolicy(uniqueNames ? NicknamePolicy.UNIQUE : NicknamePolicy.ORIGINAL_CLIENT);
-            if (!(handshakeTimeoutSeconds > 0)) {
-                throw new IllegalArgumentException(
-                        "--handshake-timeout must be positive, was " + handshakeTimeoutSeconds);
-            }
-            builder.handshakeTimeout(Duration.ofMillis(Math.max(1, Math.round(handshakeTimeoutSeconds * 1000))));
-            if (bind != null) {
+            chosenPort = resolvePort();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        option(port != null ? "--port" : "PORT", "port", () -> builder.port(chosenPort));
+        option("--max-users", "maxUsers", () -> builder.maxUsers(maxUsers));
+        option("--max-message-bytes", "maxControlMessageBytes", () -> builder.maxControlMessageBytes(maxMessageBytes));
+        option("--queue-bytes", "outboundQueueBytes", () -> builder.outboundQueueBytes(queueBytes));
+        option("--udp-buffer", "udpBufferBytes", () -> builder.udpBufferBytes(udpBuffer));
+        builder.nicknamePolicy(uniqueNames ? NicknamePolicy.UNIQUE : NicknamePolicy.ORIGINAL_CLIENT);
+        if (!(handshakeTimeoutSeconds > 0)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--handshake-timeout': must be positive, was " + handshakeTimeoutSeconds);
+        }
+        builder.handshakeTimeout(Duration.ofMillis(Math.max(1, Math.round(handshakeTimeoutSeconds * 1000))));
+        if (bind != null) {
+            try {
                 builder.bindAddress(InetAddress.getByName(bind));
+            } catch (UnknownHostException e) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "Invalid value for option '--bind': unknown host " + bind);
             }
-        } catch (IllegalArgumentException | UnknownHostException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid argument: " + e.getMessage());
         }
         TipServer server;
         try {
@@ -136,6 +152,31 @@ public final class ServerCommand implements Callable<Integer> {
         // standard input ended or STOP: with STOP the server is closed; at end of input keep serving
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Applies one option to the builder; the builder's refusal becomes a usage error that names
+     * the option ({@code --max-users}), not the builder method ({@code maxUsers}).
+     */
+    private void option(String option, String builderParameter, Runnable apply) {
+        try {
+            apply.run();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for " + describeOption(option) + ": "
+                            + withoutName(e.getMessage(), builderParameter));
+        }
+    }
+
+    private static String describeOption(String option) {
+        return option.startsWith("--") ? "option '" + option + "'" : "positional parameter " + option;
+    }
+
+    /** "maxUsers must be 1..65536, was 0" without the builder's parameter name: "must be 1..65536, was 0". */
+    static String withoutName(String message, String builderParameter) {
+        String m = String.valueOf(message);
+        return m.startsWith(builderParameter + " ") ? m.substring(builderParameter.length() + 1) : m;
     }
 
     private int resolvePort() {

@@ -1,5 +1,6 @@
 package dev.tip.cli;
 
+import dev.tip.core.TipVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "tip",
         mixinStandardHelpOptions = true,
-        version = "tip 0.1.0",
+        versionProvider = Tip.Version.class,
         description = "TIP voice chat: server, client, demo and load tools.",
         subcommands = {
             CommandLine.HelpCommand.class,
@@ -17,14 +18,17 @@ import picocli.CommandLine.Command;
             LoadCommand.class,
             DevicesCommand.class
         })
-public final class Tip implements Runnable {
+public final class Tip implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** {@code tip} without a command: the usage on standard error, exit status 2 (a usage error). */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        spec.commandLine().getErr().flush();
+        return UsageErrors.EXIT_CODE;
     }
 
     /**
@@ -33,7 +37,16 @@ public final class Tip implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
+        Logs.configure(args); // before picocli creates the commands, whose classes create loggers
         System.exit(commandLine().execute(args));
+    }
+
+    /** {@code tip --version}: the version the build wrote into tip-core. Thread-safe (stateless). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tip " + TipVersion.version(), "Java ${java.version} (${java.vendor})"};
+        }
     }
 
     static CommandLine commandLine() {

@@ -3,8 +3,8 @@ package dev.tip.cli;
 import picocli.CommandLine;
 
 /**
- * A short usage error for the commands: the message and where to find the options, exit status 2,
- * instead of picocli's full usage text. Thread-safe (stateless).
+ * A short usage error for the commands: the message, picocli's "Did you mean" suggestions for a
+ * mistyped name, and where to find the options, exit status 2, instead of picocli's full usage text. Thread-safe (stateless).
  */
 final class UsageErrors implements CommandLine.IParameterExceptionHandler {
 
@@ -27,6 +27,8 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
         CommandLine cl = e.getCommandLine();
         String name = cl.getCommandSpec().qualifiedName();
         cl.getErr().println(name + ": " + e.getMessage());
+        // picocli's "Did you mean ..." for a mistyped option or subcommand
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, cl.getErr());
         cl.getErr().println("Run '" + name + " --help' for the options.");
         cl.getErr().flush();
         return EXIT_CODE;

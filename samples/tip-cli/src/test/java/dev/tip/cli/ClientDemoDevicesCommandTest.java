@@ -51,12 +51,86 @@ class ClientDemoDevicesCommandTest {
     }
 
     @Test
-    void aServerWithoutAPortIsABadArgumentWithExitCodeTwoAndAShortMessage() {
-        assertThat(run("client", "--server", "nohostport", "--nick", "ann")).isEqualTo(2);
+    void aServerWithANonNumericPortIsABadArgumentWithExitCodeTwoAndAShortMessage() {
+        assertThat(run("client", "--server", "localhost:http", "--nick", "ann")).isEqualTo(2);
         assertThat(err.toString())
-                .contains("--server", "'nohostport' is not HOST:PORT", "tip client --help")
+                .contains("--server", "the port is not a number", "tip client --help")
                 .doesNotContain("\tat ")
                 .doesNotContain("Usage:");
+    }
+
+    @Test
+    void aServerWithoutAPortGetsTheDefaultPort() {
+        assertThat(ServerAddress.parse("example.test", 9999)).isEqualTo(new ServerAddress("example.test", 9999));
+        assertThat(ServerAddress.parse("[::1]", 9999)).isEqualTo(new ServerAddress("::1", 9999));
+        assertThat(ServerAddress.parse("[::1]:7000", 9999)).isEqualTo(new ServerAddress("::1", 7000));
+        assertThat(ServerAddress.parse("127.0.0.1:7000", 9999)).isEqualTo(new ServerAddress("127.0.0.1", 7000));
+    }
+
+    @Test
+    void anUnknownHostIsReportedAsUnknownNotAsRefused() {
+        // .invalid never resolves (RFC 6761)
+        assertThat(run(
+                        "client",
+                        "--server",
+                        "no-such-host.invalid",
+                        "--nick",
+                        "ann",
+                        "--source",
+                        "silence",
+                        "--sink",
+                        "null"))
+                .isEqualTo(1);
+        assertThat(err.toString()).contains("unknown host no-such-host.invalid").doesNotContain("refused");
+    }
+
+    @Test
+    void aMistypedOptionGetsPicocliSuggestions() {
+        assertThat(run("client", "--nick", "ann", "--sourc", "silence")).isEqualTo(2);
+        assertThat(err.toString()).contains("'--sourc'", "Possible solutions: --source");
+    }
+
+    @Test
+    void aMistypedCommandGetsPicocliSuggestions() {
+        assertThat(run("clinet")).isEqualTo(2);
+        assertThat(err.toString()).contains("Did you mean", "client");
+    }
+
+    @Test
+    void tipWithoutACommandPrintsTheUsageAndExitsTwo() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString()).contains("Usage: tip", "client", "demo");
+    }
+
+    @Test
+    void tipVersionPrintsTheBuildsVersion() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).startsWith("tip " + dev.tip.core.TipVersion.version());
+        assertThat(dev.tip.core.TipVersion.version()).doesNotContain("${").isNotBlank();
+    }
+
+    @Test
+    void theDemoPrintsNoLogLinesWithoutVerbose(@TempDir Path dir) throws Exception {
+        String javaExe = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(
+                        javaExe,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.tip.cli.Tip",
+                        "demo",
+                        "--clients",
+                        "2",
+                        "--seconds",
+                        "1",
+                        "--out",
+                        dir.toString())
+                .redirectErrorStream(true)
+                .start();
+        p.getOutputStream().close();
+        String all = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(all).isZero();
+        assertThat(all).doesNotContain("[INFO]").doesNotContain("[DEBUG]").contains("alice");
     }
 
     @Test

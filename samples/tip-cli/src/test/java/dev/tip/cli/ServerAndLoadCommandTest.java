@@ -21,13 +21,69 @@ class ServerAndLoadCommandTest {
     @Test
     void aPortOutOfRangeIsABadArgumentWithExitCodeTwoAndNoStackTrace() {
         assertThat(run("server", "--port", "70000")).isEqualTo(2);
-        assertThat(err.toString()).contains("port must be 0..65535").doesNotContain("\tat ");
+        assertThat(err.toString()).contains("'--port'", "must be 0..65535").doesNotContain("\tat ");
     }
 
     @Test
     void aNonNumericOptionIsABadArgument() {
         assertThat(run("server", "--max-users", "many")).isEqualTo(2);
         assertThat(err.toString()).contains("--max-users").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aBadValueNamesTheOptionNotTheBuilderMethod() {
+        assertThat(run("server", "--max-users", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("'--max-users'", "must be 1..65536").doesNotContain("maxUsers");
+        err.getBuffer().setLength(0);
+        assertThat(run("server", "--udp-buffer", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("'--udp-buffer'").doesNotContain("udpBufferBytes");
+    }
+
+    @Test
+    void aPortArgumentTogetherWithThePortOptionIsABadArgument() {
+        assertThat(run("server", "7000", "--port", "7001")).isEqualTo(2);
+        assertThat(err.toString()).contains("PORT (7000)", "--port (7001)", "not both");
+    }
+
+    @Test
+    void theLoadToolWritesASetupFailureToStandardErrorAndEscapedJsonToStandardOutput() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream originalOut = System.out;
+        java.io.PrintStream originalErr = System.err;
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8));
+            System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = run("load", "--port", String.valueOf(closedPort), "--clients", "2", "--seconds", "1", "--json");
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+        assertThat(code).isEqualTo(1);
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("tip load: setup failed");
+        String line = stdout.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+        try (com.fasterxml.jackson.core.JsonParser p =
+                new com.fasterxml.jackson.core.JsonFactory().createParser(line)) {
+            while (p.nextToken() != null) {
+                // a parse error fails the test: the line is valid JSON
+            }
+        }
+        assertThat(line).startsWith("{\"tool\":\"tip-load\",\"error\":\"");
+    }
+
+    @Test
+    void jsonLinesEscapeQuotesAndControlCharacters() {
+        String line = LoadCommand.jsonLine(g -> {
+            g.writeStartObject();
+            g.writeStringField("error", "a \"quoted\"\nname");
+            g.writeEndObject();
+        });
+        assertThat(line).isEqualTo("{\"error\":\"a \\\"quoted\\\"\\nname\"}");
     }
 
     @Test
@@ -72,7 +128,7 @@ class ServerAndLoadCommandTest {
             System.setOut(original);
         }
         String json = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(json).contains("\"clients\":3", "\"expected\":200", "\"delivered\":200", "\"loss\":0.000000");
+        assertThat(json).contains("\"clients\":3", "\"expected\":200", "\"delivered\":200", "\"loss\":0.0");
     }
 
     @Test
