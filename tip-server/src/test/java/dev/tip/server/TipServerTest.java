@@ -436,6 +436,9 @@ class TipServerTest {
             "ClientPortChangesLimited",
             "ClientPortsRefused",
             "LogLinesSuppressed",
+            "MixedFramesSent",
+            "MixFramesDroppedLate",
+            "MixFramesDroppedOverflow",
             "RelayAllocatedBytes"
         };
         assertThat(Arrays.stream(mbs.getMBeanInfo(name).getAttributes()).map(i -> i.getName()))

@@ -14,6 +14,11 @@ import java.time.Clock;
  * answered with HELLO_ACK), and TIP/2 voice goes to everyone else (its PCM payload alone to
  * original recipients). Everything refused is counted and dropped, never answered.
  *
+ * <p>While the room has an original listener, original recipients do not get copies: every voice
+ * frame the {@link Mixer} can decode (a whole 512-sample PCM frame) goes into its mix instead,
+ * which sends them one stream at the server's pace. A frame it cannot mix (another length) still
+ * goes to them as a copy. TIP/2 recipients always get each speaker's own stream, at once.
+ *
  * <p>Every datagram sits at {@code [HEAD, HEAD + n)} of one buffer, so the per-recipient framing
  * is a choice of slice: {@code [0, HEAD + n)} after writing a header in front of an original
  * sender's PCM, {@code [HEAD, ...)} as received, {@code [2 * HEAD, ...)} for a TIP/2 sender's
@@ -71,6 +76,7 @@ final class Routing {
     private final Clock clock;
     private final Output out;
     private final VoiceDatagram datagram = new VoiceDatagram();
+    private final Mixer mixer;
 
     /**
      * Creates the routing over a member table.
@@ -102,6 +108,16 @@ final class Routing {
         this.counters = counters;
         this.clock = clock;
         this.out = out;
+        this.mixer = new Mixer(table, counters, out);
+    }
+
+    /**
+     * The original listeners' mix, which the relay loop ticks.
+     *
+     * @return the mixer
+     */
+    Mixer mixer() {
+        return mixer;
     }
 
     /**
@@ -172,6 +188,9 @@ final class Routing {
             return;
         }
         int originalStart = type == PayloadType.PCM && n - HEAD <= ORIGINAL_MAX_PAYLOAD ? 2 * HEAD : -1;
+        if (table.originalListeners() > 0 && mixer.offer(m, type, buf, 2 * HEAD, n - HEAD, d.sequence())) {
+            originalStart = -1;
+        }
         fanOut(buf, m, HEAD, originalStart, HEAD + n);
     }
 
@@ -239,9 +258,11 @@ final class Routing {
         sender.lastVoiceMillis = now;
         datagram.wrap(buf, 0, HEAD + n)
                 .writeHeader(marker, PayloadType.PCM, sender.id, sender.sequence, sender.timestamp);
+        boolean mixed =
+                table.originalListeners() > 0 && mixer.offer(sender, PayloadType.PCM, buf, HEAD, n, sender.sequence);
         sender.sequence = (sender.sequence + 1) & 0xFFFF;
         sender.timestamp = (sender.timestamp + n / 2) & 0xFFFF_FFFFL;
-        fanOut(buf, sender, 0, HEAD, HEAD + n);
+        fanOut(buf, sender, 0, mixed ? -1 : HEAD, HEAD + n);
     }
 
     /**
