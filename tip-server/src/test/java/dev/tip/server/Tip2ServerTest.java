@@ -341,7 +341,7 @@ class Tip2ServerTest {
 
     @Test
     void theRelayAllocatesNothingPerDatagramWithTip2AndOriginalSenders() throws IOException {
-        TipServer server = start();
+        TipServer server = start(b -> b.mixOriginalListeners(true));
         assertThat(server.statistics().relayAllocatedBytes())
                 .as("allocation counter available")
                 .isNotNegative();

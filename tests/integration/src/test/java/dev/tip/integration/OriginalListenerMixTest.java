@@ -118,6 +118,7 @@ class OriginalListenerMixTest {
         TipServer server = closing(TipServer.builder()
                 .port(0)
                 .bindAddress(InetAddress.getLoopbackAddress())
+                .mixOriginalListeners(true)
                 .build()
                 .start());
         int port = server.tcpPort();

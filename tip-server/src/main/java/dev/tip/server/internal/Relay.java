@@ -142,7 +142,13 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         this.maxPerSecond = config.maxVoiceDatagramsPerSecond();
         this.table = new MemberTable(config.maxUsers(), this);
         this.routing = new Routing(
-                table, config.maxDatagramBytes(), config.maxVoiceDatagramsPerSecond(), counters, config.clock(), this);
+                table,
+                config.maxDatagramBytes(),
+                config.maxVoiceDatagramsPerSecond(),
+                config.mixOriginalListeners(),
+                counters,
+                config.clock(),
+                this);
         this.mixer = routing.mixer();
         this.selector = Selector.open();
         main.configureBlocking(false);
