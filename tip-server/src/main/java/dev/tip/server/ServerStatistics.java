@@ -11,7 +11,7 @@ package dev.tip.server;
  * @param connectionsRefused connections refused (server full, or too many unfinished handshakes)
  * @param datagramsReceived UDP datagrams received, from anyone
  * @param bytesReceived UDP payload bytes received
- * @param datagramsRelayed datagram copies sent to recipients (a copy the socket refuses is counted
+ * @param datagramsRelayed datagram copies sent to recipients, mixed frames included (a copy the socket refuses is counted
  *     here until the refusal, then in {@code droppedSendFailed} instead)
  * @param bytesRelayed payload bytes sent to recipients
  * @param droppedUnknownSender datagrams dropped because no user has their source address
@@ -52,6 +52,14 @@ package dev.tip.server;
  *     address or another member's voice address
  * @param logLinesSuppressed log lines about one address's bad input not written because that
  *     address had used its log budget
+ * @param mixedFramesSent mixed datagrams sent to original listeners (one 1024-byte frame of
+ *     everyone else talking, per listener per 25.6 ms while someone talks); also counted in
+ *     {@code datagramsRelayed} and {@code bytesRelayed}
+ * @param mixFramesDroppedLate voice frames left out of the mix because they came after a later
+ *     frame of the same speaker (reordered or duplicated)
+ * @param mixFramesDroppedOverflow voice frames left out of the mix because their speaker's queue
+ *     on the server was full (a sender faster than the server's clock, or a burst): the oldest
+ *     waiting frame is dropped
  * @param relayAllocatedBytes bytes the relay thread has allocated on the heap since start, or -1
  *     where the JVM does not measure it; flat while voice flows when the relay allocates nothing
  *     per datagram
@@ -86,4 +94,7 @@ public record ServerStatistics(
         long clientPortChangesLimited,
         long clientPortsRefused,
         long logLinesSuppressed,
+        long mixedFramesSent,
+        long mixFramesDroppedLate,
+        long mixFramesDroppedOverflow,
         long relayAllocatedBytes) {}

@@ -225,6 +225,7 @@ public final class TipServer implements AutoCloseable {
         private int maxRenamesPerMinute = DEFAULT_MAX_RENAMES_PER_MINUTE;
         private int maxClientPortChangesPerMinute = DEFAULT_MAX_CLIENT_PORT_CHANGES_PER_MINUTE;
         private int maxVoiceDatagramsPerSecond = DEFAULT_MAX_VOICE_DATAGRAMS_PER_SECOND;
+        private boolean mixOriginalListeners;
         private NicknamePolicy nicknamePolicy = NicknamePolicy.ORIGINAL_CLIENT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private int maxControlMessageBytes = DEFAULT_MAX_CONTROL_MESSAGE_BYTES;
@@ -562,6 +563,23 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
+         * Whether original listeners get one mixed stream instead of every speaker's datagrams
+         * (default: off, each datagram forwarded as the original server does). On, an original
+         * listener receives one 1024-byte frame per 25.6 ms of the server's clock while anyone
+         * else talks, the clipped sum of everyone else, its own voice left out, so that it hears
+         * two people talking at once instead of each voice chopped; a lone speaker's frames still
+         * arrive byte for byte. TIP/2 listeners get each speaker's own stream either way, and a
+         * room without original listeners is never mixed.
+         *
+         * @param enabled true to mix
+         * @return this builder
+         */
+        public Builder mixOriginalListeners(boolean enabled) {
+            this.mixOriginalListeners = enabled;
+            return this;
+        }
+
+        /**
          * Builds a server (not started yet).
          *
          * @return the server
@@ -590,7 +608,8 @@ public final class TipServer implements AutoCloseable {
                     listenerExecutor,
                     clock,
                     threadFactory,
-                    jmx));
+                    jmx,
+                    mixOriginalListeners));
         }
 
         private static int perMinute(int max, String name) {

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -340,7 +341,7 @@ class Tip2ServerTest {
 
     @Test
     void theRelayAllocatesNothingPerDatagramWithTip2AndOriginalSenders() throws IOException {
-        TipServer server = start();
+        TipServer server = start(b -> b.mixOriginalListeners(true));
         assertThat(server.statistics().relayAllocatedBytes())
                 .as("allocation counter available")
                 .isNotNegative();
@@ -382,6 +383,31 @@ class Tip2ServerTest {
                         + server.statistics().droppedWrongAddress()
                         + server.statistics().droppedWrongSession())
                 .isZero();
+
+        // the original listener's mix, at its own pace: two TIP/2 speakers at once, in real time
+        paced(ann, bob, 20);
+        long mixBefore = server.statistics().relayAllocatedBytes();
+        long mixedBefore = server.statistics().mixedFramesSent();
+        paced(ann, bob, 80);
+        long mixAllocated = server.statistics().relayAllocatedBytes() - mixBefore;
+        long mixed = server.statistics().mixedFramesSent() - mixedBefore;
+        assertThat(mixed).as("mixed frames sent in 80 periods").isGreaterThanOrEqualTo(40);
+        // any per-frame allocation would be at least 16 bytes for each mixed frame
+        assertThat(mixAllocated)
+                .as("bytes allocated by the relay thread over %d mixed frames", mixed)
+                .isLessThan(16 * mixed);
+    }
+
+    /** Ann and Bob each send {@code frames} frames, one per 25.6 ms, as real clients do. */
+    private static void paced(Tip2Peer ann, Tip2Peer bob, int frames) throws IOException {
+        byte[] payload = pcm(4);
+        long next = System.nanoTime();
+        for (int i = 0; i < frames; i++) {
+            ann.sendPcm(payload);
+            bob.sendPcm(payload);
+            next += 25_600_000L;
+            LockSupport.parkNanos(next - System.nanoTime());
+        }
     }
 
     /** Each peer sends {@code rounds} datagrams in batches; waits until the server read them all. */

@@ -172,6 +172,19 @@ class TipServerTest {
     }
 
     @Test
+    void withMixingOnALoneOriginalSpeakersFramesStillArriveByteForByte() throws IOException {
+        TipServer server = start(b -> b.mixOriginalListeners(true));
+        OriginalClient ann = joined(server, "Ann");
+        OriginalClient bob = joined(server, "Bob");
+        OriginalClient cid = joined(server, "Cid");
+        ann.awaitRoster(List.of("Ann", "Bob", "Cid"));
+        assertHears(ann, bob, 1);
+        assertHears(ann, cid, 1);
+        assertHears(cid, ann, 3);
+        assertThat(server.statistics().mixedFramesSent()).isPositive();
+    }
+
+    @Test
     void nicknameAndPortArrivingByteByByteAreAccepted() throws IOException, InterruptedException {
         TipServer server = start();
         OriginalClient other = joined(server, "Other");
@@ -436,6 +449,9 @@ class TipServerTest {
             "ClientPortChangesLimited",
             "ClientPortsRefused",
             "LogLinesSuppressed",
+            "MixedFramesSent",
+            "MixFramesDroppedLate",
+            "MixFramesDroppedOverflow",
             "RelayAllocatedBytes"
         };
         assertThat(Arrays.stream(mbs.getMBeanInfo(name).getAttributes()).map(i -> i.getName()))

@@ -26,6 +26,9 @@ public final class Counters {
     final AtomicLong helloAcksSent = new AtomicLong();
     final AtomicLong droppedRateLimited = new AtomicLong();
     final AtomicLong voiceSocketFailures = new AtomicLong();
+    final AtomicLong mixedFramesSent = new AtomicLong();
+    final AtomicLong mixFramesDroppedLate = new AtomicLong();
+    final AtomicLong mixFramesDroppedOverflow = new AtomicLong();
     // written by the control thread
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsRefused = new AtomicLong();
@@ -83,6 +86,9 @@ public final class Counters {
                 clientPortChangesLimited.get(),
                 clientPortsRefused.get(),
                 logLinesSuppressed.get(),
+                mixedFramesSent.get(),
+                mixFramesDroppedLate.get(),
+                mixFramesDroppedOverflow.get(),
                 relayAllocatedBytes);
     }
 }

@@ -28,6 +28,12 @@ final class Member {
     boolean wantsSocket;
     /** Its datagrams' rate limit; made by {@link Routing} on its first datagram. */
     TokenBucket budget;
+    /** Its frames waiting for the original listeners' mix; made at registration. */
+    SpeakerQueue frames;
+    /** Its decoder for a codec other than PCM (a TIP/2 speaker's Opus, later); null: not mixed. */
+    FrameDecoder decoder;
+    /** Its frame in the mix being sent, or null: written and read by {@link Mixer} only. */
+    short[] contribution;
 
     Member(int id, InetSocketAddress address, boolean tip2, long token) {
         this.id = id;

@@ -32,6 +32,7 @@ final class MemberTable {
     private final Member[] byId;
     private final Member[] list;
     private int size;
+    private int originalListeners;
     private final HashMap<InetSocketAddress, Member> byAddress = new HashMap<>();
     private final Bindings bindings;
     // DatagramChannel.receive returns the same address object for the same sender in a row
@@ -52,6 +53,11 @@ final class MemberTable {
     /** Members now. */
     int size() {
         return size;
+    }
+
+    /** Original members with a voice address now: the listeners of the server's mix. */
+    int originalListeners() {
+        return originalListeners;
     }
 
     /** The {@code i}th member, {@code 0 <= i < size()}, in no particular order. */
@@ -116,6 +122,9 @@ final class MemberTable {
             unbind(holder);
         }
         m.address = address;
+        if (!m.tip2) {
+            originalListeners++;
+        }
         byAddress.put(address, m);
         forgetLastSender();
         bindings.bound(m);
@@ -130,6 +139,9 @@ final class MemberTable {
             byAddress.remove(m.address);
         }
         m.address = null;
+        if (!m.tip2) {
+            originalListeners--;
+        }
         forgetLastSender();
         bindings.unbound(m);
     }

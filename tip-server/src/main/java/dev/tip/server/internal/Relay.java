@@ -87,6 +87,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     private final ByteBuffer buf;
     private final MemberTable table;
     private final Routing routing;
+    private final Mixer mixer;
     /** Each member's connected socket, by session id; null where it has none. */
     private final DatagramChannel[] sockets;
 
@@ -141,7 +142,14 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         this.maxPerSecond = config.maxVoiceDatagramsPerSecond();
         this.table = new MemberTable(config.maxUsers(), this);
         this.routing = new Routing(
-                table, config.maxDatagramBytes(), config.maxVoiceDatagramsPerSecond(), counters, config.clock(), this);
+                table,
+                config.maxDatagramBytes(),
+                config.maxVoiceDatagramsPerSecond(),
+                config.mixOriginalListeners(),
+                counters,
+                config.clock(),
+                this);
+        this.mixer = routing.mixer();
         this.selector = Selector.open();
         main.configureBlocking(false);
         main.register(selector, SelectionKey.OP_READ, null);
@@ -181,6 +189,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     /** Gives a new member its datagram budget here, so that the relay thread allocates nothing. */
     private Member budgeted(Member m) {
         m.budget = Routing.budget(maxPerSecond);
+        m.frames = new SpeakerQueue(Mixer.FRAME_LENGTH);
         return m;
     }
 
@@ -204,7 +213,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         try {
             while (running) {
                 catchUp();
-                long wait = openSockets();
+                long wait = untilNextFrame(openSockets());
                 if (wait == 0) {
                     selector.selectNow(onReady);
                 } else {
@@ -226,6 +235,22 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
             }
             closeQuietly(main);
         }
+    }
+
+    /**
+     * Sends the mixed frames now due, and narrows the select timeout to the next one.
+     *
+     * @param wait the timeout so far in milliseconds (0: none, negative: unlimited)
+     * @return the timeout
+     */
+    private long untilNextFrame(long wait) {
+        long nanos = mixer.tick(System.nanoTime());
+        if (nanos < 0 || wait == 0) {
+            return wait;
+        }
+        // select's 0 means forever: never less than a millisecond (the deadlines are absolute)
+        long millis = Math.max(1, (nanos + 999_999) / 1_000_000);
+        return wait < 0 ? millis : Math.min(wait, millis);
     }
 
     @Override

@@ -14,6 +14,12 @@ import java.time.Clock;
  * answered with HELLO_ACK), and TIP/2 voice goes to everyone else (its PCM payload alone to
  * original recipients). Everything refused is counted and dropped, never answered.
  *
+ * <p>With mixing on ({@code TipServer.Builder.mixOriginalListeners}; on in the shorter
+ * constructors, which tests use), while the room has an original listener, original recipients do not get copies: every voice
+ * frame the {@link Mixer} can decode (a whole 512-sample PCM frame) goes into its mix instead,
+ * which sends them one stream at the server's pace. A frame it cannot mix (another length) still
+ * goes to them as a copy. TIP/2 recipients always get each speaker's own stream, at once.
+ *
  * <p>Every datagram sits at {@code [HEAD, HEAD + n)} of one buffer, so the per-recipient framing
  * is a choice of slice: {@code [0, HEAD + n)} after writing a header in front of an original
  * sender's PCM, {@code [HEAD, ...)} as received, {@code [2 * HEAD, ...)} for a TIP/2 sender's
@@ -71,6 +77,8 @@ final class Routing {
     private final Clock clock;
     private final Output out;
     private final VoiceDatagram datagram = new VoiceDatagram();
+    private final Mixer mixer;
+    private final boolean mix;
 
     /**
      * Creates the routing over a member table.
@@ -96,12 +104,45 @@ final class Routing {
      * @param out the sockets
      */
     Routing(MemberTable table, int maxDatagramBytes, int maxPerSecond, Counters counters, Clock clock, Output out) {
+        this(table, maxDatagramBytes, maxPerSecond, true, counters, clock, out);
+    }
+
+    /**
+     * Creates the routing over a member table, with a limit on each member's datagrams.
+     *
+     * @param table the members
+     * @param maxDatagramBytes longest voice payload relayed (a TIP/2 datagram may be a header longer)
+     * @param maxPerSecond most datagrams relayed (or answered) per second from one member, and at once
+     * @param mix whether original listeners get the {@link Mixer}'s stream instead of copies
+     * @param counters where to count
+     * @param clock time for talk-spurt markers and the limit; its {@code millis()} must not allocate
+     * @param out the sockets
+     */
+    Routing(
+            MemberTable table,
+            int maxDatagramBytes,
+            int maxPerSecond,
+            boolean mix,
+            Counters counters,
+            Clock clock,
+            Output out) {
+        this.mix = mix;
         this.table = table;
         this.maxDatagramBytes = maxDatagramBytes;
         this.maxPerSecond = maxPerSecond;
         this.counters = counters;
         this.clock = clock;
         this.out = out;
+        this.mixer = new Mixer(table, counters, out);
+    }
+
+    /**
+     * The original listeners' mix, which the relay loop ticks.
+     *
+     * @return the mixer
+     */
+    Mixer mixer() {
+        return mixer;
     }
 
     /**
@@ -172,6 +213,9 @@ final class Routing {
             return;
         }
         int originalStart = type == PayloadType.PCM && n - HEAD <= ORIGINAL_MAX_PAYLOAD ? 2 * HEAD : -1;
+        if (mix && table.originalListeners() > 0 && mixer.offer(m, type, buf, 2 * HEAD, n - HEAD, d.sequence())) {
+            originalStart = -1;
+        }
         fanOut(buf, m, HEAD, originalStart, HEAD + n);
     }
 
@@ -239,9 +283,12 @@ final class Routing {
         sender.lastVoiceMillis = now;
         datagram.wrap(buf, 0, HEAD + n)
                 .writeHeader(marker, PayloadType.PCM, sender.id, sender.sequence, sender.timestamp);
+        boolean mixed = mix
+                && table.originalListeners() > 0
+                && mixer.offer(sender, PayloadType.PCM, buf, HEAD, n, sender.sequence);
         sender.sequence = (sender.sequence + 1) & 0xFFFF;
         sender.timestamp = (sender.timestamp + n / 2) & 0xFFFF_FFFFL;
-        fanOut(buf, sender, 0, HEAD, HEAD + n);
+        fanOut(buf, sender, 0, mixed ? -1 : HEAD, HEAD + n);
     }
 
     /**

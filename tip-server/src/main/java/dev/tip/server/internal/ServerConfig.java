@@ -38,6 +38,7 @@ import java.util.concurrent.ThreadFactory;
  * @param clock time source for deadlines and talk spurts
  * @param threadFactory makes the server's threads
  * @param jmx whether to register the MBean
+ * @param mixOriginalListeners whether original listeners get one mixed stream ({@code Mixer})
  */
 public record ServerConfig(
         int port,
@@ -62,7 +63,8 @@ public record ServerConfig(
         Executor listenerExecutor,
         Clock clock,
         ThreadFactory threadFactory,
-        boolean jmx) {
+        boolean jmx,
+        boolean mixOriginalListeners) {
 
     /** Rejects null where a value is required. */
     public ServerConfig {

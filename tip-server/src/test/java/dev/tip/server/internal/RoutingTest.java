@@ -64,6 +64,21 @@ class RoutingTest {
     });
     private final ByteBuffer buf = ByteBuffer.allocate(Routing.bufferBytes(MAX)).order(ByteOrder.LITTLE_ENDIAN);
 
+    private long nanos;
+
+    /** Runs the original listeners' mix until nobody talks any more. */
+    private void drainMix() {
+        Mixer mixer = routing.mixer();
+        for (int i = 0; i < 100; i++) {
+            long wait = mixer.tick(nanos);
+            if (wait < 0) {
+                return;
+            }
+            nanos += wait;
+        }
+        throw new AssertionError("the mix never went quiet");
+    }
+
     private static InetSocketAddress address(int port) {
         return new InetSocketAddress("127.0.0.1", port);
     }
@@ -81,8 +96,14 @@ class RoutingTest {
     }
 
     private static byte[] tip2Pcm(int sender, byte[] payload) {
+        return tip2Pcm(sender, 3, payload);
+    }
+
+    private static byte[] tip2Pcm(int sender, int sequence, byte[] payload) {
         byte[] b = new byte[VoiceDatagram.HEADER_LENGTH + payload.length];
-        new VoiceDatagram().wrap(ByteBuffer.wrap(b), 0, b.length).writeHeader(false, PayloadType.PCM, sender, 3, 4096);
+        new VoiceDatagram()
+                .wrap(ByteBuffer.wrap(b), 0, b.length)
+                .writeHeader(false, PayloadType.PCM, sender, sequence, 4096 + 512L * sequence);
         System.arraycopy(payload, 0, b, VoiceDatagram.HEADER_LENGTH, payload.length);
         return b;
     }
@@ -115,7 +136,9 @@ class RoutingTest {
         mixedRoom();
         table.add(Member.original(3, address(5003)));
         receive(ANN, tip2Pcm(1, pcm(1)));
-        assertThat(sent).hasSize(3);
+        assertThat(sent).as("the TIP/2 copy at once").extracting(Sent::to).containsExactly(2);
+        drainMix();
+        assertThat(sent).as("and the original listeners' mix").hasSize(3);
         for (int i = 0; i < sent.size(); i++) {
             assertThat(sent.get(i).relayedWhenSent())
                     .as("datagramsRelayed seen by the recipient of copy %d", i)
@@ -130,6 +153,7 @@ class RoutingTest {
         mixedRoom();
         refuseTo = 2;
         receive(ORIG, pcm(5));
+        drainMix();
         assertThat(sent).extracting(Sent::to).containsExactly(1, 2);
         assertThat(counters.datagramsRelayed.get()).isEqualTo(1);
         assertThat(counters.bytesRelayed.get()).isEqualTo(1034);
@@ -143,6 +167,7 @@ class RoutingTest {
         for (int i = 0; i < 3; i++) {
             sent.clear();
             receive(ORIG, pcm(20 + i));
+            drainMix();
             assertThat(sent).extracting(Sent::to).containsExactlyInAnyOrder(1, 2, 3);
             for (Sent s : sent) {
                 if (s.to() == 3) {
@@ -170,6 +195,7 @@ class RoutingTest {
         mixedRoom();
         byte[] datagram = tip2Pcm(1, pcm(9));
         receive(ANN, datagram);
+        drainMix();
         assertThat(sent).hasSize(2);
         for (Sent s : sent) {
             assertThat(s.bytes()).isEqualTo(s.to() == 0 ? pcm(9) : datagram);
@@ -284,7 +310,9 @@ class RoutingTest {
             public void catchUp() {}
         });
         table.add(Member.original(0, ORIG));
-        table.add(Member.original(1, ANN));
+        Member tip2 = Member.tip2(1, 11);
+        table.add(tip2);
+        table.bind(tip2, ANN);
         for (int i = 0; i < 100; i++) {
             buf.clear().position(Routing.HEAD);
             buf.put(pcm(1));
@@ -299,5 +327,61 @@ class RoutingTest {
             limited.route(buf, table.byAddress(ORIG), ORIG, 1024);
         }
         assertThat(sent).as("half a second later: five more").hasSize(15);
+    }
+
+    @Test
+    void twoSpeakersAtOnceReachAnOriginalListenerAsOneFrameWithBothAndATalkingOriginalHearsOnlyTheOther() {
+        mixedRoom();
+        table.add(Member.original(3, address(5003)));
+        for (int i = 0; i < 3; i++) {
+            receive(ANN, tip2Pcm(1, i, pcm(1)));
+            receive(ORIG, pcm(2));
+        }
+        assertThat(sent)
+                .as("TIP/2 listeners get each speaker's own stream at once")
+                .extracting(Sent::to)
+                .containsOnly(1, 2)
+                .hasSize(3 + 6);
+        sent.clear();
+        drainMix();
+        // 257 + 514 per sample: the bytes of pcm(3)
+        assertThat(sent.stream().filter(s -> s.to() == 3))
+                .as("the listener who is silent: both voices, one frame per tick")
+                .hasSize(3)
+                .allMatch(s -> Arrays.equals(s.bytes(), pcm(3)));
+        assertThat(sent.stream().filter(s -> s.to() == 0))
+                .as("the original speaker: only the other voice")
+                .hasSize(3)
+                .allMatch(s -> Arrays.equals(s.bytes(), pcm(1)));
+        assertThat(sent).extracting(Sent::to).containsOnly(0, 3);
+        assertThat(counters.mixedFramesSent.get()).isEqualTo(6);
+        assertThat(counters.mixFramesDroppedLate.get() + counters.mixFramesDroppedOverflow.get())
+                .isZero();
+    }
+
+    @Test
+    void aRoomOfOnlyTip2PeersStaysAPureForwarderAndNeverMixes() {
+        table.add(Member.tip2(1, 11));
+        table.add(Member.tip2(2, 22));
+        receive(ANN, control(PayloadType.HELLO, 1, 11));
+        receive(BOB, control(PayloadType.HELLO, 2, 22));
+        sent.clear();
+        byte[] datagram = tip2Pcm(1, pcm(9));
+        receive(ANN, datagram);
+        assertThat(sent).extracting(Sent::to).containsExactly(2);
+        assertThat(sent.get(0).bytes()).isEqualTo(datagram);
+        assertThat(routing.mixer().tick(0)).as("no tick asked for").isNegative();
+        assertThat(table.byId(1).frames).as("nothing queued for a mix").isNull();
+    }
+
+    @Test
+    void pcmThatIsNotOneWholeFrameStillReachesOriginalListenersAsACopy() {
+        table.add(Member.original(0, ORIG));
+        table.add(Member.original(1, ANN));
+        byte[] shortFrame = Arrays.copyOf(pcm(4), 100);
+        receive(ORIG, shortFrame);
+        assertThat(sent).extracting(Sent::to).containsExactly(1);
+        assertThat(sent.get(0).bytes()).isEqualTo(shortFrame);
+        assertThat(routing.mixer().tick(0)).isNegative();
     }
 }
