@@ -75,6 +75,9 @@ public final class TipServer implements AutoCloseable {
     public static final Duration DEFAULT_LINGER = Duration.ofSeconds(2);
     /** Default longest datagram relayed: {@value}, what an original client reads. */
     public static final int DEFAULT_MAX_DATAGRAM_BYTES = 1024;
+
+    /** Original listeners get one mixed stream by default: what the original client can play. */
+    public static final boolean DEFAULT_MIX_ORIGINAL_LISTENERS = true;
     /** Largest UDP payload. */
     public static final int MAX_DATAGRAM_BYTES = 65_507;
 
@@ -225,7 +228,7 @@ public final class TipServer implements AutoCloseable {
         private int maxRenamesPerMinute = DEFAULT_MAX_RENAMES_PER_MINUTE;
         private int maxClientPortChangesPerMinute = DEFAULT_MAX_CLIENT_PORT_CHANGES_PER_MINUTE;
         private int maxVoiceDatagramsPerSecond = DEFAULT_MAX_VOICE_DATAGRAMS_PER_SECOND;
-        private boolean mixOriginalListeners;
+        private boolean mixOriginalListeners = DEFAULT_MIX_ORIGINAL_LISTENERS;
         private NicknamePolicy nicknamePolicy = NicknamePolicy.ORIGINAL_CLIENT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private int maxControlMessageBytes = DEFAULT_MAX_CONTROL_MESSAGE_BYTES;
@@ -564,7 +567,8 @@ public final class TipServer implements AutoCloseable {
 
         /**
          * Whether original listeners get one mixed stream instead of every speaker's datagrams
-         * (default: off, each datagram forwarded as the original server does). On, an original
+         * (default: on; off forwards each datagram as the original server does, which a relay
+         * benchmark against a plain forwarder wants). On, an original
          * listener receives one 1024-byte frame per 25.6 ms of the server's clock while anyone
          * else talks, the clipped sum of everyone else, its own voice left out, so that it hears
          * two people talking at once instead of each voice chopped; a lone speaker's frames still

@@ -90,6 +90,12 @@ public final class ServerCommand implements Callable<Integer> {
     boolean uniqueNames;
 
     @Option(
+            names = "--no-mix",
+            description = "Forward every speaker's datagrams to original listeners, as the original server does, "
+                    + "instead of one mixed stream (for relay benchmarks against a plain forwarder).")
+    boolean noMix;
+
+    @Option(
             names = "--udp-buffer",
             paramLabel = "BYTES",
             description =
@@ -112,6 +118,7 @@ public final class ServerCommand implements Callable<Integer> {
         }
         option(port != null ? "--port" : "PORT", "port", () -> builder.port(chosenPort));
         option("--max-users", "maxUsers", () -> builder.maxUsers(maxUsers));
+        builder.mixOriginalListeners(!noMix);
         option("--max-message-bytes", "maxControlMessageBytes", () -> builder.maxControlMessageBytes(maxMessageBytes));
         option("--queue-bytes", "outboundQueueBytes", () -> builder.outboundQueueBytes(queueBytes));
         option("--udp-buffer", "udpBufferBytes", () -> builder.udpBufferBytes(udpBuffer));
