@@ -193,19 +193,14 @@ public final class RawPeer implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits up to {@link #TIMEOUT} for a condition.
+     *
+     * @param condition the condition
+     * @param what what is awaited, for the failure message
+     */
     public static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(what, TIMEOUT, condition);
     }
 
     @Override
