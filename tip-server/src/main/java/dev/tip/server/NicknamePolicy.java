@@ -1,5 +1,6 @@
 package dev.tip.server;
 
+import dev.tip.core.protocol.TipProtocol;
 import java.util.Collection;
 
 /**
@@ -16,7 +17,7 @@ import java.util.Collection;
 public interface NicknamePolicy {
 
     /** Longest nickname the original client accepts, plus one: names must be shorter. */
-    int ORIGINAL_MAX_LENGTH = 20;
+    int ORIGINAL_MAX_LENGTH = TipProtocol.MAX_NICKNAME_LENGTH + 1;
 
     /** The original client's rules; duplicates allowed. */
     NicknamePolicy ORIGINAL_CLIENT = (name, inUse) -> originalClientRule(name);
@@ -46,17 +47,6 @@ public interface NicknamePolicy {
      * @return null if valid, else why not
      */
     static String originalClientRule(String name) {
-        if (name.isEmpty()) {
-            return "Nickname must not be empty";
-        }
-        if (name.codePointCount(0, name.length()) >= ORIGINAL_MAX_LENGTH) {
-            return "Nickname must be shorter than " + ORIGINAL_MAX_LENGTH + " characters";
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (Character.isISOControl(name.charAt(i))) {
-                return "Nickname must not contain control characters";
-            }
-        }
-        return null;
+        return TipProtocol.nicknameProblem(name);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tip.server;
 
+import dev.tip.core.protocol.TipProtocol;
 import dev.tip.server.internal.Counters;
 import dev.tip.server.internal.RunningServer;
 import dev.tip.server.internal.ServerConfig;
@@ -45,7 +46,7 @@ import java.util.concurrent.ThreadFactory;
 public final class TipServer implements AutoCloseable {
 
     /** The original's port: {@value}. */
-    public static final int DEFAULT_PORT = 9999;
+    public static final int DEFAULT_PORT = TipProtocol.DEFAULT_PORT;
     /** Default most users: {@value}, the original's range of session ids (0..999). */
     public static final int DEFAULT_MAX_USERS = 1000;
     /** Default most connections still in their handshake: {@value}. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tip.core.protocol.ControlDecoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.ProtocolException;
+import dev.tip.core.protocol.TipProtocol;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -69,7 +70,7 @@ public final class LoadCommand implements Callable<Integer> {
     String host = "127.0.0.1";
 
     @Option(names = "--port", paramLabel = "P", description = "Server port. Default: ${DEFAULT-VALUE}.")
-    int port = 9999;
+    int port = TipProtocol.DEFAULT_PORT;
 
     @Option(
             names = "--clients",
@@ -281,8 +282,7 @@ public final class LoadCommand implements Callable<Integer> {
     private String setup(Selector controlSelector, Selector udpSelector) throws IOException {
         String prefix = "tl" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000)) + "-";
         proven = new boolean[clients];
-        byte[] greeting = new byte[SIZE];
-        java.util.Arrays.fill(greeting, (byte) 'a');
+        byte[] greeting = TipProtocol.greeting();
         for (int i = 0; i < clients; i++) {
             SocketChannel ch = SocketChannel.open();
             tcp.add(ch);

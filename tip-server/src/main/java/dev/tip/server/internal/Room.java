@@ -4,6 +4,7 @@ import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
 import dev.tip.core.protocol.JsonValue;
+import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.NicknamePolicy;
@@ -64,7 +65,7 @@ final class Room {
     }
 
     /** The dialect this server speaks besides the original. */
-    static final int TIP2_VERSION = 2;
+    static final int TIP2_VERSION = TipProtocol.TIP2_VERSION;
     /** The format of every room: what original peers send. */
     static final AudioFormat ROOM_FORMAT = AudioFormat.ORIGINAL;
     /** REASON of the DISCONNECT a client gets when every session id is taken. */

@@ -1,5 +1,6 @@
 package dev.tip.server.internal;
 
+import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.PayloadType;
 import dev.tip.core.voice.VoiceDatagram;
 import java.net.InetSocketAddress;
@@ -40,13 +41,11 @@ final class Routing {
     /** Offset at which datagrams are received into the buffer: room for a header in front. */
     static final int HEAD = VoiceDatagram.HEADER_LENGTH;
     /** Length of the original client's greeting datagram (1024 ASCII {@code a}). */
-    static final int PROBE_LENGTH = 1024;
+    static final int PROBE_LENGTH = TipProtocol.GREETING_LENGTH;
     /** Silence from an original sender after which its next datagram carries the marker. */
     static final long TALK_SPURT_GAP_MILLIS = 200;
     /** The most an original receiver reads from one datagram. */
     static final int ORIGINAL_MAX_PAYLOAD = 1024;
-
-    private static final long EIGHT_A = 0x6161616161616161L;
 
     /** What routing asks of the relay's sockets. Called on the relay thread. */
     interface Output {
@@ -165,7 +164,7 @@ final class Routing {
     void route(ByteBuffer buf, Member m, InetSocketAddress source, int n) {
         Counters.add(counters.datagramsReceived, 1);
         Counters.add(counters.bytesReceived, n);
-        if (n == PROBE_LENGTH && isProbe(buf)) {
+        if (TipProtocol.isGreeting(buf, HEAD, n)) {
             // usually from the main socket: the greeting often arrives before CLIENT_PORT is read
             Counters.add(counters.droppedProbe, 1);
             return;
@@ -312,15 +311,5 @@ final class Routing {
                 Counters.add(counters.droppedSendFailed, 1);
             }
         }
-    }
-
-    /** True if the 1024 bytes at {@code [HEAD, HEAD + 1024)} are all ASCII {@code a}. */
-    private static boolean isProbe(ByteBuffer buf) {
-        for (int i = HEAD; i < HEAD + PROBE_LENGTH; i += 8) {
-            if (buf.getLong(i) != EIGHT_A) {
-                return false;
-            }
-        }
-        return true;
     }
 }
