@@ -165,9 +165,12 @@ class OriginalListenerMixTest {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double perSecond = frames.size() / seconds;
+        // one stream is 39/s and one per speaker 78/s; a wall-clock window on a loaded machine moves
+        // the count by a few frames either way (the mixer catches up after a stall of the relay
+        // thread: 42.2/s was seen in a full build), so the bounds sit well apart from both
         assertThat(perSecond)
                 .as("datagrams per second to the original listener (one per speaker would be 78)")
-                .isBetween(33.0, 42.0);
+                .isBetween(28.0, 55.0);
         assertThat(frames).allSatisfy(f -> assertThat(f).hasSize(1024));
         int withBoth = 0;
         for (byte[] f : frames) {
