@@ -1,0 +1,238 @@
+package dev.tip.core.internal.client;
+
+import dev.tip.core.TipClock;
+import dev.tip.core.audio.AudioSink;
+import dev.tip.core.audio.AudioSource;
+import dev.tip.core.internal.FramePacer;
+import dev.tip.core.internal.VoiceCounters;
+import dev.tip.core.internal.VoiceSender;
+import dev.tip.core.protocol.TipProtocol;
+import dev.tip.core.voice.AudioFormat;
+import dev.tip.core.voice.PayloadType;
+import dev.tip.core.voice.VoiceDatagram;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's voice threads, one small loop class each, the same for every dialect: what differs
+ * is the {@link VoicePath}. Each loop's fields are confined to its thread; what they share lives
+ * in {@link VoiceEngine} (volatile) and {@link VoiceCounters} (atomic).
+ */
+final class VoiceLoops {
+    private static final Logger log = LoggerFactory.getLogger(VoiceLoops.class);
+
+    /** A pacer that falls this many frames behind restarts its schedule rather than burst. */
+    static final int MAX_LAG_FRAMES = 4;
+
+    private VoiceLoops() {}
+
+    /** Source to socket: reads a frame, paces it unless the source is real-time, sends it. */
+    static final class CaptureLoop implements Runnable {
+        private final VoiceEngine engine;
+        private final AudioSource source;
+        private final VoicePath path;
+        private final TipClock clock;
+
+        CaptureLoop(VoiceEngine engine, AudioSource source, VoicePath path, TipClock clock) {
+            this.engine = engine;
+            this.source = source;
+            this.path = path;
+            this.clock = clock;
+        }
+
+        @Override
+        public void run() {
+            AudioFormat format = source.format();
+            short[] frame = new short[format.frameLength()];
+            FramePacer pacer = new FramePacer(clock, format, MAX_LAG_FRAMES);
+            boolean paced = !source.isRealTime();
+            VoiceCounters counters = engine.counters();
+            try {
+                while (engine.running()) {
+                    if (!source.read(frame)) {
+                        log.info("{}: the audio source ended; nothing more to send", engine.name());
+                        return;
+                    }
+                    counters.captured.incrementAndGet();
+                    long t = paced ? pacer.awaitNext() : clock.nanoTime();
+                    ByteBuffer datagram = path.encode(frame, t, engine.isMuted());
+                    if (datagram == null || !engine.running()) {
+                        continue;
+                    }
+                    int sent = engine.send(datagram);
+                    if (sent == VoiceEngine.CLOSED) {
+                        return;
+                    }
+                    if (sent == VoiceEngine.SENT) {
+                        counters.sent.incrementAndGet();
+                        engine.markSent();
+                    }
+                }
+            } catch (InterruptedException e) {
+                // close() or a failure stops the capture
+            } catch (IOException | RuntimeException e) {
+                if (engine.running()) {
+                    log.warn("{}: the audio source failed; nothing more is sent", engine.name(), e);
+                }
+            } finally {
+                engine.closeAudio(source, "source");
+            }
+        }
+    }
+
+    /** Socket to path: receives datagrams, leaves out the original's greeting. */
+    static final class ReceiveLoop implements Runnable {
+        private final VoiceEngine engine;
+        private final DatagramChannel channel;
+        private final VoicePath path;
+
+        ReceiveLoop(VoiceEngine engine, DatagramChannel channel, VoicePath path) {
+            this.engine = engine;
+            this.channel = channel;
+            this.path = path;
+        }
+
+        @Override
+        public void run() {
+            ByteBuffer in = ByteBuffer.allocateDirect(path.receiveBufferBytes());
+            VoiceCounters counters = engine.counters();
+            while (engine.running()) {
+                in.clear();
+                try {
+                    channel.receive(in);
+                } catch (ClosedChannelException e) {
+                    return;
+                } catch (IOException e) {
+                    if (!engine.running()) {
+                        return;
+                    }
+                    log.debug("{}: voice receive failed: {}", engine.name(), e.toString());
+                    continue;
+                }
+                int n = in.position();
+                if (n == 0) {
+                    continue;
+                }
+                if (TipProtocol.isGreeting(in, 0, n)) {
+                    // the original client's join datagram, relayed by an original server
+                    counters.probes.incrementAndGet();
+                    continue;
+                }
+                path.receive(in, n);
+            }
+        }
+    }
+
+    /** Path to sink: a frame each period, paced by the sink if it is real-time, else by the clock. */
+    static final class PlayoutLoop implements Runnable {
+        private final VoiceEngine engine;
+        private final AudioSink sink;
+        private final VoicePath path;
+        private final TipClock clock;
+        private final AudioFormat format;
+
+        PlayoutLoop(VoiceEngine engine, AudioSink sink, VoicePath path, TipClock clock, AudioFormat format) {
+            this.engine = engine;
+            this.sink = sink;
+            this.path = path;
+            this.clock = clock;
+            this.format = format;
+        }
+
+        @Override
+        public void run() {
+            short[] frame = new short[format.frameLength()];
+            FramePacer pacer = new FramePacer(clock, format, MAX_LAG_FRAMES);
+            boolean paced = sink == null || !sink.isRealTime();
+            VoiceCounters counters = engine.counters();
+            try {
+                while (engine.running()) {
+                    if (paced) {
+                        pacer.awaitNext();
+                    }
+                    int contributing = path.mix(clock.nanoTime(), frame);
+                    if (sink == null) {
+                        if (contributing > 0) {
+                            counters.discarded.incrementAndGet();
+                        }
+                        continue;
+                    }
+                    if (contributing > 0) {
+                        counters.played.incrementAndGet();
+                    } else {
+                        counters.silence.incrementAndGet();
+                    }
+                    sink.write(frame);
+                }
+            } catch (InterruptedException e) {
+                // close() or a failure stops the playout
+            } catch (IOException | RuntimeException e) {
+                if (engine.running()) {
+                    log.warn("{}: the audio sink failed; nothing more is played", engine.name(), e);
+                }
+            } finally {
+                if (sink != null) {
+                    engine.closeAudio(sink, "sink");
+                }
+            }
+        }
+    }
+
+    /** TIP/2: HELLO every interval until bound, then KEEPALIVE whenever nothing was sent for a while. */
+    static final class KeepaliveLoop implements Runnable {
+        private final VoiceEngine engine;
+        private final ClientSession session;
+        private final long helloNanos;
+        private final long keepaliveNanos;
+
+        KeepaliveLoop(VoiceEngine engine, ClientSession session, long helloNanos, long keepaliveNanos) {
+            this.engine = engine;
+            this.session = session;
+            this.helloNanos = helloNanos;
+            this.keepaliveNanos = keepaliveNanos;
+        }
+
+        @Override
+        public void run() {
+            int id = session.sessionId();
+            long token = session.voiceParameters().token();
+            ByteBuffer hello = VoiceSender.control(PayloadType.HELLO, id, token);
+            ByteBuffer keepalive = VoiceSender.control(PayloadType.KEEPALIVE, id, token);
+            try {
+                while (engine.running()) {
+                    long wait;
+                    if (!session.isVoiceBound()) {
+                        sendControl(hello);
+                        wait = helloNanos;
+                    } else {
+                        long idle = System.nanoTime() - engine.lastSentNanos();
+                        if (idle >= keepaliveNanos) {
+                            sendControl(keepalive);
+                            engine.markSent();
+                            idle = 0;
+                        }
+                        wait = keepaliveNanos - idle;
+                    }
+                    TimeUnit.NANOSECONDS.sleep(Math.max(1_000_000L, wait));
+                }
+            } catch (InterruptedException e) {
+                // close() or a failure stops it
+            }
+        }
+
+        private void sendControl(ByteBuffer datagram) {
+            datagram.clear();
+            if (engine.send(datagram) != VoiceEngine.SENT) {
+                log.debug(
+                        "{}: {} not sent",
+                        engine.name(),
+                        PayloadType.name(datagram.get(VoiceDatagram.OFFSET_PAYLOAD_TYPE)));
+            }
+        }
+    }
+}
