@@ -5,18 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.audio.AudioSource;
 import dev.tip.core.voice.AudioFormat;
-import java.lang.management.ManagementFactory;
+import dev.tip.testing.AllocationMeter;
 import org.junit.jupiter.api.Test;
 
 /** The conversion path runs once per frame on the voice path, so it must not allocate. */
 class SteadyStateAllocationTest {
 
     private static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        return AllocationMeter.current();
     }
 
     @Test
     void convertingFramesAllocatesNothingOnceWarm() throws Exception {
+        assertThat(AllocationMeter.supported())
+                .as("this JVM counts allocated bytes per thread")
+                .isTrue();
         AudioFormat device = new AudioFormat(44_100, 2, 16, 441);
         AudioSource up = ConvertingSource.of(new ToneSource(AudioFormat.ORIGINAL, 440, 0.5), device);
         AudioSink down = ConvertingSink.of(new NullSink(AudioFormat.ORIGINAL), device);

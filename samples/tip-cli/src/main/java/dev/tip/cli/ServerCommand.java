@@ -67,6 +67,13 @@ public final class ServerCommand implements Callable<Integer> {
     int maxUsers = TipServer.DEFAULT_MAX_USERS;
 
     @Option(
+            names = "--max-users-per-address",
+            paramLabel = "N",
+            description =
+                    "Most users from one IP address (raise it for `tip load` from one host). Default: ${DEFAULT-VALUE}.")
+    int maxUsersPerAddress = TipServer.DEFAULT_MAX_USERS_PER_ADDRESS;
+
+    @Option(
             names = "--handshake-timeout",
             paramLabel = "SECONDS",
             description = "Time a new connection has to send its nickname. Default: ${DEFAULT-VALUE}.")
@@ -118,6 +125,7 @@ public final class ServerCommand implements Callable<Integer> {
         }
         option(port != null ? "--port" : "PORT", "port", () -> builder.port(chosenPort));
         option("--max-users", "maxUsers", () -> builder.maxUsers(maxUsers));
+        option("--max-users-per-address", "maxUsersPerAddress", () -> builder.maxUsersPerAddress(maxUsersPerAddress));
         builder.mixOriginalListeners(!noMix);
         option("--max-message-bytes", "maxControlMessageBytes", () -> builder.maxControlMessageBytes(maxMessageBytes));
         option("--queue-bytes", "outboundQueueBytes", () -> builder.outboundQueueBytes(queueBytes));

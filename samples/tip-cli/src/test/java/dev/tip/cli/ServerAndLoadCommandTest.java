@@ -35,6 +35,9 @@ class ServerAndLoadCommandTest {
         assertThat(run("server", "--max-users", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("'--max-users'", "must be 1..65536").doesNotContain("maxUsers");
         err.getBuffer().setLength(0);
+        assertThat(run("server", "--max-users-per-address", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("'--max-users-per-address'", "must be positive");
+        err.getBuffer().setLength(0);
         assertThat(run("server", "--udp-buffer", "-1")).isEqualTo(2);
         assertThat(err.toString()).contains("'--udp-buffer'").doesNotContain("udpBufferBytes");
     }
