@@ -105,26 +105,27 @@ final class SlotRing {
         return slotSeq[slot] == seq && slotState[slot] == state;
     }
 
-    long seqAt(int slot) {
-        return slotSeq[slot];
-    }
-
+    /** Returns the extended timestamp of a slot's frame. */
     long tsAt(int slot) {
         return slotTs[slot];
     }
 
+    /** Returns the arrival time of a slot's frame. */
     long arrivalAt(int slot) {
         return slotArrival[slot];
     }
 
+    /** Returns the marker bit of a slot's frame. */
     boolean markerAt(int slot) {
         return slotMarker[slot];
     }
 
+    /** Returns a slot's samples (the ring's own array, not a copy). */
     short[] frameAt(int slot) {
         return frames[slot];
     }
 
+    /** Sets a slot's state. */
     void setState(int slot, byte state) {
         slotState[slot] = state;
     }
@@ -282,18 +283,22 @@ final class SlotRing {
         nextTs = ts;
     }
 
+    /** Returns the next sequence number to play. */
     long nextSeq() {
         return nextSeq;
     }
 
+    /** Returns the timestamp the next sequence number is expected to carry. */
     long nextTs() {
         return nextTs;
     }
 
+    /** Returns the highest sequence number received. */
     long highestSeq() {
         return highestSeq;
     }
 
+    /** Returns the timestamp of the highest sequence number received. */
     long highestTs() {
         return highestTs;
     }
