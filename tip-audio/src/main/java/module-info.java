@@ -10,4 +10,7 @@ module dev.tip.audio {
     // the package dev.tip.audio.internal.concentus, which is not exported (see the pom)
 
     exports dev.tip.audio;
+
+    provides dev.tip.core.audio.VoiceCodec with
+            dev.tip.audio.OpusCodec;
 }

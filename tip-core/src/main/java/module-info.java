@@ -10,4 +10,6 @@ module dev.tip.core {
     exports dev.tip.core.protocol;
     exports dev.tip.core.voice;
     exports dev.tip.core.audio;
+
+    uses dev.tip.core.audio.VoiceCodec;
 }

@@ -21,6 +21,11 @@ package dev.tip.core;
  *     buffers; 0 in the original dialect
  * @param datagramsRejected TIP/2 datagrams dropped unplayed: malformed, of another version, of an
  *     unknown payload type, or from a sender not in the roster
+ * @param voiceBytesSent UDP payload bytes of voice sent (TIP/2 header included), for the bitrate
+ *     on the wire; HELLO and KEEPALIVE not included
+ * @param codec the codec this client sends in: {@code "pcm"}, or a negotiated one such as
+ *     {@code "opus"}
+ * @param bitrate the codec's target bits per second, or 0 for PCM
  */
 public record ClientStatistics(
         long framesCaptured,
@@ -32,38 +37,7 @@ public record ClientStatistics(
         long framesLost,
         long framesLate,
         long framesConcealed,
-        long datagramsRejected) {
-
-    /**
-     * The counters of the first release (original dialect), kept for source compatibility:
-     * late -1, concealed 0, rejected 0.
-     *
-     * @param framesCaptured frames read from the audio source
-     * @param framesSent voice datagrams sent
-     * @param framesReceived voice datagrams received
-     * @param framesPlayed frames written to the sink from the network
-     * @param framesDropped received frames thrown away
-     * @param framesSilence frames of silence written
-     * @param framesLost frames known lost, or -1
-     */
-    public ClientStatistics(
-            long framesCaptured,
-            long framesSent,
-            long framesReceived,
-            long framesPlayed,
-            long framesDropped,
-            long framesSilence,
-            long framesLost) {
-        this(
-                framesCaptured,
-                framesSent,
-                framesReceived,
-                framesPlayed,
-                framesDropped,
-                framesSilence,
-                framesLost,
-                -1,
-                0,
-                0);
-    }
-}
+        long datagramsRejected,
+        long voiceBytesSent,
+        String codec,
+        int bitrate) {}

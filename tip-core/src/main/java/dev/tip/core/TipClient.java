@@ -2,6 +2,7 @@ package dev.tip.core;
 
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.audio.AudioSource;
+import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.internal.ListenerEvents;
 import dev.tip.core.internal.SessionEvent;
 import dev.tip.core.internal.SessionStateMachine;
@@ -13,6 +14,7 @@ import dev.tip.core.internal.client.VoiceEngine;
 import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
+import dev.tip.core.protocol.JsonValue;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
 import java.io.IOException;
@@ -110,6 +112,8 @@ public final class TipClient implements AutoCloseable {
     public static final int MAX_NICKNAME_LENGTH = TipProtocol.MAX_NICKNAME_LENGTH;
     /** The audio format of rooms in the original dialect, and the only one this client supports in TIP/2. */
     public static final AudioFormat ROOM_FORMAT = AudioFormat.ORIGINAL;
+    /** TIP/2: default codec bitrate: 24 kbit/s, about 3 600 bytes/s on the wire with headers. */
+    public static final int DEFAULT_VOICE_BITRATE = 24_000;
     /** TIP/2: how often HELLO is repeated until HELLO_ACK arrives: 200 ms. */
     public static final Duration HELLO_INTERVAL = Duration.ofMillis(200);
     /** TIP/2: how long the client waits for HELLO_ACK before the session fails: 5 s. */
@@ -158,7 +162,7 @@ public final class TipClient implements AutoCloseable {
             shutdownOwnedExecutor();
         });
         this.voice = new VoiceEngine(config, ROOM_FORMAT, session, SPEAKING_HOLD.toNanos(), HELLO_INTERVAL.toNanos());
-        this.rules = new ServerMessages(config.dialectPreference(), ROOM_FORMAT);
+        this.rules = new ServerMessages(config.dialectPreference(), ROOM_FORMAT, config.codecNames());
     }
 
     /**
@@ -296,9 +300,19 @@ public final class TipClient implements AutoCloseable {
 
     /** SEND_NICKNAME and CLIENT_PORT in one write: the original's two sends usually reach the server in one read too. */
     private byte[] handshake(int voicePort) {
-        Extensions ext = config.dialectPreference() == DialectPreference.AUTO
-                ? Extensions.builder().put("VERSION", TipProtocol.TIP2_VERSION).build()
-                : Extensions.NONE;
+        Extensions ext = Extensions.NONE;
+        if (config.dialectPreference() == DialectPreference.AUTO) {
+            Extensions.Builder b = Extensions.builder().put("VERSION", TipProtocol.TIP2_VERSION);
+            if (!config.codecs().isEmpty()) {
+                List<JsonValue> names = new ArrayList<>();
+                for (String n : config.codecNames()) {
+                    names.add(JsonValue.of(n));
+                }
+                names.add(JsonValue.of(TipProtocol.PCM));
+                b.put(TipProtocol.CODECS, new JsonValue.Arr(names));
+            }
+            ext = b.build();
+        }
         ControlEncoder encoder = new ControlEncoder();
         byte[] hello = encoder.encode(new ControlMessage.SendNickname(config.nickname(), ext));
         byte[] port = encoder.encode(new ControlMessage.ClientPort(voicePort));
@@ -600,6 +614,8 @@ public final class TipClient implements AutoCloseable {
         private ThreadFactory threadFactory = Builder::daemonThread;
         private InetAddress localAddress;
         private int maxPlayoutFrames = DEFAULT_MAX_PLAYOUT_FRAMES;
+        private List<VoiceCodec> voiceCodecs;
+        private int voiceBitrate = DEFAULT_VOICE_BITRATE;
 
         private Builder() {}
 
@@ -835,6 +851,34 @@ public final class TipClient implements AutoCloseable {
         }
 
         /**
+         * TIP/2: the codecs this client offers, best first (default: {@link VoiceCodec#available()},
+         * Opus where tip-audio is on the path). The server picks the one the client sends in; the
+         * client decodes every offered codec and PCM. An empty list offers PCM only.
+         *
+         * @param codecs the codecs
+         * @return this builder
+         */
+        public Builder voiceCodecs(List<VoiceCodec> codecs) {
+            this.voiceCodecs = List.copyOf(codecs);
+            return this;
+        }
+
+        /**
+         * TIP/2: the codec bitrate this client wants, in bits per second (default {@value
+         * TipClient#DEFAULT_VOICE_BITRATE}); the server's BITRATE caps it.
+         *
+         * @param bitsPerSecond 6000..510000
+         * @return this builder
+         */
+        public Builder voiceBitrate(int bitsPerSecond) {
+            if (bitsPerSecond < 6_000 || bitsPerSecond > 510_000) {
+                throw new IllegalArgumentException("voiceBitrate must be 6000..510000, was " + bitsPerSecond);
+            }
+            this.voiceBitrate = bitsPerSecond;
+            return this;
+        }
+
+        /**
          * Returns a new client, not yet connected.
          *
          * @return the client, in state {@link SessionState#DISCONNECTED}
@@ -863,6 +907,8 @@ public final class TipClient implements AutoCloseable {
                     threadFactory,
                     localAddress,
                     maxPlayoutFrames,
+                    voiceCodecs != null ? voiceCodecs : VoiceCodec.available(),
+                    voiceBitrate,
                     "tip-client-" + IDS.incrementAndGet()));
         }
     }

@@ -136,7 +136,8 @@ class TipClientBuilderTest {
             assertThat(client.dialect()).isEmpty();
             assertThat(client.failureReason()).isEmpty();
             assertThat(client.isMuted()).isFalse();
-            assertThat(client.statistics()).isEqualTo(new ClientStatistics(0, 0, 0, 0, 0, 0, -1));
+            assertThat(client.statistics())
+                    .isEqualTo(new ClientStatistics(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, "pcm", 0));
         } finally {
             client.close();
         }

@@ -1,5 +1,6 @@
 package dev.tip.server;
 
+import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.server.internal.Counters;
 import dev.tip.server.internal.RunningServer;
@@ -76,6 +77,9 @@ public final class TipServer implements AutoCloseable {
     public static final Duration DEFAULT_LINGER = Duration.ofSeconds(2);
     /** Default longest datagram relayed: {@value}, what an original client reads. */
     public static final int DEFAULT_MAX_DATAGRAM_BYTES = 1024;
+
+    /** Default most bits per second a TIP/2 sender's codec may use: 24 kbit/s. */
+    public static final int DEFAULT_VOICE_BITRATE = 24_000;
 
     /** Original listeners get one mixed stream by default: what the original client can play. */
     public static final boolean DEFAULT_MIX_ORIGINAL_LISTENERS = true;
@@ -230,6 +234,8 @@ public final class TipServer implements AutoCloseable {
         private int maxClientPortChangesPerMinute = DEFAULT_MAX_CLIENT_PORT_CHANGES_PER_MINUTE;
         private int maxVoiceDatagramsPerSecond = DEFAULT_MAX_VOICE_DATAGRAMS_PER_SECOND;
         private boolean mixOriginalListeners = DEFAULT_MIX_ORIGINAL_LISTENERS;
+        private List<VoiceCodec> voiceCodecs;
+        private int voiceBitrate = DEFAULT_VOICE_BITRATE;
         private NicknamePolicy nicknamePolicy = NicknamePolicy.ORIGINAL_CLIENT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private int maxControlMessageBytes = DEFAULT_MAX_CONTROL_MESSAGE_BYTES;
@@ -585,6 +591,36 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
+         * The codecs TIP/2 senders may use, best first (default: {@link VoiceCodec#available()},
+         * Opus where tip-audio is present). A TIP/2 client sends in the first of these it offers
+         * and in PCM otherwise; original peers always send PCM. With mixing on, the server decodes
+         * each speaker's codec for its original listeners. An empty list keeps every TIP/2 client
+         * on PCM.
+         *
+         * @param codecs the codecs
+         * @return this builder
+         */
+        public Builder voiceCodecs(List<VoiceCodec> codecs) {
+            this.voiceCodecs = List.copyOf(codecs);
+            return this;
+        }
+
+        /**
+         * The most bits per second a TIP/2 sender's codec may use (default {@value
+         * #DEFAULT_VOICE_BITRATE}); sent in SESSION, a client takes the lower of it and its own.
+         *
+         * @param bitsPerSecond 6000..510000
+         * @return this builder
+         */
+        public Builder voiceBitrate(int bitsPerSecond) {
+            if (bitsPerSecond < 6_000 || bitsPerSecond > 510_000) {
+                throw new IllegalArgumentException("voiceBitrate must be 6000..510000, was " + bitsPerSecond);
+            }
+            this.voiceBitrate = bitsPerSecond;
+            return this;
+        }
+
+        /**
          * Builds a server (not started yet).
          *
          * @return the server
@@ -614,7 +650,9 @@ public final class TipServer implements AutoCloseable {
                     clock,
                     threadFactory,
                     jmx,
-                    mixOriginalListeners));
+                    mixOriginalListeners,
+                    voiceCodecs != null ? voiceCodecs : VoiceCodec.available(),
+                    voiceBitrate));
         }
 
         private static int perMinute(int max, String name) {

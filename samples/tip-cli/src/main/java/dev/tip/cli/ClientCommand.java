@@ -102,6 +102,9 @@ public final class ClientCommand implements Callable<Integer> {
             description = "Where the room goes: speaker[:DEVICE], wav:FILE or null. Default: ${DEFAULT-VALUE}.")
     SinkSpec sink;
 
+    @Option(names = "--pcm-only", description = "Offer raw PCM only (default: Opus too, and the server picks).")
+    boolean pcmOnly;
+
     @Option(
             names = "--seconds",
             paramLabel = "S",
@@ -117,6 +120,9 @@ public final class ClientCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         TipClient.Builder builder = TipClient.builder();
+        if (pcmOnly) {
+            builder.voiceCodecs(List.of());
+        }
         try {
             builder.nickname(nick);
         } catch (IllegalArgumentException e) {
@@ -273,14 +279,21 @@ public final class ClientCommand implements Callable<Integer> {
         ClientStatistics s = client.statistics();
         return String.format(
                 Locale.ROOT,
-                "%s  users %d  sent %d  received %d  dropped %d  loss %s%s",
+                "%s  users %d  %s  sent %d  received %d  dropped %d  loss %s  concealed %d%s",
                 client.state(),
                 client.users().size(),
+                codec(s),
                 s.framesSent(),
                 s.framesReceived(),
                 s.framesDropped(),
                 s.framesLost() < 0 ? "n/a" : String.valueOf(s.framesLost()),
+                s.framesConcealed(),
                 client.isMuted() ? "  MUTED" : "");
+    }
+
+    /** "opus 24 kbit/s" or "pcm". */
+    static String codec(ClientStatistics s) {
+        return s.bitrate() > 0 ? s.codec() + " " + (s.bitrate() / 1000) + " kbit/s" : s.codec();
     }
 
     static String roster(List<String> users) {

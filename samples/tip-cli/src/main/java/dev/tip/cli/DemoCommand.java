@@ -4,6 +4,7 @@ import dev.tip.audio.ToneDetector;
 import dev.tip.audio.ToneSource;
 import dev.tip.audio.WavFileSink;
 import dev.tip.audio.WavFileSource;
+import dev.tip.core.ClientStatistics;
 import dev.tip.core.SessionFailedException;
 import dev.tip.core.TipClient;
 import dev.tip.core.voice.AudioFormat;
@@ -121,6 +122,7 @@ public final class DemoCommand implements Callable<Integer> {
         AudioFormat room = TipClient.ROOM_FORMAT;
         List<Path> recordings = new ArrayList<>();
         List<TipClient> talking = new ArrayList<>();
+        String voice = null;
         TipServer server;
         try {
             server = TipServer.builder()
@@ -169,6 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
             talking.forEach(c -> c.setMuted(false));
             Thread.sleep(Math.round(seconds * 500));
             talking.forEach(c -> c.setMuted(true));
+            voice = voiceLine(talking.get(0).statistics());
         } catch (SessionFailedException e) {
             err.println("tip demo: a client could not join: " + e.getMessage());
             err.flush();
@@ -181,7 +184,22 @@ public final class DemoCommand implements Callable<Integer> {
             // closing a client writes its WAV file
             talking.forEach(TipClient::close);
         }
+        if (voice != null) {
+            o.println(voice);
+        }
         return report(o, recordings);
+    }
+
+    /** The codec in use and what one speaker costs on the wire, from the first client's own counters. */
+    static String voiceLine(ClientStatistics s) {
+        boolean pcm = s.bitrate() <= 0;
+        double packetSeconds = pcm ? 0.0256 : 0.020;
+        long perSecond = s.framesSent() == 0 ? 0 : Math.round(s.voiceBytesSent() / (s.framesSent() * packetSeconds));
+        return String.format(
+                Locale.ROOT,
+                "Voice: %s, about %,d bytes/s of UDP payload per speaker while it talks.",
+                pcm ? "raw PCM (20 kHz, 16-bit)" : s.codec() + " at " + s.bitrate() / 1000 + " kbit/s",
+                perSecond);
     }
 
     private void awaitFullRoster(List<TipClient> talking) throws InterruptedException {

@@ -103,6 +103,18 @@ public final class ServerCommand implements Callable<Integer> {
     boolean noMix;
 
     @Option(
+            names = "--pcm-only",
+            description =
+                    "TIP/2 clients send raw PCM too, as original ones do (default: Opus where the client offers it).")
+    boolean pcmOnly;
+
+    @Option(
+            names = "--voice-bitrate",
+            paramLabel = "BITS",
+            description = "Most bits per second a TIP/2 client's codec may use. Default: ${DEFAULT-VALUE}.")
+    int voiceBitrate = TipServer.DEFAULT_VOICE_BITRATE;
+
+    @Option(
             names = "--udp-buffer",
             paramLabel = "BYTES",
             description =
@@ -127,6 +139,10 @@ public final class ServerCommand implements Callable<Integer> {
         option("--max-users", "maxUsers", () -> builder.maxUsers(maxUsers));
         option("--max-users-per-address", "maxUsersPerAddress", () -> builder.maxUsersPerAddress(maxUsersPerAddress));
         builder.mixOriginalListeners(!noMix);
+        if (pcmOnly) {
+            builder.voiceCodecs(java.util.List.of());
+        }
+        option("--voice-bitrate", "voiceBitrate", () -> builder.voiceBitrate(voiceBitrate));
         option("--max-message-bytes", "maxControlMessageBytes", () -> builder.maxControlMessageBytes(maxMessageBytes));
         option("--queue-bytes", "outboundQueueBytes", () -> builder.outboundQueueBytes(queueBytes));
         option("--udp-buffer", "udpBufferBytes", () -> builder.udpBufferBytes(udpBuffer));

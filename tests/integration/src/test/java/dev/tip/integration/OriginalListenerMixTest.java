@@ -119,6 +119,8 @@ class OriginalListenerMixTest {
                 .port(0)
                 .bindAddress(InetAddress.getLoopbackAddress())
                 .mixOriginalListeners(true)
+                // PCM speakers: this test pins the mix itself; OpusVoiceTest mixes Opus speakers
+                .voiceCodecs(List.of())
                 .build()
                 .start());
         int port = server.tcpPort();
@@ -164,6 +166,7 @@ class OriginalListenerMixTest {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+
         double perSecond = frames.size() / seconds;
         // one stream is 39/s and one per speaker 78/s; a wall-clock window on a loaded machine moves
         // the count by a few frames either way (the mixer catches up after a stall of the relay

@@ -3,9 +3,12 @@ package dev.tip.core.internal;
 import dev.tip.core.audio.JitterBuffer;
 import dev.tip.core.audio.JitterBufferStats;
 import dev.tip.core.audio.Mixer;
+import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.voice.AudioFormat;
+import dev.tip.core.voice.PayloadType;
 import dev.tip.core.voice.VoiceDatagram;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The TIP/2 receive side of a client: one {@link JitterBuffer} per speaker (by sender session id),
@@ -34,6 +37,10 @@ public final class Speakers {
 
     /** {@link #insert} result for a sender that is not (or no longer) in the roster, or over the bound. */
     public static final int UNKNOWN_SENDER = -100;
+    /** {@link #insert} result for a payload type this client cannot play, or not the speaker's own. */
+    public static final int WRONG_PAYLOAD = -101;
+    /** {@link #insert} result for a codec packet that did not decode. */
+    public static final int CORRUPT = -102;
 
     private static final Speaker[] NONE = new Speaker[0];
 
@@ -43,6 +50,8 @@ public final class Speakers {
     private final SpeakingListener speakingListener;
     private final Mixer mixer;
     private final short[] scratch;
+    /** Codecs by payload type; PCM (0) has none. */
+    private final VoiceCodec[] codecByType = new VoiceCodec[16];
 
     /** Guards changes of {@link #active} and {@link #rosterIds}, and the retired totals. */
     private final Object changes = new Object();
@@ -64,6 +73,29 @@ public final class Speakers {
      * @param speakingListener told of speaking changes, on the playout or control thread
      */
     public Speakers(AudioFormat format, int maxSpeakers, long speakingHoldNanos, SpeakingListener speakingListener) {
+        this(format, maxSpeakers, speakingHoldNanos, speakingListener, List.of());
+    }
+
+    /**
+     * Creates the receive side, with decoders for codec payloads.
+     *
+     * @param format the room's format
+     * @param maxSpeakers most buffers at once, at least 1
+     * @param speakingHoldNanos how long without a received frame ends "speaking"
+     * @param speakingListener told of speaking changes, on the playout or control thread
+     * @param codecs the codecs this client decodes (by payload type); PCM needs none
+     */
+    public Speakers(
+            AudioFormat format,
+            int maxSpeakers,
+            long speakingHoldNanos,
+            SpeakingListener speakingListener,
+            List<VoiceCodec> codecs) {
+        for (VoiceCodec c : codecs) {
+            if (c.payloadType() >= 0 && c.payloadType() < codecByType.length && c.supports(format)) {
+                codecByType[c.payloadType()] = c;
+            }
+        }
         if (maxSpeakers < 1) {
             throw new IllegalArgumentException("maxSpeakers must be at least 1, was " + maxSpeakers);
         }
@@ -84,21 +116,31 @@ public final class Speakers {
      * @return a {@link JitterBuffer} insert result, or {@link #UNKNOWN_SENDER}
      */
     public int insert(VoiceDatagram d, long arrivalNanos) {
+        int type = d.payloadType();
+        if (type != PayloadType.PCM && (type >= codecByType.length || codecByType[type] == null)) {
+            return WRONG_PAYLOAD;
+        }
         Speaker s = find(d.senderId());
         if (s == null) {
-            s = add(d.senderId());
+            s = add(d.senderId(), type);
             if (s == null) {
                 return UNKNOWN_SENDER;
             }
         }
-        return s.buffer.insert(
-                d.sequence(),
-                d.timestamp(),
-                d.marker(),
-                d.buffer(),
-                d.payloadOffset(),
-                d.payloadLength(),
-                arrivalNanos);
+        if (s.payloadType != type) {
+            return WRONG_PAYLOAD;
+        }
+        if (s.decoder == null) {
+            return s.buffer.insert(
+                    d.sequence(),
+                    d.timestamp(),
+                    d.marker(),
+                    d.buffer(),
+                    d.payloadOffset(),
+                    d.payloadLength(),
+                    arrivalNanos);
+        }
+        return s.decodeAndInsert(d, arrivalNanos);
     }
 
     private Speaker find(int id) {
@@ -110,7 +152,7 @@ public final class Speakers {
         return null;
     }
 
-    private Speaker add(int id) {
+    private Speaker add(int id, int payloadType) {
         synchronized (changes) {
             Speaker s = find(id);
             if (s != null) {
@@ -121,7 +163,17 @@ public final class Speakers {
             if ((ids != null && Arrays.binarySearch(ids, id) < 0) || now.length >= maxSpeakers) {
                 return null;
             }
-            s = new Speaker(id, JitterBuffer.builder(format).build());
+            VoiceCodec codec = payloadType == PayloadType.PCM ? null : codecByType[payloadType];
+            s = codec == null
+                    ? new Speaker(id, JitterBuffer.builder(format).build(), PayloadType.PCM, null, format)
+                    : new Speaker(
+                            id,
+                            JitterBuffer.builder(
+                                            new AudioFormat(format.sampleRate(), 1, 16, codec.packetSamples(format)))
+                                    .build(),
+                            payloadType,
+                            codec,
+                            format);
             Speaker[] next = Arrays.copyOf(now, now.length + 1);
             next[now.length] = s;
             active = next;
@@ -251,15 +303,73 @@ public final class Speakers {
     private static final class Speaker {
         final int id;
         final JitterBuffer buffer;
+        final int payloadType;
+        // a codec speaker's decoding state, confined to the receive thread
+        final VoiceCodec.Decoder decoder;
+        final int packetSamples;
+        final int clockRate;
+        final int roomRate;
+        final byte[] packet;
+        final short[] decoded;
+        boolean any;
+        int lastSequence;
+        long lastTimestamp;
+        long unwrapped;
         /** Guarded by this speaker's monitor; written by the playout thread, and by retain(). */
         boolean speaking;
 
         boolean removed;
         long lastFrameNanos;
 
-        Speaker(int id, JitterBuffer buffer) {
+        Speaker(int id, JitterBuffer buffer, int payloadType, VoiceCodec codec, AudioFormat room) {
             this.id = id;
             this.buffer = buffer;
+            this.payloadType = payloadType;
+            this.decoder = codec == null ? null : codec.newDecoder(room);
+            this.packetSamples = codec == null ? 0 : codec.packetSamples(room);
+            this.clockRate = codec == null ? room.sampleRate() : codec.clockRate();
+            this.roomRate = room.sampleRate();
+            this.packet = codec == null ? null : new byte[VoiceSender.MAX_PAYLOAD];
+            this.decoded = codec == null ? null : new short[packetSamples];
+        }
+
+        /**
+         * Decodes a codec packet at arrival and inserts its samples, with timestamps at the room's
+         * rate. A late or repeated packet is dropped (decoding it out of order would disturb the
+         * decoder's state).
+         */
+        int decodeAndInsert(VoiceDatagram d, long arrivalNanos) {
+            int seq = d.sequence();
+            long ts = d.timestamp();
+            int length = d.payloadLength();
+            if (length > packet.length) {
+                return CORRUPT;
+            }
+            if (any) {
+                int ahead = (seq - lastSequence) & 0xFFFF;
+                if (ahead == 0) {
+                    return JitterBuffer.DUPLICATE;
+                }
+                if (ahead > 0x8000) {
+                    return JitterBuffer.LATE;
+                }
+                unwrapped += (int) (ts - lastTimestamp);
+            } else {
+                unwrapped = ts;
+            }
+            any = true;
+            lastSequence = seq;
+            lastTimestamp = ts;
+            d.buffer().get(d.payloadOffset(), packet, 0, length);
+            long roomTs = Math.floorDiv(unwrapped * roomRate, clockRate);
+            // a lost packet is left to the jitter buffer, which counts it and conceals it: rebuilding
+            // it with decoder.recover() needs FEC in the stream, which senders put in only when
+            // told of loss (receiver reports are not in the protocol yet), and would else be
+            // concealment counted as a received frame
+            if (!decoder.decode(packet, 0, length, decoded)) {
+                return CORRUPT;
+            }
+            return buffer.insert(seq, roomTs & 0xFFFF_FFFFL, d.marker(), decoded, 0, packetSamples, arrivalNanos);
         }
 
         /** Returns +1 when speaking starts, -1 when it stops, 0 otherwise. */

@@ -26,6 +26,12 @@ public final class VoiceCounters {
     public final AtomicLong rejected = new AtomicLong();
     /** TIP/2 control datagrams (HELLO_ACK and others) received. */
     public final AtomicLong control = new AtomicLong();
+    /** UDP payload bytes of voice sent. */
+    public final AtomicLong voiceBytes = new AtomicLong();
+    /** The codec sent in and its bitrate; set once voice starts. */
+    public volatile String codec = "pcm";
+
+    public volatile int bitrate;
 
     /**
      * Returns the counters of an original-dialect session now.
@@ -44,7 +50,10 @@ public final class VoiceCounters {
                 -1,
                 -1,
                 0,
-                rejected.get());
+                rejected.get(),
+                voiceBytes.get(),
+                codec,
+                bitrate);
     }
 
     /**
@@ -66,6 +75,9 @@ public final class VoiceCounters {
                 lost,
                 late,
                 concealed,
-                rejected.get());
+                rejected.get(),
+                voiceBytes.get(),
+                codec,
+                bitrate);
     }
 }

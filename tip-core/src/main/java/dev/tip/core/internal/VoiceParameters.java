@@ -1,6 +1,7 @@
 package dev.tip.core.internal;
 
 import dev.tip.core.protocol.Extensions;
+import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -12,8 +13,20 @@ import java.util.OptionalLong;
  *
  * @param token the 64-bit secret, as sent in HELLO and KEEPALIVE
  * @param format the room's PCM format
+ * @param codec the codec the client sends in ({@code CODEC}, {@code "pcm"} when absent)
+ * @param bitrate the most bits per second for that codec ({@code BITRATE}, 0 when absent)
  */
-public record VoiceParameters(long token, AudioFormat format) {
+public record VoiceParameters(long token, AudioFormat format, String codec, int bitrate) {
+
+    /**
+     * PCM parameters.
+     *
+     * @param token the token
+     * @param format the room's format
+     */
+    public VoiceParameters(long token, AudioFormat format) {
+        this(token, format, TipProtocol.PCM, 0);
+    }
 
     /** Length of the TOKEN field: 16 hex digits. */
     public static final int TOKEN_HEX_DIGITS = 16;
@@ -42,7 +55,16 @@ public record VoiceParameters(long token, AudioFormat format) {
             throw new IllegalArgumentException(
                     "SESSION RATE/FRAME " + rate + "/" + frame + " invalid: " + e.getMessage(), e);
         }
-        return new VoiceParameters(token, format);
+        String codec = TipProtocol.PCM;
+        if (session.get(TipProtocol.CODEC).isPresent()) {
+            codec = session.getString(TipProtocol.CODEC)
+                    .filter(c -> !c.isEmpty())
+                    .map(c -> c.toLowerCase(java.util.Locale.ROOT))
+                    .orElseThrow(() -> new IllegalArgumentException("SESSION CODEC must be a codec's name, was "
+                            + session.get(TipProtocol.CODEC).get()));
+        }
+        int bitrate = session.get(TipProtocol.BITRATE).isPresent() ? intField(session, TipProtocol.BITRATE, 0) : 0;
+        return new VoiceParameters(token, format, codec, bitrate);
     }
 
     /**

@@ -14,6 +14,9 @@ import java.nio.ByteBuffer;
  * capture thread.
  */
 public final class VoiceSender {
+    /** Longest codec packet a datagram carries (Opus's largest is 1275 bytes). */
+    public static final int MAX_PAYLOAD = 1275;
+
     private final int senderId;
     private final int samplesPerFrame;
     private final int frameLength;
@@ -35,7 +38,8 @@ public final class VoiceSender {
         this.senderId = senderId;
         this.samplesPerFrame = format.samplesPerFrame();
         this.frameLength = format.frameLength();
-        this.datagram = ByteBuffer.allocateDirect(VoiceDatagram.HEADER_LENGTH + format.frameBytes());
+        this.datagram =
+                ByteBuffer.allocateDirect(VoiceDatagram.HEADER_LENGTH + Math.max(format.frameBytes(), MAX_PAYLOAD));
         header.wrap(datagram, 0, datagram.capacity());
         this.sequence = firstSequence & 0xFFFF;
         this.timestamp = firstTimestamp & 0xFFFF_FFFFL;
@@ -73,8 +77,43 @@ public final class VoiceSender {
         marker = false;
         sequence = (sequence + 1) & 0xFFFF;
         timestamp = (timestamp + samplesPerFrame) & 0xFFFF_FFFFL;
-        datagram.limit(datagram.capacity()).position(0);
+        datagram.limit(VoiceDatagram.HEADER_LENGTH + 2 * frameLength).position(0);
         return datagram;
+    }
+
+    /**
+     * Writes a codec packet behind the next header, for {@code duration} timestamp units, and
+     * advances the sequence number and the timestamp.
+     *
+     * @param payloadType the codec's payload type
+     * @param packet the packet's bytes, from index 0
+     * @param length its length, at most {@value #MAX_PAYLOAD}
+     * @param duration the timestamp units it covers (960 for 20 ms of Opus)
+     * @return the datagram, position 0, limit its end; valid until the next call
+     */
+    public ByteBuffer encodePacket(int payloadType, byte[] packet, int length, int duration) {
+        header.writeHeader(marker, payloadType, senderId, sequence, timestamp);
+        datagram.limit(datagram.capacity()).position(VoiceDatagram.HEADER_LENGTH);
+        datagram.put(packet, 0, length);
+        datagram.limit(VoiceDatagram.HEADER_LENGTH + length).position(0);
+        marker = false;
+        sequence = (sequence + 1) & 0xFFFF;
+        timestamp = (timestamp + duration) & 0xFFFF_FFFFL;
+        return datagram;
+    }
+
+    /**
+     * Lets timestamp units pass without sending (codec silence, mute); the next datagram starts a
+     * talk spurt.
+     *
+     * @param units timestamp units
+     */
+    public void skipUnits(long units) {
+        if (units <= 0) {
+            return;
+        }
+        timestamp = (timestamp + units) & 0xFFFF_FFFFL;
+        marker = true;
     }
 
     /**

@@ -22,7 +22,60 @@ public final class TipProtocol {
     /** The longest nickname the original client accepts, in code points (it wants fewer than 20). */
     public static final int MAX_NICKNAME_LENGTH = 19;
 
+    /** TIP/2 SEND_NICKNAME: the codecs a client decodes and may send, an array of names. */
+    public static final String CODECS = "CODECS";
+    /** TIP/2 SESSION: the codec the client sends in; absent means {@value #PCM}. */
+    public static final String CODEC = "CODEC";
+    /** TIP/2 SESSION: the most bits per second the client's encoder may use. */
+    public static final String BITRATE = "BITRATE";
+    /** The name of raw PCM, which every peer decodes. */
+    public static final String PCM = "pcm";
+    /** Most codec names read from one offer; the rest are ignored. */
+    public static final int MAX_OFFERED_CODECS = 8;
+
     private TipProtocol() {}
+
+    /**
+     * Reads the codecs a TIP/2 client offers in SEND_NICKNAME: the strings of its {@value #CODECS}
+     * array, lower case, at most {@value #MAX_OFFERED_CODECS}; anything else there is ignored.
+     *
+     * @param extensions the message's other fields
+     * @return the names in the client's order; empty when it offers none (it sends PCM)
+     */
+    public static java.util.List<String> offeredCodecs(Extensions extensions) {
+        if (!(extensions.get(CODECS).orElse(null) instanceof JsonValue.Arr arr)) {
+            return java.util.List.of();
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (JsonValue v : arr.values()) {
+            if (names.size() == MAX_OFFERED_CODECS) {
+                break;
+            }
+            if (v instanceof JsonValue.Str str
+                    && !str.value().isEmpty()
+                    && str.value().length() <= 32) {
+                names.add(str.value().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return java.util.List.copyOf(names);
+    }
+
+    /**
+     * Picks the codec a TIP/2 client sends in: the server's first choice that the client offered,
+     * else {@value #PCM}.
+     *
+     * @param serverCodecs the server's codecs, best first (PCM need not be listed)
+     * @param offered what the client offered
+     * @return the codec's name
+     */
+    public static String chooseCodec(java.util.List<String> serverCodecs, java.util.List<String> offered) {
+        for (String c : serverCodecs) {
+            if (offered.contains(c)) {
+                return c;
+            }
+        }
+        return PCM;
+    }
 
     /**
      * Checks a nickname by the original client's rule: not empty, at most

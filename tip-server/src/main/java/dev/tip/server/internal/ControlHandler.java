@@ -1,5 +1,6 @@
 package dev.tip.server.internal;
 
+import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.protocol.ControlDecoder;
 import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
@@ -99,8 +100,17 @@ final class ControlHandler {
                         && (a.getAddress().isLoopbackAddress()
                                 || a.getAddress().isAnyLocalAddress()
                                 || local.contains(a.getAddress())));
-        this.room = new Room(config.maxUsers(), config.nicknamePolicy(), random::nextLong, limits, () -> config.clock()
-                .millis());
+        List<String> codecs = new ArrayList<>();
+        for (VoiceCodec c : config.voiceCodecs()) {
+            codecs.add(c.name());
+        }
+        this.room = new Room(
+                config.maxUsers(),
+                config.nicknamePolicy(),
+                random::nextLong,
+                limits,
+                () -> config.clock().millis(),
+                new Room.Voice(codecs, config.voiceBitrate()));
         this.byId = new Connection[config.maxUsers()];
         this.handshakeMillis = config.handshakeTimeout().toMillis();
         this.writeMillis = config.writeTimeout().toMillis();
@@ -323,7 +333,7 @@ final class ControlHandler {
             } else if (e instanceof RoomEffect.RegisterVoice r) {
                 relay.register(r.id(), r.address());
             } else if (e instanceof RoomEffect.RegisterTip2 r) {
-                relay.registerTip2(r.id(), r.token());
+                relay.registerTip2(r.id(), r.token(), r.codec());
             } else if (e instanceof RoomEffect.UnregisterVoice u) {
                 relay.unregister(u.id());
             } else if (e instanceof RoomEffect.Joined j) {

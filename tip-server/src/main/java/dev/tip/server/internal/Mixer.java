@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
  *
  * <p>{@link Routing} {@linkplain #offer offers} each voice frame (an original sender's PCM, a
  * TIP/2 sender's payload) while the room has an original listener; the frame is decoded
- * ({@link FrameDecoder}: PCM now, a TIP/2 speaker's own Opus decoder later) into that speaker's
+ * ({@link FrameDecoder}: PCM, or a TIP/2 speaker's own codec decoder) into that speaker's
  * {@link SpeakerQueue}. {@link #tick} mixes one frame per period: one frame from each speaker
  * whose queue plays, summed once on a {@link MixBus}, each original listener getting the sum or
  * the sum minus its own frame. While nobody talks nothing is sent and no tick is asked for: the
@@ -75,7 +75,7 @@ final class Mixer {
      */
     boolean offer(Member speaker, int payloadType, ByteBuffer buf, int offset, int length, int sequence) {
         FrameDecoder decoder = payloadType == PayloadType.PCM ? PcmFrameDecoder.INSTANCE : speaker.decoder;
-        if (decoder == null || !decoder.decode(buf, offset, length, decoded)) {
+        if (decoder == null || !decoder.decode(buf, offset, length, sequence, decoded)) {
             return false;
         }
         SpeakerQueue q = speaker.frames;

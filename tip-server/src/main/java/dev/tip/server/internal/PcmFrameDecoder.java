@@ -15,7 +15,7 @@ final class PcmFrameDecoder implements FrameDecoder {
     private PcmFrameDecoder() {}
 
     @Override
-    public boolean decode(ByteBuffer buf, int offset, int length, short[] frame) {
+    public boolean decode(ByteBuffer buf, int offset, int length, int sequence, short[] frame) {
         if (length != 2 * frame.length) {
             return false;
         }

@@ -1,5 +1,6 @@
 package dev.tip.server.internal;
 
+import dev.tip.core.audio.VoiceCodec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -77,6 +78,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     /** What {@link #latest} holds for an unregistration. */
     private static final Member REMOVED = Member.original(-1, null);
 
+    private final ServerConfig config;
     private final DatagramChannel main;
     private final Selector selector;
     private final InetAddress bindAddress;
@@ -126,6 +128,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
             AddressListener addressListener)
             throws IOException {
         this.main = main;
+        this.config = config;
         this.bindAddress = bindAddress;
         this.family = family;
         this.port = ((InetSocketAddress) main.getLocalAddress()).getPort();
@@ -172,9 +175,16 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      *
      * @param id the session id
      * @param token the token sent to it in SESSION
+     * @param codec the codec it sends in ({@code "pcm"} or one of the server's)
      */
-    public void registerTip2(int id, long token) {
-        command(id, budgeted(Member.tip2(id, token)));
+    public void registerTip2(int id, long token, String codec) {
+        Member m = budgeted(Member.tip2(id, token));
+        VoiceCodec c = config.voiceCodec(codec);
+        if (c != null && config.mixOriginalListeners()) {
+            // its own decoder, made here: the relay thread allocates nothing for it
+            m.decoder = new CodecFrameDecoder(c.newDecoder(Room.ROOM_FORMAT), c.packetSamples(Room.ROOM_FORMAT));
+        }
+        command(id, m);
     }
 
     /**

@@ -64,6 +64,23 @@ final class Room {
         static final Limits NONE = new Limits(1_000_000, 1_000_000, Integer.MAX_VALUE, a -> false);
     }
 
+    /**
+     * What the room offers TIP/2 senders: its codecs, best first (PCM is always there besides), and
+     * the most bits per second a sender's encoder may use.
+     *
+     * @param codecs codec names, lower case, best first; empty: PCM only
+     * @param bitrate bits per second, in SESSION's BITRATE
+     */
+    record Voice(List<String> codecs, int bitrate) {
+        /** PCM only. */
+        static final Voice PCM_ONLY = new Voice(List.of(), 0);
+
+        /** Copies the list. */
+        Voice {
+            codecs = List.copyOf(codecs);
+        }
+    }
+
     /** The dialect this server speaks besides the original. */
     static final int TIP2_VERSION = TipProtocol.TIP2_VERSION;
     /** The format of every room: what original peers send. */
@@ -77,6 +94,9 @@ final class Room {
         final InetSocketAddress remote;
         final boolean tip2;
         final long token;
+        /** TIP/2: the codec it sends in. */
+        final String codec;
+
         final TokenBucket renames;
         final TokenBucket portChanges;
         String name;
@@ -87,8 +107,17 @@ final class Room {
         /** A CLIENT_PORT change waits for a token. */
         boolean portPending;
 
-        Seat(int id, String name, InetSocketAddress remote, boolean tip2, long token, int voicePort, Limits limits) {
+        Seat(
+                int id,
+                String name,
+                InetSocketAddress remote,
+                boolean tip2,
+                long token,
+                String codec,
+                int voicePort,
+                Limits limits) {
             this.id = id;
+            this.codec = codec;
             this.name = name;
             this.remote = remote;
             this.tip2 = tip2;
@@ -110,6 +139,7 @@ final class Room {
     private final ControlEncoder encoder = new ControlEncoder();
     private final Limits limits;
     private final LongSupplier millis;
+    private final Voice voice;
     private final HashMap<InetAddress, Integer> seatsByAddress = new HashMap<>();
     private List<User> users = List.of();
     private boolean rosterDirty;
@@ -123,7 +153,7 @@ final class Room {
      * @param tokens source of TIP/2 voice tokens (secure random in the server)
      */
     Room(int maxUsers, NicknamePolicy policy, LongSupplier tokens) {
-        this(maxUsers, policy, tokens, Limits.NONE, () -> 0);
+        this(maxUsers, policy, tokens, Limits.NONE, () -> 0, Voice.PCM_ONLY);
     }
 
     /**
@@ -134,8 +164,10 @@ final class Room {
      * @param tokens source of TIP/2 voice tokens (secure random in the server)
      * @param limits the limits per member and per address
      * @param millis the time in milliseconds, for the rate limits
+     * @param voice the codecs and the bitrate offered to TIP/2 senders
      */
-    Room(int maxUsers, NicknamePolicy policy, LongSupplier tokens, Limits limits, LongSupplier millis) {
+    Room(int maxUsers, NicknamePolicy policy, LongSupplier tokens, Limits limits, LongSupplier millis, Voice voice) {
+        this.voice = voice;
         this.byId = new Seat[maxUsers];
         this.policy = policy;
         this.tokens = tokens;
@@ -213,7 +245,9 @@ final class Room {
         }
         // a larger VERSION is a newer client: it gets the highest dialect both speak
         boolean tip2 = extensions.getLong("VERSION").orElse(0) >= TIP2_VERSION;
-        Seat s = new Seat(free, name, remote, tip2, tip2 ? tokens.getAsLong() : 0, voicePort, limits);
+        String codec =
+                tip2 ? TipProtocol.chooseCodec(voice.codecs(), TipProtocol.offeredCodecs(extensions)) : TipProtocol.PCM;
+        Seat s = new Seat(free, name, remote, tip2, tip2 ? tokens.getAsLong() : 0, codec, voicePort, limits);
         byId[free] = s;
         members.add(s);
         seatsByAddress.merge(ip, 1, Integer::sum);
@@ -222,7 +256,7 @@ final class Room {
         roster(out);
         if (tip2) {
             // registered before SESSION goes out, so the relay knows the token when HELLO comes
-            out.add(new RoomEffect.RegisterTip2(free, s.token));
+            out.add(new RoomEffect.RegisterTip2(free, s.token, codec));
             out.add(new RoomEffect.Send(free, encoder.encode(tip2Session(s))));
         } else {
             out.add(new RoomEffect.Send(free, encoder.encode(new ControlMessage.Session(free))));
@@ -231,15 +265,17 @@ final class Room {
         return free;
     }
 
-    private static ControlMessage.Session tip2Session(Seat s) {
-        return new ControlMessage.Session(
-                s.id,
-                Extensions.builder()
-                        .put("VERSION", TIP2_VERSION)
-                        .put("TOKEN", HexFormat.of().toHexDigits(s.token))
-                        .put("RATE", ROOM_FORMAT.sampleRate())
-                        .put("FRAME", ROOM_FORMAT.samplesPerFrame())
-                        .build());
+    private ControlMessage.Session tip2Session(Seat s) {
+        Extensions.Builder b = Extensions.builder()
+                .put("VERSION", TIP2_VERSION)
+                .put("TOKEN", HexFormat.of().toHexDigits(s.token))
+                .put("RATE", ROOM_FORMAT.sampleRate())
+                .put("FRAME", ROOM_FORMAT.samplesPerFrame());
+        if (!s.codec.equals(TipProtocol.PCM)) {
+            // an older TIP/2 client offered no codec and gets a SESSION as before
+            b.put(TipProtocol.CODEC, s.codec).put(TipProtocol.BITRATE, voice.bitrate());
+        }
+        return new ControlMessage.Session(s.id, b.build());
     }
 
     /**

@@ -51,7 +51,7 @@ sealed interface RoomEffect {
     record RegisterVoice(int id, InetSocketAddress address) implements RoomEffect {}
 
     /** Register TIP/2 member {@code id} with the relay; its HELLO with {@code token} shows its address. */
-    record RegisterTip2(int id, long token) implements RoomEffect {}
+    record RegisterTip2(int id, long token, String codec) implements RoomEffect {}
 
     /** Stop relaying voice for member {@code id}. */
     record UnregisterVoice(int id) implements RoomEffect {}

@@ -1,11 +1,13 @@
 package dev.tip.server.internal;
 
+import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.protocol.ProtocolLimits;
 import dev.tip.server.NicknamePolicy;
 import dev.tip.server.ServerListener;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
@@ -64,7 +66,9 @@ public record ServerConfig(
         Clock clock,
         ThreadFactory threadFactory,
         boolean jmx,
-        boolean mixOriginalListeners) {
+        boolean mixOriginalListeners,
+        List<VoiceCodec> voiceCodecs,
+        int voiceBitrate) {
 
     /** Rejects null where a value is required. */
     public ServerConfig {
@@ -75,6 +79,22 @@ public record ServerConfig(
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(threadFactory, "threadFactory");
+        voiceCodecs = List.copyOf(voiceCodecs);
+    }
+
+    /**
+     * The codec of this name, if the server has it.
+     *
+     * @param name a codec name from the handshake
+     * @return the codec, or null (PCM, or one the server lacks)
+     */
+    public VoiceCodec voiceCodec(String name) {
+        for (VoiceCodec c : voiceCodecs) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /**

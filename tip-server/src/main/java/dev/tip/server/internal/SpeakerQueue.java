@@ -5,7 +5,8 @@ package dev.tip.server.internal;
  * that the speaker's own clock and the network's jitter do not chop the mix. The mix takes one
  * frame per tick ({@link #pull}); a speaker starts contributing once {@link #PREFILL} frames
  * wait, or its first frame has waited {@link #PREFILL} ticks (a short burst still plays), and
- * stops when its queue runs dry, so a speaker that stops contributes nothing once it drains.
+ * stops when its queue has been dry for {@link #DRY_TICKS} ticks, so a speaker that stops
+ * contributes nothing once it drains, and one frame that comes just late costs one frame only.
  *
  * <p>Drops, reported to the caller to count: a frame whose sequence number is not after the last
  * one accepted (late, reordered or duplicated; a jump back of more than {@link #LATE_WINDOW} is a
@@ -21,6 +22,12 @@ final class SpeakerQueue {
     static final int CAPACITY = 4;
     /** Frames (or ticks of waiting) before a speaker starts contributing. */
     static final int PREFILL = 2;
+    /**
+     * Ticks a playing speaker may find its queue empty before it stops: a frame that comes just
+     * after its tick (jitter at the tick's edge, a codec's packets not aligned to the mix's
+     * frames) then leaves one frame out instead of a new prefill.
+     */
+    static final int DRY_TICKS = 2;
     /** How far back (in sequence numbers) a frame counts as late rather than as a restart. */
     static final int LATE_WINDOW = 256;
 
@@ -38,6 +45,7 @@ final class SpeakerQueue {
     private int lastSequence;
     private boolean playing;
     private int waited;
+    private int dry;
 
     /**
      * Creates an empty queue.
@@ -106,10 +114,14 @@ final class SpeakerQueue {
             playing = true;
         }
         if (size == 0) {
-            playing = false;
-            waited = 0;
+            if (++dry > DRY_TICKS) {
+                playing = false;
+                waited = 0;
+                dry = 0;
+            }
             return null;
         }
+        dry = 0;
         short[] f = frames[head];
         head = (head + 1) % CAPACITY;
         size--;

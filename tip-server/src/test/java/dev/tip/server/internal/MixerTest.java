@@ -143,7 +143,7 @@ class MixerTest {
         assertThat(mixer.offer(ann, PayloadType.OPUS, frame, 0, 60, 0))
                 .as("no Opus decoder plugged in yet")
                 .isFalse();
-        ann.decoder = (buf, offset, length, out) -> true;
+        ann.decoder = (buf, offset, length, sequence, out) -> true;
         assertThat(mixer.offer(ann, PayloadType.OPUS, frame, 0, 60, 0))
                 .as("a speaker's own decoder plugs in")
                 .isTrue();

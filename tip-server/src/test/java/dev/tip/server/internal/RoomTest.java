@@ -3,6 +3,7 @@ package dev.tip.server.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tip.core.protocol.Extensions;
+import dev.tip.core.protocol.JsonValue;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.NicknamePolicy;
 import dev.tip.server.User;
@@ -42,7 +43,8 @@ class RoomTest {
             } else if (e instanceof RoomEffect.RegisterVoice r) {
                 s.add("relay original " + r.id() + " " + r.address().getPort());
             } else if (e instanceof RoomEffect.RegisterTip2 r) {
-                s.add("relay tip2 " + r.id() + " " + Long.toHexString(r.token()));
+                s.add("relay tip2 " + r.id() + " " + Long.toHexString(r.token())
+                        + (r.codec().equals("pcm") ? "" : " " + r.codec()));
             } else if (e instanceof RoomEffect.UnregisterVoice u) {
                 s.add("relay remove " + u.id());
             } else if (e instanceof RoomEffect.Refuse r) {
@@ -74,6 +76,36 @@ class RoomTest {
                         "voice event 1 5253");
         assertThat(room.users()).extracting(User::name).containsExactly("Ann", "Bob");
         assertThat(room.users().get(1).voiceAddress()).isEqualTo(new InetSocketAddress(REMOTE.getAddress(), 5253));
+    }
+
+    @Test
+    void aTip2ClientSendsInTheServersFirstCodecItOffersAndInPcmOtherwise() {
+        Room room = new Room(
+                10,
+                NicknamePolicy.ORIGINAL_CLIENT,
+                () -> nextToken++,
+                Room.Limits.NONE,
+                () -> 0,
+                new Room.Voice(List.of("opus"), 24_000));
+        Extensions offersOpus = Extensions.builder()
+                .put("VERSION", 2)
+                .put("CODECS", new JsonValue.Arr(List.of(JsonValue.of("OPUS"), JsonValue.of("pcm"))))
+                .build();
+        room.nickname(-1, "Ann", offersOpus, REMOTE, 0, out);
+        assertThat(effects())
+                .contains(
+                        "relay tip2 0 123456789abcdef opus",
+                        "to 0: {\"KEY\": 6, \"SESSION\": 0, \"VERSION\": 2, \"TOKEN\": \"0123456789abcdef\","
+                                + " \"RATE\": 20000, \"FRAME\": 512, \"CODEC\": \"opus\", \"BITRATE\": 24000}");
+        Extensions offersOther = Extensions.builder()
+                .put("VERSION", 2)
+                .put("CODECS", new JsonValue.Arr(List.of(JsonValue.of("speex"), JsonValue.of(7))))
+                .build();
+        room.nickname(-1, "Bob", offersOther, REMOTE, 0, out);
+        room.nickname(-1, "Cy", TIP2, REMOTE, 0, out);
+        assertThat(effects())
+                .contains("relay tip2 1 123456789abcdf0", "relay tip2 2 123456789abcdf1")
+                .noneMatch(e -> e.contains("CODEC"));
     }
 
     @Test
@@ -194,7 +226,8 @@ class RoomTest {
                 NicknamePolicy.UNIQUE,
                 () -> nextToken++,
                 new Room.Limits(renames, ports, perAddress, a -> a.getPort() == 9999),
-                () -> now);
+                () -> now,
+                Room.Voice.PCM_ONLY);
     }
 
     private List<String> counted() {

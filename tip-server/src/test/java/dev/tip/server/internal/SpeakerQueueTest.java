@@ -34,7 +34,20 @@ class SpeakerQueueTest {
         assertThat(q.push(1, frame(2))).isEqualTo(SpeakerQueue.ACCEPTED);
         q.push(2, frame(3));
         assertThat(pulls(5)).containsExactly(1, 2, 3, 0, 0);
+        assertThat(q.playing())
+                .as("dry for %d ticks, not more", SpeakerQueue.DRY_TICKS)
+                .isTrue();
+        assertThat(pulls(1)).containsExactly(0);
         assertThat(q.playing()).isFalse();
+    }
+
+    @Test
+    void aFrameThatComesATickLateCostsThatTickOnlyNotANewPrefill() {
+        q.push(0, frame(1));
+        q.push(1, frame(2));
+        assertThat(pulls(3)).containsExactly(1, 2, 0);
+        q.push(2, frame(3));
+        assertThat(pulls(1)).as("played at once").containsExactly(3);
     }
 
     @Test

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A proxy between TIP clients and a server on loopback that impairs voice as the network model
  * says: TCP is passed through untouched; UDP goes through one upstream socket per client (so the
- * server sees one address per client), and every TIP/2 PCM datagram, in each direction, gets the
+ * server sees one address per client), and every TIP/2 voice datagram (PCM or Opus), in each
+ * direction, gets the
  * one-way delay of the next packet of a trace the model generated for that direction (or is
  * dropped when the trace lost it). Decisions are deterministic for a seed (the n-th voice datagram
  * of the k-th client to appear, in a direction, always gets the same fate); delays differ per
@@ -180,7 +181,7 @@ public final class ImpairingRelay implements AutoCloseable {
     }
 
     private static boolean isVoice(byte[] d) {
-        return d.length > 18 && (d[0] & 0xC0) == 0x80 && d[1] == 0;
+        return d.length > 12 && (d[0] & 0xC0) == 0x80 && (d[1] == 0 || d[1] == 1);
     }
 
     @Override

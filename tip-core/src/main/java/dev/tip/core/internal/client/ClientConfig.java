@@ -5,8 +5,10 @@ import dev.tip.core.SessionListener;
 import dev.tip.core.TipClock;
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.audio.AudioSource;
+import dev.tip.core.audio.VoiceCodec;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 
@@ -29,6 +31,8 @@ import java.util.concurrent.ThreadFactory;
  * @param threadFactory makes every thread of the client
  * @param localAddress the local address to bind, or null for the system's choice
  * @param maxPlayoutFrames the original dialect's playout queue bound
+ * @param codecs TIP/2: the codecs offered besides PCM, best first
+ * @param voiceBitrate TIP/2: the codec's bitrate the client wants (the server's cap may lower it)
  * @param name the client's name in thread names and logs, {@code tip-client-N}
  */
 public record ClientConfig(
@@ -47,7 +51,34 @@ public record ClientConfig(
         ThreadFactory threadFactory,
         InetAddress localAddress,
         int maxPlayoutFrames,
+        List<VoiceCodec> codecs,
+        int voiceBitrate,
         String name) {
+
+    /** Copies the list. */
+    public ClientConfig {
+        codecs = List.copyOf(codecs);
+    }
+
+    /**
+     * The offered codec of this name.
+     *
+     * @param codecName a name from SESSION
+     * @return the codec, or null for PCM or a name not offered
+     */
+    public VoiceCodec codec(String codecName) {
+        for (VoiceCodec c : codecs) {
+            if (c.name().equals(codecName)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** @return the names of the offered codecs, best first */
+    public List<String> codecNames() {
+        return codecs.stream().map(VoiceCodec::name).toList();
+    }
 
     /**
      * Makes a thread of this client, named {@code tip-client-N-ROLE}.

@@ -24,16 +24,29 @@ public final class ServerMessages {
     private final AudioFormat supportedFormat;
 
     private final DialectPreference preference;
+    private final List<String> offeredCodecs;
+
+    /**
+     * Creates the rules for one client that offers PCM only.
+     *
+     * @param preference whether this client offered TIP/2 in its SEND_NICKNAME
+     * @param supportedFormat the only TIP/2 room format the client supports
+     */
+    public ServerMessages(DialectPreference preference, AudioFormat supportedFormat) {
+        this(preference, supportedFormat, List.of());
+    }
 
     /**
      * Creates the rules for one client.
      *
      * @param preference whether this client offered TIP/2 in its SEND_NICKNAME
      * @param supportedFormat the only TIP/2 room format the client supports
+     * @param offeredCodecs the codecs it offered besides PCM
      */
-    public ServerMessages(DialectPreference preference, AudioFormat supportedFormat) {
+    public ServerMessages(DialectPreference preference, AudioFormat supportedFormat, List<String> offeredCodecs) {
         this.preference = preference;
         this.supportedFormat = supportedFormat;
+        this.offeredCodecs = List.copyOf(offeredCodecs);
     }
 
     /** What a server message does to the session. */
@@ -112,6 +125,13 @@ public final class ServerMessages {
                     "the room's format (SESSION RATE " + f.sampleRate() + ", FRAME " + f.samplesPerFrame()
                             + ") is not supported: this client supports RATE " + supportedFormat.sampleRate()
                             + ", FRAME " + supportedFormat.samplesPerFrame() + " only");
+        }
+        String codec = parameters.codec();
+        if (!codec.equals(TipProtocol.PCM) && !offeredCodecs.contains(codec)) {
+            return new End(
+                    SessionEvent.PROTOCOL_VIOLATION,
+                    "the server chose codec \"" + codec + "\", which this client did not offer (it offered "
+                            + offeredCodecs + " and pcm)");
         }
         return new Assigned(s.session(), Dialect.TIP2, parameters);
     }

@@ -2,6 +2,7 @@ package dev.tip.core.internal.client;
 
 import dev.tip.core.ClientStatistics;
 import dev.tip.core.TipClock;
+import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.internal.Speakers;
 import dev.tip.core.internal.VoiceCounters;
 import dev.tip.core.internal.VoiceSender;
@@ -14,7 +15,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * TIP/2's voice (docs/protocol.md): each frame goes out behind the 10-byte header with sequence
  * number and timestamp; received datagrams are checked and go to one jitter buffer per speaker
- * ({@link Speakers}), mixed for playout; HELLO_ACK binds the voice address.
+ * ({@link Speakers}, which decodes codec packets at arrival), mixed for playout; HELLO_ACK binds
+ * the voice address. With a negotiated codec, the room's frames collect in a FIFO and go out as
+ * the codec's packets (Opus: 20 ms, one or two per 25.6 ms frame); the codec's silence (DTX) is
+ * not sent.
  */
 final class Tip2VoicePath implements VoicePath {
     /** A source that delivers nothing for this long had a gap; the next frame starts a talk spurt. */
@@ -32,12 +36,30 @@ final class Tip2VoicePath implements VoicePath {
     private final VoiceSender sender;
     private long lastFrameNanos;
     private boolean first = true;
+    /** The codec's encoder, or null to send PCM. */
+    private final VoiceCodec codec;
+
+    private final VoiceCodec.Encoder encoder;
+    private final int packetSamples;
+    private final short[] fifo;
+    private int fifoLength;
+    private final byte[] packet;
+    /** Room samples let pass unsent, and the codec's timestamp units already skipped for them. */
+    private long skippedSamples;
+
+    private long skippedUnits;
 
     // receive thread
     private final VoiceDatagram datagram = new VoiceDatagram();
 
     Tip2VoicePath(
-            AudioFormat format, Speakers speakers, VoiceCounters counters, ClientSession session, TipClock clock) {
+            AudioFormat format,
+            Speakers speakers,
+            VoiceCounters counters,
+            ClientSession session,
+            TipClock clock,
+            VoiceCodec codec,
+            int bitrate) {
         this.format = format;
         this.speakers = speakers;
         this.counters = counters;
@@ -47,6 +69,33 @@ final class Tip2VoicePath implements VoicePath {
         this.ownId = session.sessionId();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         this.sender = new VoiceSender(format, ownId, random.nextInt(0x10000), random.nextLong(0x1_0000_0000L));
+        this.codec = codec;
+        if (codec != null) {
+            this.encoder = codec.newEncoder(format, bitrate);
+            this.packetSamples = codec.packetSamples(format);
+            this.fifo = new short[format.frameLength() + packetSamples];
+            this.packet = new byte[encoder.maxPacketBytes()];
+            counters.codec = codec.name();
+            counters.bitrate = encoder.bitrate();
+        } else {
+            this.encoder = null;
+            this.packetSamples = 0;
+            this.fifo = null;
+            this.packet = null;
+        }
+    }
+
+    /** Lets {@code samples} of the room pass unsent: the timestamps move on, the next packet starts a spurt. */
+    private void skipSamples(long samples) {
+        if (codec == null) {
+            sender.skip(samples / format.samplesPerFrame());
+            return;
+        }
+        fifoLength = 0;
+        skippedSamples += samples;
+        long units = skippedSamples * codec.clockRate() / format.sampleRate();
+        sender.skipUnits(units - skippedUnits);
+        skippedUnits = units;
     }
 
     @Override
@@ -59,15 +108,36 @@ final class Tip2VoicePath implements VoicePath {
         long elapsed = frameNanos - lastFrameNanos;
         if (!first && elapsed > SOURCE_GAP_NANOS) {
             // the source stalled: the frames it did not deliver pass in the timestamps
-            sender.skip(Math.max(1, Math.round((double) elapsed / format.frameNanos()) - 1));
+            skipSamples(Math.max(1, Math.round((double) elapsed / format.frameNanos()) - 1) * format.samplesPerFrame());
         }
         first = false;
         lastFrameNanos = frameNanos;
         if (muted || !session.isVoiceBound()) {
-            sender.skip(1);
+            skipSamples(format.samplesPerFrame());
             return null;
         }
-        return sender.encode(frame);
+        if (codec == null) {
+            return sender.encode(frame);
+        }
+        System.arraycopy(frame, 0, fifo, fifoLength, format.frameLength());
+        fifoLength += format.frameLength();
+        return next();
+    }
+
+    @Override
+    public ByteBuffer next() {
+        while (codec != null && fifoLength >= packetSamples) {
+            int length = encoder.encode(fifo, 0, packet, 0);
+            fifoLength -= packetSamples;
+            System.arraycopy(fifo, packetSamples, fifo, 0, fifoLength);
+            if (encoder.isSilence(length)) {
+                // DTX: the codec's silence is not sent; the timestamps move on
+                sender.skipUnits(codec.packetDuration());
+                continue;
+            }
+            return sender.encodePacket(codec.payloadType(), packet, length, codec.packetDuration());
+        }
+        return null;
     }
 
     @Override
@@ -78,13 +148,14 @@ final class Tip2VoicePath implements VoicePath {
             return;
         }
         int type = d.payloadType();
-        if (type == PayloadType.PCM) {
+        if (PayloadType.isAudio(type)) {
             if (d.senderId() == ownId) {
                 counters.rejected.incrementAndGet();
                 return;
             }
             counters.received.incrementAndGet();
-            if (speakers.insert(d, clock.nanoTime()) == Speakers.UNKNOWN_SENDER) {
+            int result = speakers.insert(d, clock.nanoTime());
+            if (result == Speakers.UNKNOWN_SENDER || result == Speakers.WRONG_PAYLOAD || result == Speakers.CORRUPT) {
                 counters.rejected.incrementAndGet();
             }
         } else if (type == PayloadType.HELLO_ACK) {
@@ -97,7 +168,6 @@ final class Tip2VoicePath implements VoicePath {
         } else if (PayloadType.isControl(type)) {
             counters.control.incrementAndGet();
         } else {
-            // Opus needs a decoder that tip-core does not have; the server sends PCM in PCM rooms
             counters.rejected.incrementAndGet();
         }
     }

@@ -2,9 +2,11 @@ package dev.tip.core.internal.client;
 
 import dev.tip.core.ClientStatistics;
 import dev.tip.core.Dialect;
+import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.internal.PlayoutQueue;
 import dev.tip.core.internal.Speakers;
 import dev.tip.core.internal.VoiceCounters;
+import dev.tip.core.internal.VoiceParameters;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
 import java.io.IOException;
@@ -75,7 +77,8 @@ public final class VoiceEngine {
         this.format = format;
         this.helloNanos = helloNanos;
         this.playoutQueue = new PlayoutQueue(config.maxPlayoutFrames(), format.frameLength());
-        this.speakers = new Speakers(format, MAX_SPEAKERS, speakingHoldNanos, session::speakingChanged);
+        this.speakers =
+                new Speakers(format, MAX_SPEAKERS, speakingHoldNanos, session::speakingChanged, config.codecs());
     }
 
     /**
@@ -115,9 +118,15 @@ public final class VoiceEngine {
             return;
         }
         boolean tip2 = session.dialect() == Dialect.TIP2;
-        VoicePath p = tip2
-                ? new Tip2VoicePath(format, speakers, counters, session, config.clock())
-                : new OriginalVoicePath(format, playoutQueue, counters, config.sink() != null);
+        VoicePath p;
+        if (tip2) {
+            VoiceParameters v = session.voiceParameters();
+            VoiceCodec codec = config.codec(v.codec());
+            int bitrate = v.bitrate() > 0 ? Math.min(v.bitrate(), config.voiceBitrate()) : config.voiceBitrate();
+            p = new Tip2VoicePath(format, speakers, counters, session, config.clock(), codec, bitrate);
+        } else {
+            p = new OriginalVoicePath(format, playoutQueue, counters, config.sink() != null);
+        }
         path = p;
         running = true;
         spawn(new VoiceLoops.ReceiveLoop(this, channel, p), "receive");

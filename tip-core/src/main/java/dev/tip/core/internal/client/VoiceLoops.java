@@ -60,17 +60,19 @@ final class VoiceLoops {
                     }
                     counters.captured.incrementAndGet();
                     long t = paced ? pacer.awaitNext() : clock.nanoTime();
-                    ByteBuffer datagram = path.encode(frame, t, engine.isMuted());
-                    if (datagram == null || !engine.running()) {
-                        continue;
-                    }
-                    int sent = engine.send(datagram);
-                    if (sent == VoiceEngine.CLOSED) {
-                        return;
-                    }
-                    if (sent == VoiceEngine.SENT) {
-                        counters.sent.incrementAndGet();
-                        engine.markSent();
+                    for (ByteBuffer datagram = path.encode(frame, t, engine.isMuted());
+                            datagram != null && engine.running();
+                            datagram = path.next()) {
+                        int bytes = datagram.remaining();
+                        int sent = engine.send(datagram);
+                        if (sent == VoiceEngine.CLOSED) {
+                            return;
+                        }
+                        if (sent == VoiceEngine.SENT) {
+                            counters.sent.incrementAndGet();
+                            counters.voiceBytes.addAndGet(bytes);
+                            engine.markSent();
+                        }
                     }
                 }
             } catch (InterruptedException e) {

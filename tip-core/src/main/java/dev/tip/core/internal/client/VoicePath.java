@@ -30,6 +30,16 @@ interface VoicePath {
     ByteBuffer encode(short[] frame, long frameNanos, boolean muted);
 
     /**
+     * Capture thread, after {@link #encode} and each send: the next datagram of the same frame (a
+     * codec whose packets are shorter than the room's frame sends one or two per frame).
+     *
+     * @return the next datagram, or null when the frame is done
+     */
+    default ByteBuffer next() {
+        return null;
+    }
+
+    /**
      * Receive thread: takes one datagram that is not the original's greeting.
      *
      * @param in the buffer, the datagram from index 0
