@@ -676,8 +676,9 @@ public final class Presenter implements AutoCloseable {
                 .orElse("?");
         return String.format(
                 Locale.ROOT,
-                "%s, PCM 20 kHz · sent %d · received %d · played %d · lost %s · late %s · concealed %d",
+                "%s, %s · sent %d · received %d · played %d · lost %s · late %s · concealed %d",
                 dialect,
+                st.bitrate() > 0 ? st.codec() + " " + st.bitrate() / 1000 + " kbit/s" : "PCM 20 kHz",
                 st.framesSent(),
                 st.framesReceived(),
                 st.framesPlayed(),
