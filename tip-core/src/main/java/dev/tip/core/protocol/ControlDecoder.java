@@ -66,21 +66,9 @@ public final class ControlDecoder {
     private final ProtocolLimits limits;
     private final JsonParser parser;
     private final ParserBase offsets;
-    private final ByteArrayFeeder feeder;
 
-    private byte[] in;
-    private int inPos;
-    private int inEnd;
-    private long fed;
-    private boolean endOfInput;
+    private final BoundedInput input;
     private ProtocolException fatal;
-    private long invalidUtf8At = -1;
-    private int utf8Need;
-    /** How far the byte being checked is from the lead byte of its sequence (0 for a lead byte). */
-    private int utf8Done;
-
-    private int utf8Lo;
-    private int utf8Hi;
 
     private int mode = MODE_ROOT;
     private int depth;
@@ -132,7 +120,7 @@ public final class ControlDecoder {
             throw new IllegalStateException("jackson-core cannot create a non-blocking parser", e);
         }
         this.offsets = (ParserBase) parser;
-        this.feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+        this.input = new BoundedInput((ByteArrayFeeder) parser.getNonBlockingInputFeeder());
         this.stack = new Object[limits.maxNesting() + 1];
         this.stackNames = new String[limits.maxNesting() + 1];
     }
@@ -165,7 +153,7 @@ public final class ControlDecoder {
      * @return true if the decoder wants more input
      */
     public boolean needsInput() {
-        return inPos >= inEnd && feeder.needMoreInput();
+        return input.needsInput();
     }
 
     /**
@@ -179,17 +167,7 @@ public final class ControlDecoder {
      *     {@link #endOfInput()}
      */
     public void feed(byte[] buf, int off, int len) {
-        Objects.checkFromIndexSize(off, len, buf.length);
-        if (endOfInput) {
-            throw new IllegalStateException("feed after endOfInput");
-        }
-        if (!needsInput()) {
-            throw new IllegalStateException(
-                    "feed before the previous input was consumed: call next() until it returns null");
-        }
-        in = buf;
-        inPos = off;
-        inEnd = off + len;
+        input.feed(buf, off, len);
     }
 
     /**
@@ -197,10 +175,7 @@ public final class ControlDecoder {
      * reports a message cut off by the end as malformed.
      */
     public void endOfInput() {
-        endOfInput = true;
-        if (inPos >= inEnd) {
-            feeder.endOfInput();
-        }
+        input.endOfInput();
     }
 
     /**
@@ -210,7 +185,7 @@ public final class ControlDecoder {
      * @return the byte offset
      */
     public long position() {
-        return fed;
+        return input.fed();
     }
 
     /**
@@ -234,7 +209,7 @@ public final class ControlDecoder {
                 }
                 if (t == null) {
                     if (depth > 0) {
-                        throw fail(Kind.MALFORMED_JSON, "stream ended inside a message", fed);
+                        throw fail(Kind.MALFORMED_JSON, "stream ended inside a message", input.fed());
                     }
                     return null;
                 }
@@ -257,7 +232,7 @@ public final class ControlDecoder {
         } catch (JsonParseException e) {
             String msg = String.valueOf(e.getOriginalMessage());
             Kind kind = msg.contains("UTF-8") || msg.contains("UTF8") ? Kind.INVALID_UTF8 : Kind.MALFORMED_JSON;
-            if (endOfInput && inPos >= inEnd && depth > 0) {
+            if (input.ended() && depth > 0) {
                 msg = "stream ended inside a message (" + msg + ")";
             }
             throw fatal = fail(kind, msg, location());
@@ -282,113 +257,20 @@ public final class ControlDecoder {
 
     /** Feeds the parser the next slice of input that the message size limit allows. */
     private boolean feedSlice() throws IOException {
-        int available = inEnd - inPos;
-        if (available <= 0) {
-            if (invalidUtf8At >= 0) {
-                throw fail(Kind.INVALID_UTF8, "invalid UTF-8 byte sequence", invalidUtf8At);
-            }
-            if (endOfInput) {
-                feeder.endOfInput();
+        long allowed = depth > 0 ? messageStart + limits.maxMessageBytes() - input.fed() : limits.maxMessageBytes();
+        switch (input.feedSlice(allowed)) {
+            case BoundedInput.FED:
                 return true;
-            }
-            return false;
+            case BoundedInput.NEEDS_INPUT:
+                return false;
+            case BoundedInput.INVALID_UTF8:
+                throw fail(Kind.INVALID_UTF8, "invalid UTF-8 byte sequence", input.invalidUtf8At());
+            default:
+                throw fail(
+                        Kind.MESSAGE_TOO_LONG,
+                        "message longer than the limit maxMessageBytes=" + limits.maxMessageBytes(),
+                        messageStart);
         }
-        long allowed = depth > 0 ? messageStart + limits.maxMessageBytes() - fed : limits.maxMessageBytes();
-        if (allowed <= 0) {
-            throw fail(
-                    Kind.MESSAGE_TOO_LONG,
-                    "message longer than the limit maxMessageBytes=" + limits.maxMessageBytes(),
-                    messageStart);
-        }
-        int n = (int) Math.min(available, allowed);
-        // Jackson decodes some invalid UTF-8 (overlong forms, encoded surrogates) without complaint;
-        // we check every byte first and hand the parser only the valid prefix
-        int bad = scanUtf8(in, inPos, inPos + n);
-        if (bad >= 0) {
-            invalidUtf8At = fed + (bad - inPos);
-            // the parser gets nothing of the broken sequence, not even its lead byte
-            int cut = Math.max(inPos, bad - utf8Done);
-            n = cut - inPos;
-            inEnd = cut;
-            if (n == 0) {
-                throw fail(Kind.INVALID_UTF8, "invalid UTF-8 byte sequence", invalidUtf8At);
-            }
-        }
-        feeder.feedInput(in, inPos, inPos + n);
-        inPos += n;
-        fed += n;
-        if (inPos >= inEnd) {
-            in = null;
-        }
-        return true;
-    }
-
-    /**
-     * Checks UTF-8 well-formedness (RFC 3629: no overlong forms, no surrogates, nothing above
-     * U+10FFFF), carrying a partial sequence across calls.
-     *
-     * @return the index of the first invalid byte, or -1
-     */
-    private int scanUtf8(byte[] b, int from, int to) {
-        int need = utf8Need;
-        int lo = utf8Lo;
-        int hi = utf8Hi;
-        for (int i = from; i < to; i++) {
-            int c = b[i] & 0xff;
-            if (need == 0) {
-                if (c < 0x80) {
-                    continue;
-                }
-                if (c >= 0xc2 && c <= 0xdf) {
-                    need = 1;
-                    lo = 0x80;
-                    hi = 0xbf;
-                } else if (c == 0xe0) {
-                    need = 2;
-                    lo = 0xa0;
-                    hi = 0xbf;
-                } else if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) {
-                    need = 2;
-                    lo = 0x80;
-                    hi = 0xbf;
-                } else if (c == 0xed) {
-                    need = 2;
-                    lo = 0x80;
-                    hi = 0x9f;
-                } else if (c == 0xf0) {
-                    need = 3;
-                    lo = 0x90;
-                    hi = 0xbf;
-                } else if (c >= 0xf1 && c <= 0xf3) {
-                    need = 3;
-                    lo = 0x80;
-                    hi = 0xbf;
-                } else if (c == 0xf4) {
-                    need = 3;
-                    lo = 0x80;
-                    hi = 0x8f;
-                } else {
-                    utf8Need = 0;
-                    utf8Done = 0;
-                    return i;
-                }
-                utf8Done = 0;
-            } else {
-                if (c < lo || c > hi) {
-                    utf8Need = 0;
-                    utf8Done++;
-                    return i;
-                }
-                utf8Done++;
-                lo = 0x80;
-                hi = 0xbf;
-                need--;
-            }
-        }
-        utf8Need = need;
-        utf8Lo = lo;
-        utf8Hi = hi;
-        return -1;
     }
 
     private ControlMessage onToken(JsonToken t) throws IOException {
