@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
  * once against a per-KEY table ({@link Field}): which field the KEY defines, of what type, in
  * what range, and whether it is required. A field the KEY does not define is an extension.
  *
- * <p>The {@link TokenMachine} hands a field's value over as a {@link Value}: straight from the
+ * <p>The {@link TokenMachine} hands a field's value over as a {@link FieldValue}: straight from the
  * parser when the KEY is already known, or, for a field that came before the KEY (and had to be
  * kept as a {@link JsonValue}), as that tree once the message is complete. Both go through the
  * same {@link #bind} and {@link #element} rules; only where an error is reported differs (at the
@@ -21,41 +21,6 @@ import java.util.LinkedHashMap;
  * <p>Package-private (see {@link Utf8Validator} for why). Not thread-safe: one per decoder.
  */
 final class MessageBinder {
-
-    /** A field value as the binder sees it: its shape, read lazily, and where to report it. */
-    interface Value {
-        /** {@link #shape()}: a string. */
-        int STRING = 0;
-        /** {@link #shape()}: null. */
-        int NULL = 1;
-        /** {@link #shape()}: an integer, maybe one too large for a long. */
-        int INTEGER = 2;
-        /** {@link #shape()}: an array. */
-        int ARRAY = 3;
-        /** {@link #shape()}: anything else (a boolean, an object, a number with a fraction). */
-        int OTHER = 4;
-
-        /** Returns the shape: one of the constants above. */
-        int shape() throws IOException;
-
-        /** Returns the string of a {@link #STRING}, checked against the string length limit. */
-        String text() throws IOException;
-
-        /** Tells whether an {@link #INTEGER} fits a long. */
-        boolean fitsLong() throws IOException;
-
-        /** Returns the value of an {@link #INTEGER} that fits a long. */
-        long longValue() throws IOException;
-
-        /** Returns the number as written, for an {@link #INTEGER} out of range. */
-        String numberText() throws IOException;
-
-        /** Returns what was found instead of the expected type, for the error's detail. */
-        Object found();
-
-        /** Returns the stream offset at which an error in this value is reported. */
-        long offset();
-    }
 
     /** What one field's value must be. */
     private enum Type {
@@ -168,12 +133,12 @@ final class MessageBinder {
      *
      * @return true if the value was refused (the caller skips it if it is a container)
      */
-    boolean key(Value v) throws IOException {
+    boolean key(FieldValue v) throws IOException {
         if (keySeen) {
             error(Kind.DUPLICATE_FIELD, "KEY appears twice", "KEY", v);
         }
         keySeen = true;
-        if (v.shape() != Value.INTEGER) {
+        if (v.shape() != FieldValue.INTEGER) {
             error(Kind.WRONG_TYPE, "KEY must be an integer, found " + v.found(), "KEY", v);
             return true;
         }
@@ -188,7 +153,7 @@ final class MessageBinder {
      *
      * @return true if the value is an array whose elements follow, one {@link #element} each
      */
-    boolean field(Field f, Value v) throws IOException {
+    boolean field(Field f, FieldValue v) throws IOException {
         if (fieldSeen) {
             error(Kind.DUPLICATE_FIELD, f + " appears twice", f.name(), v);
         }
@@ -196,27 +161,27 @@ final class MessageBinder {
     }
 
     /** The one validation of a field's value; see {@link #field}. */
-    private boolean bind(Field f, Value v) throws IOException {
+    private boolean bind(Field f, FieldValue v) throws IOException {
         fieldSeen = true;
         int shape = v.shape();
         switch (f.type) {
             case STRING, STRING_OR_NULL -> {
-                if (shape == Value.STRING) {
+                if (shape == FieldValue.STRING) {
                     text = v.text();
                     return false;
                 }
-                if (shape == Value.NULL && f.type == Type.STRING_OR_NULL) {
+                if (shape == FieldValue.NULL && f.type == Type.STRING_OR_NULL) {
                     return false;
                 }
             }
             case STRING_ARRAY -> {
-                if (shape == Value.ARRAY) {
+                if (shape == FieldValue.ARRAY) {
                     list = new ArrayList<>();
                     return true;
                 }
             }
             case INTEGER -> {
-                if (shape == Value.INTEGER) {
+                if (shape == FieldValue.INTEGER) {
                     if (!v.fitsLong()) {
                         error(Kind.OUT_OF_RANGE, f + " is out of range: " + v.numberText(), f.name(), v);
                         return false;
@@ -238,8 +203,8 @@ final class MessageBinder {
     }
 
     /** Binds one element of the USERS array. */
-    void element(Value v) throws IOException {
-        if (v.shape() != Value.STRING) {
+    void element(FieldValue v) throws IOException {
+        if (v.shape() != FieldValue.STRING) {
             error(Kind.WRONG_TYPE, "USERS must hold strings, found " + v.found(), "USERS", v);
             return;
         }
@@ -252,7 +217,7 @@ final class MessageBinder {
     }
 
     /** Keeps an extension field (or a field that came before the KEY). */
-    void extension(String name, JsonValue value, Value at) {
+    void extension(String name, JsonValue value, FieldValue at) {
         if (ext == null) {
             ext = new LinkedHashMap<>();
         } else if (ext.containsKey(name)) {
@@ -265,7 +230,7 @@ final class MessageBinder {
      * Records a recoverable error; only the first of a message is kept, and thrown by
      * {@link #end()} or {@link #throwPendingError()}.
      */
-    void error(Kind kind, String detail, String field, Value at) {
+    void error(Kind kind, String detail, String field, FieldValue at) {
         if (errorKind == null) {
             errorKind = kind;
             errorDetail = detail;
@@ -348,8 +313,8 @@ final class MessageBinder {
         }
     }
 
-    /** A kept {@link JsonValue} seen as a {@link Value}; its errors are reported at the message. */
-    private final class LateValue implements Value {
+    /** A kept {@link JsonValue} seen as a {@link FieldValue}; its errors are reported at the message. */
+    private final class LateValue implements FieldValue {
         JsonValue value;
 
         @Override

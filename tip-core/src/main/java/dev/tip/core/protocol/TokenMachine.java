@@ -20,12 +20,12 @@ import java.io.IOException;
  *   <li>SKIP: inside a refused container, until the depth is back to where it started.
  * </ul>
  *
- * <p>It is also the {@link MessageBinder.Value} of the parser's current token, so that the binder
+ * <p>It is also the {@link FieldValue} of the parser's current token, so that the binder
  * reads values lazily and the streaming path allocates nothing but the message itself.
  *
  * <p>Package-private (see {@link Utf8Validator} for why). Not thread-safe: one per decoder.
  */
-final class TokenMachine implements MessageBinder.Value, JsonTreeBuilder.Context {
+final class TokenMachine implements FieldValue, JsonTreeBuilder.Context {
 
     private static final int MODE_ROOT = 0;
     private static final int MODE_FIELDS = 1;
