@@ -156,6 +156,7 @@ public final class ControlDecoder {
             // Jackson's backstop: reachable only by a string outside any message (see ParserFactory)
             throw fatal = machine.fail(Kind.STRING_TOO_LONG, e.getOriginalMessage(), location());
         } catch (ParserFactory.NestingLimitException e) {
+            // Jackson's backstop, one level past ours: TokenMachine refuses the deeper token first
             throw fatal = machine.fail(Kind.NESTING_TOO_DEEP, e.getOriginalMessage(), location());
         } catch (StreamConstraintsException e) {
             // any other Jackson limit: a number longer than ParserFactory.MAX_NUMBER_CHARS

@@ -128,24 +128,19 @@ final class MessageBinder {
         return keySeen && key != Integer.MAX_VALUE ? key : ProtocolException.NO_KEY;
     }
 
-    /**
-     * Reads the KEY field.
-     *
-     * @return true if the value was refused (the caller skips it if it is a container)
-     */
-    boolean key(FieldValue v) throws IOException {
+    /** Reads the KEY field; anything but an integer is refused. */
+    void key(FieldValue v) throws IOException {
         if (keySeen) {
             error(Kind.DUPLICATE_FIELD, "KEY appears twice", "KEY", v);
         }
         keySeen = true;
         if (v.shape() != FieldValue.INTEGER) {
             error(Kind.WRONG_TYPE, "KEY must be an integer, found " + v.found(), "KEY", v);
-            return true;
+            return;
         }
         // fields that came before KEY were kept as extensions; end() binds the KEY's one
         long n = v.fitsLong() ? v.longValue() : Long.MAX_VALUE;
         key = n == (int) n ? (int) n : Integer.MAX_VALUE;
-        return false;
     }
 
     /**

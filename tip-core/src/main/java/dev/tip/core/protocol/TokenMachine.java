@@ -171,9 +171,8 @@ final class TokenMachine implements FieldValue, JsonTreeBuilder.Context {
     private void onFieldValue(JsonToken t) throws IOException {
         mode = MODE_FIELDS;
         String f = field;
-        boolean refused;
         if ("KEY".equals(f)) {
-            refused = binder.key(this);
+            binder.key(this);
         } else {
             MessageBinder.Field typed = binder.fieldNamed(f);
             if (typed == null) {
@@ -190,10 +189,9 @@ final class TokenMachine implements FieldValue, JsonTreeBuilder.Context {
                 mode = MODE_USERS;
                 return;
             }
-            // a bound scalar, or a refused value
-            refused = true;
         }
-        if (refused && (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT)) {
+        // the only container a typed field takes is the USERS array: any other was refused
+        if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
             skipThenReturnTo(MODE_FIELDS, depth - 1);
         }
     }
