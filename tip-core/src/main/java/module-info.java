@@ -2,12 +2,17 @@
  * TIP core: the wire protocol of both dialects, the client session, the audio SPI, the jitter
  * buffer and the mixer. Depends on nothing but jackson-core and slf4j-api.
  */
+// "module": the qualified export names dev.tip.server, which is built after this module
+@SuppressWarnings("module")
 module dev.tip.core {
     requires com.fasterxml.jackson.core;
     requires org.slf4j;
 
     exports dev.tip.core;
-    exports dev.tip.core.protocol;
+    // the control protocol's codec is TIP's own plumbing, not an API an application needs: only
+    // the server reads it (on the class path it stays reachable, without a promise)
+    exports dev.tip.core.protocol to
+            dev.tip.server;
     exports dev.tip.core.voice;
     exports dev.tip.core.audio;
 

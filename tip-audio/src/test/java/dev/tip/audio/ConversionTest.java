@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.audio.AudioSource;
 import dev.tip.core.voice.AudioFormat;
+import dev.tip.testing.ToneDetector;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tip.core.voice.AudioFormat;
+import dev.tip.testing.ToneDetector;
 import org.junit.jupiter.api.Test;
 
 class ToneDetectorTest {

@@ -11,7 +11,7 @@ public enum DisconnectReason {
     /**
      * The TCP connection or the handshake (SESSION) did not complete within its timeout, or, in
      * TIP/2, the server never acknowledged the client's voice address (no HELLO_ACK within
-     * {@link TipClient#VOICE_BIND_TIMEOUT}).
+     * 5 s).
      */
     TIMED_OUT,
     /** The server answered the nickname with DISCONNECT during the handshake. */
@@ -23,5 +23,10 @@ public enum DisconnectReason {
     /** The TCP connection broke or the server closed it without a word. */
     CONNECTION_LOST,
     /** The server sent bytes that break the control protocol beyond recovery. */
-    PROTOCOL_ERROR
+    PROTOCOL_ERROR,
+    /**
+     * The server refused the join because it has no room for another user (all session ids
+     * taken, or too many users from this client's address): try later or elsewhere.
+     */
+    SERVER_FULL
 }

@@ -16,8 +16,8 @@ import java.util.List;
  *
  * <pre>{@code
  * SessionListener listener = new SessionListener() {
- *     public void usersChanged(List<String> users) {
- *         System.out.println("in the room: " + users);
+ *     public void rosterChanged(List<User> roster) {
+ *         System.out.println("in the room: " + roster);
  *     }
  * };
  * }</pre>
@@ -33,17 +33,8 @@ public interface SessionListener {
     default void stateChanged(SessionState oldState, SessionState newState) {}
 
     /**
-     * The server sent the room's roster (SEND_NEW_USERS): every nickname, in join order, this
-     * client's included. Called on the listener executor.
-     *
-     * @param users the nicknames, unmodifiable
-     */
-    default void usersChanged(List<String> users) {}
-
-    /**
      * The server sent the room's roster (SEND_NEW_USERS), with session ids when the server speaks
-     * TIP/2 ({@link User#NO_ID} otherwise). Called on the listener executor, right after
-     * {@link #usersChanged(List)} for the same roster.
+     * TIP/2 ({@link User#NO_ID} otherwise). Called on the listener executor.
      *
      * @param roster the members in join order, this client included, unmodifiable
      */
@@ -52,7 +43,7 @@ public interface SessionListener {
     /**
      * A member of the room started or stopped speaking: their voice started playing (the first
      * frame of a talk spurt), or nothing of theirs has played for
-     * {@link TipClient#SPEAKING_HOLD}, or they left the room (then this comes before the roster
+     * 300 ms, or they left the room (then this comes before the roster
      * events of the roster without them). Only in TIP/2 sessions, where each datagram names its
      * sender. Called on the listener executor.
      *

@@ -8,7 +8,9 @@ import dev.tip.core.internal.SessionEvent;
 import dev.tip.core.internal.SessionStateMachine;
 import dev.tip.core.internal.client.ClientConfig;
 import dev.tip.core.internal.client.ClientSession;
+import dev.tip.core.internal.client.ClientSockets;
 import dev.tip.core.internal.client.ControlConnection;
+import dev.tip.core.internal.client.ServerCallback;
 import dev.tip.core.internal.client.ServerMessages;
 import dev.tip.core.internal.client.VoiceEngine;
 import dev.tip.core.protocol.ControlEncoder;
@@ -18,12 +20,8 @@ import dev.tip.core.protocol.JsonValue;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -55,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *         .audioSource(microphone)
  *         .audioSink(speaker)
  *         .listener(new SessionListener() {
- *             public void usersChanged(List<String> users) { System.out.println(users); }
+ *             public void rosterChanged(List<User> roster) { System.out.println(roster); }
  *         })
  *         .build()) {
  *     client.connect();          // returns in the room, or throws SessionFailedException
@@ -83,9 +81,9 @@ import org.slf4j.LoggerFactory;
  * per datagram. The playout queue keeps at most {@link Builder#maxPlayoutFrames} frames
  * (dropping the oldest) and plays silence when it is empty, so delay cannot pile up.
  * <li>TIP/2 (docs/protocol.md): after SESSION the client proves its voice address by sending
- * HELLO (session id and token) every {@link #HELLO_INTERVAL} until HELLO_ACK arrives;
+ * HELLO (session id and token) every 200 ms until HELLO_ACK arrives;
  * {@link #connect()} returns only then, and fails with {@link DisconnectReason#TIMED_OUT} if no
- * HELLO_ACK comes within {@link #VOICE_BIND_TIMEOUT} (there is no fallback: a TIP/2 server does
+ * HELLO_ACK comes within 5 s (there is no fallback: a TIP/2 server does
  * not take the address from CLIENT_PORT). Each frame goes out with the 10-byte header; received
  * datagrams go to one {@link dev.tip.core.audio.JitterBuffer} per speaker (loss concealment
  * included), mixed with saturation into the sink; {@link SessionListener#speakingChanged} tells
@@ -115,13 +113,13 @@ public final class TipClient implements AutoCloseable {
     /** TIP/2: default codec bitrate: 24 kbit/s, about 3 600 bytes/s on the wire with headers. */
     public static final int DEFAULT_VOICE_BITRATE = 24_000;
     /** TIP/2: how often HELLO is repeated until HELLO_ACK arrives: 200 ms. */
-    public static final Duration HELLO_INTERVAL = Duration.ofMillis(200);
+    private static final Duration HELLO_INTERVAL = Duration.ofMillis(200);
     /** TIP/2: how long the client waits for HELLO_ACK before the session fails: 5 s. */
-    public static final Duration VOICE_BIND_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration VOICE_BIND_TIMEOUT = Duration.ofSeconds(5);
     /** TIP/2: default time without voice sent after which a KEEPALIVE goes out: 5 s. */
     public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(5);
     /** TIP/2: how long after a speaker's last played frame {@link SessionListener#speakingChanged} says stopped. */
-    public static final Duration SPEAKING_HOLD = Duration.ofMillis(300);
+    private static final Duration SPEAKING_HOLD = Duration.ofMillis(300);
 
     /** How long close() waits for the server to close its end after DISCONNECT, and for threads to end. */
     private static final long CLOSE_LINGER_MILLIS = 1_000;
@@ -180,7 +178,7 @@ public final class TipClient implements AutoCloseable {
      * Joins the room: connects, sends the handshake and returns once SESSION has arrived and, in
      * TIP/2, once the server has acknowledged the voice address (HELLO_ACK); the client is then
      * {@link SessionState#IN_ROOM} and voice flows. Blocks the calling thread for at most the
-     * connect timeout plus the handshake timeout (plus {@link #VOICE_BIND_TIMEOUT} in TIP/2). A
+     * connect timeout plus the handshake timeout (plus 5 s in TIP/2). A
      * client connects once.
      *
      * @throws SessionFailedException if the client could not join; {@link SessionFailedException#reason()}
@@ -193,45 +191,19 @@ public final class TipClient implements AutoCloseable {
         session.fire(SessionEvent.CONNECT, null);
         String where = config.host() + ":" + config.port();
         SocketChannel socket;
-        try {
-            socket = SocketChannel.open();
-        } catch (IOException e) {
-            throw failConnect(SessionEvent.CONNECT_REFUSED, "cannot open a TCP socket: " + e.getMessage(), e);
-        }
-        if (!register(socket)) {
-            throw session.endedWhileConnecting(null);
-        }
-        InetSocketAddress server = new InetSocketAddress(config.host(), config.port());
-        if (server.isUnresolved()) {
-            throw failConnect(SessionEvent.CONNECT_REFUSED, "unknown host " + config.host(), null);
-        }
-        try {
-            if (config.localAddress() != null) {
-                socket.bind(new InetSocketAddress(config.localAddress(), 0));
-            }
-            socket.socket().connect(server, timeoutMillis(config.connectTimeout()));
-            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        } catch (SocketTimeoutException e) {
-            throw failConnect(
-                    SessionEvent.TIMED_OUT,
-                    "no TCP connection to " + where + " within "
-                            + config.connectTimeout().toMillis() + " ms",
-                    e);
-        } catch (IOException e) {
-            throw failConnect(SessionEvent.CONNECT_REFUSED, "cannot connect to " + where + ": " + e.getMessage(), e);
-        }
-        InetSocketAddress serverVoice = new InetSocketAddress(socket.socket().getInetAddress(), config.port());
         DatagramChannel udp;
+        InetSocketAddress serverVoice;
         try {
-            // the original server registers (TCP peer address, PORT): bind where the TCP connection is
-            InetAddress local = config.localAddress() != null
-                    ? config.localAddress()
-                    : socket.socket().getLocalAddress();
-            udp = DatagramChannel.open(
-                    local instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-            udp.bind(new InetSocketAddress(local, 0));
-        } catch (IOException e) {
-            throw failConnect(SessionEvent.CONNECT_REFUSED, "cannot open a UDP socket for voice: " + e.getMessage(), e);
+            socket = ClientSockets.open();
+            if (!register(socket)) {
+                throw session.endedWhileConnecting(null);
+            }
+            ClientSockets.connect(socket, config);
+            serverVoice = ClientSockets.serverVoice(socket, config.port());
+            udp = ClientSockets.openVoice(socket, config);
+        } catch (ClientSockets.Failure f) {
+            session.fail(f.event(), f.getMessage());
+            throw session.endedWhileConnecting(f.getCause());
         }
         int voicePort = udp.socket().getLocalPort();
         if (!voice.attach(udp, serverVoice)) {
@@ -280,7 +252,11 @@ public final class TipClient implements AutoCloseable {
     private boolean startControl(SocketChannel socket) {
         ControlConnection c;
         try {
-            c = new ControlConnection(config.name(), socket, new ServerCallback(), MAX_QUEUED_CONTROL_BYTES);
+            c = new ControlConnection(
+                    config.name(),
+                    socket,
+                    new ServerCallback(config.name(), rules, session, voice),
+                    MAX_QUEUED_CONTROL_BYTES);
         } catch (IOException e) {
             session.fail(SessionEvent.CONNECTION_LOST, "cannot watch the connection: " + e.getMessage());
             return false;
@@ -335,11 +311,6 @@ public final class TipClient implements AutoCloseable {
         if (!ok) {
             throw session.endedWhileConnecting(null);
         }
-    }
-
-    private SessionFailedException failConnect(SessionEvent event, String detail, Throwable cause) {
-        session.fail(event, detail);
-        return session.endedWhileConnecting(cause);
     }
 
     /**
@@ -415,15 +386,6 @@ public final class TipClient implements AutoCloseable {
      */
     public Optional<DisconnectReason> failureReason() {
         return Optional.ofNullable(session.endReason());
-    }
-
-    /**
-     * Returns the room's roster as last sent by the server, this client included.
-     *
-     * @return the nicknames in join order, unmodifiable; empty before the first SEND_NEW_USERS
-     */
-    public List<String> users() {
-        return session.users();
     }
 
     /**
@@ -548,35 +510,6 @@ public final class TipClient implements AutoCloseable {
         }
     }
 
-    /** What the control thread reports: each message through the rules into the session. */
-    private final class ServerCallback implements ControlConnection.Callback {
-        @Override
-        public boolean onMessage(ControlMessage m) {
-            ServerMessages.Effect effect = rules.handle(m);
-            if (effect instanceof ServerMessages.Roster r) {
-                if (r.ids() != null) {
-                    // before the roster is published: whoever sees the new roster sees the leaver's
-                    // buffer gone; a leaver who was speaking is told to have stopped
-                    voice.retainSpeakers(r.ids());
-                }
-                session.roster(r);
-            } else if (effect instanceof ServerMessages.Assigned a) {
-                session.assigned(a);
-            } else if (effect instanceof ServerMessages.End e) {
-                session.fail(e.event(), e.detail());
-                return false;
-            } else if (effect instanceof ServerMessages.Ignore i) {
-                log.debug("{}: ignoring {}", config.name(), i.why());
-            }
-            return true;
-        }
-
-        @Override
-        public void onEnd(SessionEvent event, String detail) {
-            session.fail(event, detail);
-        }
-    }
-
     private static void closeQuietly(java.io.Closeable c) {
         if (c == null) {
             return;
@@ -586,10 +519,6 @@ public final class TipClient implements AutoCloseable {
         } catch (IOException e) {
             log.debug("close failed: {}", e.toString());
         }
-    }
-
-    private static int timeoutMillis(Duration d) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
     }
 
     // ------------------------------------------------------------------ builder

@@ -20,8 +20,8 @@ final class EventLog implements SessionListener {
     }
 
     @Override
-    public void usersChanged(List<String> users) {
-        add("users " + users);
+    public void rosterChanged(List<User> roster) {
+        add("users " + roster.stream().map(User::name).toList());
     }
 
     @Override

@@ -51,8 +51,10 @@ class OriginalServerInteropTest {
             assertThat(ann.sessionId()).hasValue(0);
             bob.connect();
             assertThat(bob.sessionId()).hasValue(1);
-            assertThat(bob.users()).containsExactly("ann", "bob");
-            Await.until("ann sees bob", () -> ann.users().equals(List.of("ann", "bob")));
+            assertThat(bob.roster().stream().map(User::name).toList()).containsExactly("ann", "bob");
+            Await.until(
+                    "ann sees bob",
+                    () -> ann.roster().stream().map(User::name).toList().equals(List.of("ann", "bob")));
             Await.until("ann's roster events", () -> annLog.has("users [ann, bob]"));
             assertThat(annLog.snapshot())
                     .containsSubsequence("users [ann]", "session 0", "state JOINING -> IN_ROOM", "users [ann, bob]");
@@ -164,7 +166,7 @@ class OriginalServerInteropTest {
                     client(server, "ann").audioSource(tone).audioSink(sink).build();
             ann.connect();
             bob.connect();
-            Await.until("ann sees bob", () -> ann.users().size() == 2);
+            Await.until("ann sees bob", () -> ann.roster().size() == 2);
             OriginalPythonServer.Client annAtServer = server.client("ann");
             try {
                 Await.until("voice flows", () -> ann.statistics().framesSent() > 3);
@@ -174,7 +176,9 @@ class OriginalServerInteropTest {
             assertThat(ann.state()).isEqualTo(SessionState.CLOSED);
             assertThat(annAtServer.receivedText()).endsWith("{\"KEY\": 4, \"REASON\": \"Quit\"}");
             assertThat(annAtServer.messages).last().satisfies(m -> assertThat(m).containsEntry("REASON", "Quit"));
-            Await.until("bob sees the roster shrink", () -> bob.users().equals(List.of("bob")));
+            Await.until(
+                    "bob sees the roster shrink",
+                    () -> bob.roster().stream().map(User::name).toList().equals(List.of("bob")));
             Await.until("bob's roster event", () -> bobLog.has("users [bob]"));
             assertThat(tone.closed).isTrue();
             assertThat(sink.closed).isTrue();

@@ -131,7 +131,7 @@ class TipClientBuilderTest {
                 TipClient.builder().server("localhost").nickname("ann").build();
         try {
             assertThat(client.state()).isEqualTo(SessionState.DISCONNECTED);
-            assertThat(client.users()).isEmpty();
+            assertThat(client.roster()).isEmpty();
             assertThat(client.sessionId()).isEmpty();
             assertThat(client.dialect()).isEmpty();
             assertThat(client.failureReason()).isEmpty();

@@ -74,7 +74,7 @@ class TipClientHandshakeTest {
             ScriptedServer.closeOnQuit(peer);
             assertThat(client.state()).isEqualTo(SessionState.IN_ROOM);
             assertThat(client.sessionId()).hasValue(0);
-            assertThat(client.users()).containsExactly("ann");
+            assertThat(client.roster().stream().map(User::name).toList()).containsExactly("ann");
             assertThat(client.dialect()).contains(Dialect.ORIGINAL);
         }
     }
@@ -92,7 +92,9 @@ class TipClientHandshakeTest {
             joined.get(20, TimeUnit.SECONDS);
             ScriptedServer.closeOnQuit(peer);
             assertThat(client.sessionId()).hasValue(7);
-            Await.until("the roster after SESSION", () -> client.users().equals(List.of("x", "bob")));
+            Await.until(
+                    "the roster after SESSION",
+                    () -> client.roster().stream().map(User::name).toList().equals(List.of("x", "bob")));
             Await.until("the roster event", () -> log.has("users [x, bob]"));
             assertThat(log.snapshot())
                     .startsWith(
@@ -118,7 +120,7 @@ class TipClientHandshakeTest {
             joined.get(20, TimeUnit.SECONDS);
             ScriptedServer.closeOnQuit(peer);
             assertThat(client.sessionId()).hasValue(4);
-            assertThat(client.users()).containsExactly("cy");
+            assertThat(client.roster().stream().map(User::name).toList()).containsExactly("cy");
         }
     }
 
@@ -230,6 +232,20 @@ class TipClientHandshakeTest {
             assertThat(peer.getInputStream().read())
                     .as("the client closed the connection")
                     .isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aServerFullDisconnectDuringTheHandshakeSaysServerFullNotNicknameRejected() throws Exception {
+        try (ScriptedServer server = new ScriptedServer();
+                TipClient client = server.client("ann").build()) {
+            FutureTask<Void> joined = connectAsync(client);
+            Socket peer = server.accept();
+            ScriptedServer.readHandshake(peer);
+            ScriptedServer.write(peer, "{\"KEY\": 4, \"REASON\": \"Server full\"}");
+            Throwable e = failureOf(joined);
+            assertThat(((SessionFailedException) e).reason()).isEqualTo(DisconnectReason.SERVER_FULL);
+            assertThat(e).hasMessageContaining("Server full");
         }
     }
 
@@ -445,7 +461,7 @@ class TipClientHandshakeTest {
             }
 
             @Override
-            public void usersChanged(List<String> users) {
+            public void rosterChanged(List<User> roster) {
                 throw new IllegalStateException("a careless listener");
             }
         };

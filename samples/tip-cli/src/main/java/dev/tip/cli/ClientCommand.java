@@ -6,6 +6,7 @@ import dev.tip.core.DisconnectReason;
 import dev.tip.core.SessionFailedException;
 import dev.tip.core.SessionListener;
 import dev.tip.core.TipClient;
+import dev.tip.core.User;
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.audio.AudioSource;
 import java.io.IOException;
@@ -260,7 +261,9 @@ public final class ClientCommand implements Callable<Integer> {
                         client.setMuted(false);
                         status.println("Unmuted.");
                     }
-                    case "users" -> status.println(roster(client.users()));
+                    case "users" ->
+                        status.println(
+                                roster(client.roster().stream().map(User::name).toList()));
                     case "quit", "exit" -> outcome.complete(0);
                     case "help", "?" ->
                         status.println("Commands: mute, unmute, users (who is in the room), quit (leave)."
@@ -281,7 +284,7 @@ public final class ClientCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "%s  users %d  %s  sent %d  received %d  dropped %d  loss %s  concealed %d%s",
                 client.state(),
-                client.users().size(),
+                client.roster().size(),
                 codec(s),
                 s.framesSent(),
                 s.framesReceived(),
@@ -310,6 +313,7 @@ public final class ClientCommand implements Callable<Integer> {
             case DISCONNECTED_BY_SERVER -> "disconnected by the server";
             case CONNECTION_LOST -> "connection lost";
             case PROTOCOL_ERROR -> "protocol error";
+            case SERVER_FULL -> "server full";
         };
     }
 
@@ -330,8 +334,8 @@ public final class ClientCommand implements Callable<Integer> {
         }
 
         @Override
-        public void usersChanged(List<String> users) {
-            status.println(roster(users));
+        public void rosterChanged(List<User> members) {
+            status.println(roster(members.stream().map(User::name).toList()));
         }
 
         @Override

@@ -1,6 +1,5 @@
 package dev.tip.cli;
 
-import dev.tip.audio.ToneDetector;
 import dev.tip.audio.ToneSource;
 import dev.tip.audio.WavFileSink;
 import dev.tip.audio.WavFileSource;
@@ -9,6 +8,7 @@ import dev.tip.core.SessionFailedException;
 import dev.tip.core.TipClient;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.server.TipServer;
+import dev.tip.testing.ToneDetector;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -205,7 +205,7 @@ public final class DemoCommand implements Callable<Integer> {
     private void awaitFullRoster(List<TipClient> talking) throws InterruptedException {
         long deadline = System.nanoTime() + JOIN_DEADLINE_MILLIS * 1_000_000;
         while (System.nanoTime() < deadline
-                && !talking.stream().allMatch(c -> c.users().size() == clients)) {
+                && !talking.stream().allMatch(c -> c.roster().size() == clients)) {
             Thread.sleep(10);
         }
     }

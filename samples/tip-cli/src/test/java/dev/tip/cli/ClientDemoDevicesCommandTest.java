@@ -2,13 +2,13 @@ package dev.tip.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tip.audio.ToneDetector;
 import dev.tip.audio.ToneSource;
 import dev.tip.core.TipClient;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.ServerListener;
 import dev.tip.server.TipServer;
 import dev.tip.server.User;
+import dev.tip.testing.ToneDetector;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -55,13 +55,12 @@ public final class Words {
                         Field.SERVER,
                         "Timed out: " + server + " did not answer within " + seconds(timeout)
                                 + ". Check the address, or the server may be busy.");
+            case SERVER_FULL ->
+                new Message(
+                        Field.SERVER,
+                        "The server is full" + (lower.contains("address") ? " for your address" : "")
+                                + ": try again later.");
             case NICKNAME_REJECTED -> {
-                if (lower.contains("full")) {
-                    yield new Message(
-                            Field.SERVER,
-                            "The server is full" + (lower.contains("address") ? " for your address" : "")
-                                    + ": try again later.");
-                }
                 if (lower.contains("in use") || lower.contains("taken")) {
                     yield new Message(Field.NICK, "This nickname is taken: choose another.");
                 }
@@ -94,7 +93,7 @@ public final class Words {
                 "The server disconnected you (kicked)" + (d.isEmpty() ? "." : ": " + d + ".");
             case CONNECTION_LOST -> "Connection lost: the server stopped answering.";
             case PROTOCOL_ERROR -> "The server broke the protocol" + (d.isEmpty() ? "." : ": " + d + ".");
-            case REFUSED, TIMED_OUT, NICKNAME_REJECTED -> "The session ended (" + reason + ").";
+            case REFUSED, TIMED_OUT, NICKNAME_REJECTED, SERVER_FULL -> "The session ended (" + reason + ").";
         };
     }
 

@@ -2,7 +2,6 @@ package dev.tip.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tip.audio.ToneDetector;
 import dev.tip.audio.ToneSource;
 import dev.tip.audio.WavFileSink;
 import dev.tip.audio.WavFileSource;
@@ -15,6 +14,7 @@ import dev.tip.server.LeaveReason;
 import dev.tip.server.ServerListener;
 import dev.tip.server.TipServer;
 import dev.tip.server.User;
+import dev.tip.testing.ToneDetector;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -76,7 +76,14 @@ class ClientAgainstServerTest {
         ann.connect();
         bob.connect();
         await(
-                () -> ann.users().equals(List.of("ann", "bob")) && bob.users().equals(List.of("ann", "bob")),
+                () -> ann.roster().stream()
+                                .map(dev.tip.core.User::name)
+                                .toList()
+                                .equals(List.of("ann", "bob"))
+                        && bob.roster().stream()
+                                .map(dev.tip.core.User::name)
+                                .toList()
+                                .equals(List.of("ann", "bob")),
                 "both see both");
         await(
                 () -> ann.statistics().framesReceived() >= 40
@@ -128,11 +135,16 @@ class ClientAgainstServerTest {
         TipClient bob = client("bob", 880, new Events());
         ann.connect();
         bob.connect();
-        await(() -> ann.users().size() == 2, "ann sees bob");
+        await(() -> ann.roster().size() == 2, "ann sees bob");
 
         bob.close();
         assertThat(bob.state()).isEqualTo(SessionState.CLOSED);
-        await(() -> ann.users().equals(List.of("ann")), "ann's roster shrinks to herself");
+        await(
+                () -> ann.roster().stream()
+                        .map(dev.tip.core.User::name)
+                        .toList()
+                        .equals(List.of("ann")),
+                "ann's roster shrinks to herself");
         await(() -> left.get("bob") == LeaveReason.QUIT, "the server's listener sees bob quit");
         assertThat(ann.state()).isEqualTo(SessionState.IN_ROOM);
     }
@@ -142,7 +154,12 @@ class ClientAgainstServerTest {
         Events events = new Events();
         TipClient ann = client("ann", 440, events);
         ann.connect();
-        await(() -> ann.users().equals(List.of("ann")), "ann is in the room");
+        await(
+                () -> ann.roster().stream()
+                        .map(dev.tip.core.User::name)
+                        .toList()
+                        .equals(List.of("ann")),
+                "ann is in the room");
 
         server.close();
         await(() -> ann.state() == SessionState.FAILED, "ann's session fails");
@@ -164,7 +181,7 @@ class ClientAgainstServerTest {
             c.connect();
             room.add(c);
         }
-        await(() -> room.stream().allMatch(c -> c.users().size() == 3), "everyone sees three");
+        await(() -> room.stream().allMatch(c -> c.roster().size() == 3), "everyone sees three");
         for (TipClient speaker : room) {
             long[] before = room.stream()
                     .mapToLong(c -> c.statistics().framesReceived())
@@ -207,7 +224,7 @@ class ClientAgainstServerTest {
             c.connect();
             room.add(c);
         }
-        await(() -> room.stream().allMatch(c -> c.users().size() == 3), "everyone sees three");
+        await(() -> room.stream().allMatch(c -> c.roster().size() == 3), "everyone sees three");
         long[] sentBefore =
                 room.stream().mapToLong(c -> c.statistics().framesSent()).toArray();
         long[] receivedBefore =

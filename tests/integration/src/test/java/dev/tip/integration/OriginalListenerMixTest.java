@@ -2,7 +2,6 @@ package dev.tip.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tip.audio.ToneDetector;
 import dev.tip.audio.ToneSource;
 import dev.tip.core.DialectPreference;
 import dev.tip.core.SessionListener;
@@ -12,6 +11,7 @@ import dev.tip.integration.Tip2TestAudio.RecordingSink;
 import dev.tip.server.ServerStatistics;
 import dev.tip.server.TipServer;
 import dev.tip.testing.RawPeer;
+import dev.tip.testing.ToneDetector;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;

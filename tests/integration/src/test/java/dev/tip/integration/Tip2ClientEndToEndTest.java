@@ -135,7 +135,7 @@ class Tip2ClientEndToEndTest {
                         ann.sessionId().getAsInt(),
                         bob.sessionId().getAsInt(),
                         cy.sessionId().getAsInt());
-        await("cy's roster", () -> cy.users().size() == 3);
+        await("cy's roster", () -> cy.roster().size() == 3);
         assertThat(cy.roster()).extracting(User::id).containsOnly(User.NO_ID);
 
         await(

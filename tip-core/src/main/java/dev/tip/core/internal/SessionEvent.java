@@ -25,5 +25,7 @@ public enum SessionEvent {
     /** The TCP connection broke or reached its end. */
     CONNECTION_LOST,
     /** The server sent bytes the decoder cannot recover from. */
-    PROTOCOL_VIOLATION
+    PROTOCOL_VIOLATION,
+    /** The server refused the join because it is full (its DISCONNECT says "Server full"). */
+    SERVER_FULL
 }

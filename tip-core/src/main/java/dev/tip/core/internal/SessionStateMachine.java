@@ -109,7 +109,7 @@ public final class SessionStateMachine {
                 return switch (event) {
                     case SESSION_RECEIVED -> SessionState.IN_ROOM;
                     case CLOSE -> SessionState.CLOSING;
-                    case TIMED_OUT, SERVER_DISCONNECT, SERVER_CLOSE, CONNECTION_LOST, PROTOCOL_VIOLATION ->
+                    case TIMED_OUT, SERVER_DISCONNECT, SERVER_CLOSE, CONNECTION_LOST, PROTOCOL_VIOLATION, SERVER_FULL ->
                         SessionState.FAILED;
                     default -> null;
                 };
@@ -119,7 +119,7 @@ public final class SessionStateMachine {
                     case SESSION_RECEIVED -> SessionState.IN_ROOM;
                     case CLOSE -> SessionState.CLOSING;
                     // TIMED_OUT here: a TIP/2 voice address never acknowledged (HELLO_ACK)
-                    case TIMED_OUT, SERVER_DISCONNECT, SERVER_CLOSE, CONNECTION_LOST, PROTOCOL_VIOLATION ->
+                    case TIMED_OUT, SERVER_DISCONNECT, SERVER_CLOSE, CONNECTION_LOST, PROTOCOL_VIOLATION, SERVER_FULL ->
                         SessionState.FAILED;
                     default -> null;
                 };
@@ -151,6 +151,8 @@ public final class SessionStateMachine {
             case SERVER_CLOSE -> DisconnectReason.SERVER_CLOSED;
             case CONNECTION_LOST -> DisconnectReason.CONNECTION_LOST;
             case PROTOCOL_VIOLATION -> DisconnectReason.PROTOCOL_ERROR;
+            case SERVER_FULL ->
+                from == SessionState.JOINING ? DisconnectReason.SERVER_FULL : DisconnectReason.DISCONNECTED_BY_SERVER;
             default -> throw new IllegalStateException(event + " does not fail a session");
         };
     }

@@ -24,13 +24,14 @@ class SessionStateMachineTest {
      */
     private static final String[] TABLE = {
         //            CONNECT    CONNECTED SESSION  CLOSE    DONE    REFUSED TIMEOUT S_DISC  S_CLOSE LOST    PROTO
-        "DISCONNECTED CONNECTING -         -        CLOSED   -       -       -       -       -       -       -",
-        "CONNECTING   -          JOINING   -        CLOSING  -       FAILED  FAILED  -       -       -       -",
-        "JOINING      -          -         IN_ROOM  CLOSING  -       -       FAILED  FAILED  FAILED  FAILED  FAILED",
-        "IN_ROOM      -          -         =        CLOSING  -       -       FAILED  FAILED  FAILED  FAILED  FAILED",
-        "CLOSING      -          =         =        =        CLOSED  =       =       =       =       =       =",
-        "CLOSED       -          =         =        =        -       =       =       =       =       =       =",
-        "FAILED       -          =         =        =        -       =       =       =       =       =       =",
+        // FULL
+        "DISCONNECTED CONNECTING -         -        CLOSED   -       -       -       -       -       -       -       -",
+        "CONNECTING   -          JOINING   -        CLOSING  -       FAILED  FAILED  -       -       -       -       -",
+        "JOINING      -          -         IN_ROOM  CLOSING  -       -       FAILED  FAILED  FAILED  FAILED  FAILED  FAILED",
+        "IN_ROOM      -          -         =        CLOSING  -       -       FAILED  FAILED  FAILED  FAILED  FAILED  FAILED",
+        "CLOSING      -          =         =        =        CLOSED  =       =       =       =       =       =       =",
+        "CLOSED       -          =         =        =        -       =       =       =       =       =       =       =",
+        "FAILED       -          =         =        =        -       =       =       =       =       =       =       =",
     };
 
     /** How to reach each state from a new machine. */
@@ -103,6 +104,9 @@ class SessionStateMachineTest {
         assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.SERVER_DISCONNECT))
                 .isEqualTo(DisconnectReason.DISCONNECTED_BY_SERVER);
         assertThat(reasonOf(SessionState.JOINING, SessionEvent.SERVER_CLOSE)).isEqualTo(DisconnectReason.SERVER_CLOSED);
+        assertThat(reasonOf(SessionState.JOINING, SessionEvent.SERVER_FULL)).isEqualTo(DisconnectReason.SERVER_FULL);
+        assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.SERVER_FULL))
+                .isEqualTo(DisconnectReason.DISCONNECTED_BY_SERVER);
         assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.SERVER_CLOSE)).isEqualTo(DisconnectReason.SERVER_CLOSED);
         assertThat(reasonOf(SessionState.JOINING, SessionEvent.CONNECTION_LOST))
                 .isEqualTo(DisconnectReason.CONNECTION_LOST);

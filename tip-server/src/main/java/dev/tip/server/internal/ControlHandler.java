@@ -22,7 +22,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -67,9 +66,8 @@ final class ControlHandler {
     private final ArrayDeque<Connection> doomed = new ArrayDeque<>();
     private final List<RoomEffect> effects = new ArrayList<>();
     /** Connections that have not joined, oldest first. */
-    private final LinkedHashSet<Connection> pending = new LinkedHashSet<>();
+    private final PendingConnections pending;
 
-    private final HashMap<InetAddress, Integer> pendingByAddress = new HashMap<>();
     private final HashMap<InetAddress, TokenBucket> logBudgets = new HashMap<>();
     private boolean stopping;
     // read by other threads
@@ -112,6 +110,7 @@ final class ControlHandler {
                 () -> config.clock().millis(),
                 new Room.Voice(codecs, config.voiceBitrate()));
         this.byId = new Connection[config.maxUsers()];
+        this.pending = new PendingConnections(config.maxPendingConnectionsPerAddress(), config.maxPendingConnections());
         this.handshakeMillis = config.handshakeTimeout().toMillis();
         this.writeMillis = config.writeTimeout().toMillis();
         this.lingerMillis = config.linger().toMillis();
@@ -160,16 +159,13 @@ final class ControlHandler {
      * @param address the newcomer's IP address
      */
     void makeRoomFor(InetAddress address) {
-        if (pendingByAddress.getOrDefault(address, 0) >= config.maxPendingConnectionsPerAddress()) {
-            for (Connection c : pending) {
-                if (c.remote.getAddress().equals(address)) {
-                    evict(c);
-                    break;
-                }
+        // both limits may apply: the oldest of the address, then the oldest of all
+        for (int i = 0; i < 2; i++) {
+            Connection c = pending.toEvictFor(address);
+            if (c == null) {
+                return;
             }
-        }
-        if (pending.size() >= config.maxPendingConnections()) {
-            evict(pending.iterator().next());
+            evict(c);
         }
     }
 
@@ -187,7 +183,6 @@ final class ControlHandler {
         key.attach(c);
         connections.add(c);
         pending.add(c);
-        pendingByAddress.merge(remote.getAddress(), 1, Integer::sum);
         return c;
     }
 
@@ -196,7 +191,6 @@ final class ControlHandler {
         if (c.handshaking) {
             c.handshaking = false;
             pending.remove(c);
-            pendingByAddress.computeIfPresent(c.remote.getAddress(), (k, v) -> v == 1 ? null : v - 1);
         }
     }
 

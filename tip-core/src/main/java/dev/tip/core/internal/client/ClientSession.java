@@ -43,7 +43,6 @@ public final class ClientSession {
     private final SessionStateMachine machine = new SessionStateMachine();
     private String endDetail;
 
-    private volatile List<String> users = List.of();
     private volatile List<User> roster = List.of();
     private volatile int sessionId = -1;
     private volatile Dialect dialect;
@@ -141,9 +140,7 @@ public final class ClientSession {
         lock.lock();
         try {
             if (joiningOrInRoom()) {
-                users = r.names();
                 roster = r.members();
-                events.add(() -> listener.usersChanged(r.names()));
                 events.add(() -> listener.rosterChanged(r.members()));
             }
         } finally {
@@ -288,11 +285,6 @@ public final class ClientSession {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** @return the nicknames of the last roster */
-    public List<String> users() {
-        return users;
     }
 
     /** @return the members of the last roster */

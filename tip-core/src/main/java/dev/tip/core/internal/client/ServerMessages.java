@@ -23,6 +23,9 @@ public final class ServerMessages {
     /** The room format this client plays; a TIP/2 SESSION naming another one is refused. */
     private final AudioFormat supportedFormat;
 
+    /** How TIP's server's refusal for want of room begins. */
+    static final String SERVER_FULL = "Server full";
+
     private final DialectPreference preference;
     private final List<String> offeredCodecs;
 
@@ -95,9 +98,13 @@ public final class ServerMessages {
             return session(s);
         }
         if (m instanceof ControlMessage.Disconnect d) {
+            if (d.reason() == null) {
+                return new End(SessionEvent.SERVER_DISCONNECT, "the server sent DISCONNECT without a reason");
+            }
+            // TIP's server says "Server full" (and "Server full: ..." per address)
             return new End(
-                    SessionEvent.SERVER_DISCONNECT,
-                    d.reason() == null ? "the server sent DISCONNECT without a reason" : d.reason());
+                    d.reason().startsWith(SERVER_FULL) ? SessionEvent.SERVER_FULL : SessionEvent.SERVER_DISCONNECT,
+                    d.reason());
         }
         if (m instanceof ControlMessage.ServerClose) {
             return new End(SessionEvent.SERVER_CLOSE, "the server is shutting down (SERVER_CLOSE)");

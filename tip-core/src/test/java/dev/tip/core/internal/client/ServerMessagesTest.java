@@ -91,6 +91,11 @@ class ServerMessagesTest {
     void disconnectAndServerCloseEndTheSessionWithTheServersWords() {
         assertThat(auto.handle(new ControlMessage.Disconnect("Kicked")))
                 .isEqualTo(new ServerMessages.End(SessionEvent.SERVER_DISCONNECT, "Kicked"));
+        assertThat(auto.handle(new ControlMessage.Disconnect("Server full")))
+                .isEqualTo(new ServerMessages.End(SessionEvent.SERVER_FULL, "Server full"));
+        assertThat(auto.handle(new ControlMessage.Disconnect("Server full: too many users from your address")))
+                .extracting(e -> ((ServerMessages.End) e).event())
+                .isEqualTo(SessionEvent.SERVER_FULL);
         assertThat(auto.handle(new ControlMessage.Disconnect(null)))
                 .isEqualTo(new ServerMessages.End(
                         SessionEvent.SERVER_DISCONNECT, "the server sent DISCONNECT without a reason"));

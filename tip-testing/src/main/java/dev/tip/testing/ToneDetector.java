@@ -1,4 +1,4 @@
-package dev.tip.audio;
+package dev.tip.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Samples are mono; for stereo, pass one channel or a mix. Amplitudes are peak amplitudes as a
- * fraction of full scale (a full-scale sine is 1.0, {@link ToneSource#DEFAULT_AMPLITUDE} is 0.5).
+ * fraction of full scale (a full-scale sine is 1.0, tip-audio's ToneSource plays 0.5 by default).
  */
 public final class ToneDetector {
     /** Longest block {@link #dominantFrequency} transforms; longer input is analysed in its middle. */
