@@ -17,7 +17,7 @@ public interface ServerListener {
      *
      * @param user the new user (its voice address may still be null)
      */
-    default void userJoined(User user) {}
+    default void userJoined(Participant user) {}
 
     /**
      * A user left; the others have been sent the new roster.
@@ -25,7 +25,7 @@ public interface ServerListener {
      * @param user the user as last known
      * @param reason why
      */
-    default void userLeft(User user, LeaveReason reason) {}
+    default void userLeft(Participant user, LeaveReason reason) {}
 
     /**
      * A user's voice address is known: voice from {@code voiceAddress} is now relayed to the
@@ -36,5 +36,5 @@ public interface ServerListener {
      * @param user the user, with its voice address
      * @param voiceAddress (TCP peer address, CLIENT_PORT), or the address a TIP/2 HELLO came from
      */
-    default void voiceAddressRegistered(User user, InetSocketAddress voiceAddress) {}
+    default void voiceAddressRegistered(Participant user, InetSocketAddress voiceAddress) {}
 }

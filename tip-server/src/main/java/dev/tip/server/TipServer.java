@@ -168,7 +168,7 @@ public final class TipServer implements AutoCloseable {
      *
      * @return an immutable list, empty before start and after close
      */
-    public List<User> users() {
+    public List<Participant> users() {
         RunningServer r = running;
         return r == null ? List.of() : r.users();
     }

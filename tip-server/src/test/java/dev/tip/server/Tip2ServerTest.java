@@ -39,7 +39,7 @@ class Tip2ServerTest {
 
     private final ServerListener recorder = new ServerListener() {
         @Override
-        public void voiceAddressRegistered(User user, InetSocketAddress voiceAddress) {
+        public void voiceAddressRegistered(Participant user, InetSocketAddress voiceAddress) {
             events.add("voice " + user.id() + " " + voiceAddress.getPort());
         }
     };
@@ -245,7 +245,7 @@ class Tip2ServerTest {
         assertThat(stats.voiceAddressesLearned()).isEqualTo(2);
         assertThat(server.users())
                 .filteredOn(u -> u.id() == ann.id)
-                .extracting(User::voiceAddress)
+                .extracting(Participant::voiceAddress)
                 .containsExactly(ann.voiceAddress());
 
         // the next datagram each hears is the legitimate one

@@ -30,19 +30,19 @@ class TipServerTest {
 
     private final ServerListener recorder = new ServerListener() {
         @Override
-        public void userJoined(User user) {
+        public void userJoined(Participant user) {
             eventThreads.add(Thread.currentThread().getName());
             events.add("joined " + user.id() + " " + user.name());
         }
 
         @Override
-        public void userLeft(User user, LeaveReason reason) {
+        public void userLeft(Participant user, LeaveReason reason) {
             eventThreads.add(Thread.currentThread().getName());
             events.add("left " + user.id() + " " + user.name() + " " + reason);
         }
 
         @Override
-        public void voiceAddressRegistered(User user, InetSocketAddress voiceAddress) {
+        public void voiceAddressRegistered(Participant user, InetSocketAddress voiceAddress) {
             eventThreads.add(Thread.currentThread().getName());
             events.add("voice " + user.id() + " " + voiceAddress.getPort());
         }
@@ -158,7 +158,7 @@ class TipServerTest {
         assertHears(bob, ann, 2);
         assertHears(cid, bob, 3);
         await("voice addresses", () -> server.users().stream().allMatch(u -> u.voiceAddress() != null));
-        assertThat(server.users()).extracting(User::name).containsExactly("Ann", "Bob", "Cid");
+        assertThat(server.users()).extracting(Participant::name).containsExactly("Ann", "Bob", "Cid");
         assertThat(ann.unparsed).isEmpty();
 
         await("greetings counted", () -> server.statistics().droppedProbe() == 3);

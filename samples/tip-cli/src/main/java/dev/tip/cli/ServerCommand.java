@@ -1,9 +1,9 @@
 package dev.tip.cli;
 
 import dev.tip.server.NicknamePolicy;
+import dev.tip.server.Participant;
 import dev.tip.server.ServerStatistics;
 import dev.tip.server.TipServer;
-import dev.tip.server.User;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -243,7 +243,7 @@ public final class ServerCommand implements Callable<Integer> {
                     }
                     case "LIST" -> {
                         LOG.info("Getting current user list");
-                        for (User u : server.users()) {
+                        for (Participant u : server.users()) {
                             // the original's format: ID=0 ADDR=('127.0.0.1', 50432) NAME=John STATUS=True
                             out.println("ID=" + u.id() + " ADDR=('"
                                     + u.controlAddress().getAddress().getHostAddress() + "', "

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tip.audio.ToneSource;
 import dev.tip.core.TipClient;
 import dev.tip.server.LeaveReason;
+import dev.tip.server.Participant;
 import dev.tip.server.ServerListener;
 import dev.tip.server.TipServer;
-import dev.tip.server.User;
 import dev.tip.testing.ToneDetector;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -204,7 +204,7 @@ class ClientDemoDevicesCommandTest {
                         .jmx(false)
                         .listener(new ServerListener() {
                             @Override
-                            public void userLeft(User user, LeaveReason reason) {
+                            public void userLeft(Participant user, LeaveReason reason) {
                                 left.put(user.name(), reason);
                             }
                         })

@@ -11,9 +11,9 @@ import dev.tip.core.SessionState;
 import dev.tip.core.TipClient;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.server.LeaveReason;
+import dev.tip.server.Participant;
 import dev.tip.server.ServerListener;
 import dev.tip.server.TipServer;
-import dev.tip.server.User;
 import dev.tip.testing.ToneDetector;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -55,7 +55,7 @@ class ClientAgainstServerTest {
                 .jmx(false)
                 .listener(new ServerListener() {
                     @Override
-                    public void userLeft(User user, LeaveReason reason) {
+                    public void userLeft(Participant user, LeaveReason reason) {
                         left.put(user.name(), reason);
                     }
                 })

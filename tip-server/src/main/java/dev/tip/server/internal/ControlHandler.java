@@ -6,8 +6,8 @@ import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.ProtocolException;
 import dev.tip.server.LeaveReason;
+import dev.tip.server.Participant;
 import dev.tip.server.ServerListener;
-import dev.tip.server.User;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -71,7 +71,7 @@ final class ControlHandler {
     private final HashMap<InetAddress, TokenBucket> logBudgets = new HashMap<>();
     private boolean stopping;
     // read by other threads
-    private volatile List<User> users = List.of();
+    private volatile List<Participant> users = List.of();
 
     /** Log lines about one address's bad input per minute (and at once). */
     static final int LOG_LINES_PER_MINUTE = 20;
@@ -130,7 +130,7 @@ final class ControlHandler {
     }
 
     /** The users now, in join order. Thread-safe. */
-    List<User> users() {
+    List<Participant> users() {
         return users;
     }
 

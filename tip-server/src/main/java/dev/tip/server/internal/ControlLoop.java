@@ -3,7 +3,7 @@ package dev.tip.server.internal;
 import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.server.LeaveReason;
-import dev.tip.server.User;
+import dev.tip.server.Participant;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -83,7 +83,7 @@ public final class ControlLoop implements Runnable {
      *
      * @return an immutable list
      */
-    public List<User> users() {
+    public List<Participant> users() {
         return handler.users();
     }
 

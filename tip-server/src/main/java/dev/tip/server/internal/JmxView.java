@@ -1,7 +1,7 @@
 package dev.tip.server.internal;
 
+import dev.tip.server.Participant;
 import dev.tip.server.ServerStatistics;
-import dev.tip.server.User;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ final class JmxView implements DynamicMBean {
         int port();
 
         /** The users now. */
-        List<User> users();
+        List<Participant> users();
 
         /** One snapshot of the counters. */
         ServerStatistics statistics();

@@ -8,7 +8,7 @@ import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.NicknamePolicy;
-import dev.tip.server.User;
+import dev.tip.server.Participant;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -127,8 +127,8 @@ final class Room {
             this.portChanges = TokenBucket.perMinute(limits.clientPortChangesPerMinute());
         }
 
-        User user() {
-            return new User(id, name, remote, voice);
+        Participant user() {
+            return new Participant(id, name, remote, voice);
         }
     }
 
@@ -141,7 +141,7 @@ final class Room {
     private final LongSupplier millis;
     private final Voice voice;
     private final HashMap<InetAddress, Integer> seatsByAddress = new HashMap<>();
-    private List<User> users = List.of();
+    private List<Participant> users = List.of();
     private boolean rosterDirty;
     private int pendingChanges;
 
@@ -176,7 +176,7 @@ final class Room {
     }
 
     /** The members, in join order, as of now. Immutable. */
-    List<User> users() {
+    List<Participant> users() {
         return users;
     }
 
@@ -474,7 +474,7 @@ final class Room {
     }
 
     private void changed() {
-        List<User> list = new ArrayList<>(members.size());
+        List<Participant> list = new ArrayList<>(members.size());
         for (Seat s : members) {
             list.add(s.user());
         }

@@ -1,7 +1,7 @@
 package dev.tip.server.internal;
 
 import dev.tip.server.LeaveReason;
-import dev.tip.server.User;
+import dev.tip.server.Participant;
 import java.net.InetSocketAddress;
 
 /**
@@ -57,11 +57,11 @@ sealed interface RoomEffect {
     record UnregisterVoice(int id) implements RoomEffect {}
 
     /** Tell the listener that {@code user} joined. */
-    record Joined(User user) implements RoomEffect {}
+    record Joined(Participant user) implements RoomEffect {}
 
     /** Tell the listener that {@code user} left. */
-    record Left(User user, LeaveReason reason) implements RoomEffect {}
+    record Left(Participant user, LeaveReason reason) implements RoomEffect {}
 
     /** Tell the listener that {@code user}'s voice address is {@code address}. */
-    record VoiceRegistered(User user, InetSocketAddress address) implements RoomEffect {}
+    record VoiceRegistered(Participant user, InetSocketAddress address) implements RoomEffect {}
 }

@@ -1,7 +1,7 @@
 package dev.tip.server.internal;
 
+import dev.tip.server.Participant;
 import dev.tip.server.ServerStatistics;
-import dev.tip.server.User;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.BindException;
@@ -181,7 +181,7 @@ public final class RunningServer implements JmxView.Server {
     }
 
     @Override
-    public List<User> users() {
+    public List<Participant> users() {
         return control.users();
     }
 

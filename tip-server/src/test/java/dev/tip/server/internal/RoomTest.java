@@ -6,7 +6,7 @@ import dev.tip.core.protocol.Extensions;
 import dev.tip.core.protocol.JsonValue;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.NicknamePolicy;
-import dev.tip.server.User;
+import dev.tip.server.Participant;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -74,7 +74,7 @@ class RoomTest {
                         "to 1: {\"KEY\": 6, \"SESSION\": 1}",
                         "relay original 1 5253",
                         "voice event 1 5253");
-        assertThat(room.users()).extracting(User::name).containsExactly("Ann", "Bob");
+        assertThat(room.users()).extracting(Participant::name).containsExactly("Ann", "Bob");
         assertThat(room.users().get(1).voiceAddress()).isEqualTo(new InetSocketAddress(REMOTE.getAddress(), 5253));
     }
 
@@ -117,7 +117,7 @@ class RoomTest {
         room.leave(1, LeaveReason.QUIT, true, out);
         out.clear();
         assertThat(room.nickname(-1, "D", NONE, REMOTE, 0, out)).isEqualTo(1);
-        assertThat(room.users()).extracting(User::id).containsExactly(0, 2, 1);
+        assertThat(room.users()).extracting(Participant::id).containsExactly(0, 2, 1);
     }
 
     @Test
@@ -213,7 +213,7 @@ class RoomTest {
         room.leave(0, LeaveReason.SERVER_STOPPED, false, out);
         room.leave(0, LeaveReason.SERVER_STOPPED, false, out);
         assertThat(effects()).containsExactly("left 0 SERVER_STOPPED");
-        assertThat(room.users()).extracting(User::name).containsExactly("Bob");
+        assertThat(room.users()).extracting(Participant::name).containsExactly("Bob");
     }
 
     // ---- limits (issue 11) ----
@@ -281,14 +281,14 @@ class RoomTest {
         room.nickname(0, "A4", NONE, REMOTE, 0, out);
         assertThat(counted()).containsExactly("RENAME_LIMITED", "RENAME_LIMITED");
         out.clear();
-        assertThat(room.users()).extracting(User::name).containsExactly("A2");
+        assertThat(room.users()).extracting(Participant::name).containsExactly("A2");
         now = 29_999;
         room.tick(out);
-        assertThat(room.users()).extracting(User::name).containsExactly("A2");
+        assertThat(room.users()).extracting(Participant::name).containsExactly("A2");
         now = 30_000;
         room.tick(out);
         room.flushRoster(out);
-        assertThat(room.users()).extracting(User::name).containsExactly("A4");
+        assertThat(room.users()).extracting(Participant::name).containsExactly("A4");
         assertThat(effects()).containsExactly("to 0: {\"KEY\": 3, \"USERS\": [\"A4\"]}");
         now = 120_000;
         room.tick(out);

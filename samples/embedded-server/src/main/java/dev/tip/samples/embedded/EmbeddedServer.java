@@ -1,9 +1,9 @@
 package dev.tip.samples.embedded;
 
 import dev.tip.server.LeaveReason;
+import dev.tip.server.Participant;
 import dev.tip.server.ServerListener;
 import dev.tip.server.TipServer;
-import dev.tip.server.User;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -29,12 +29,12 @@ public final class EmbeddedServer {
                 .port(port)
                 .listener(new ServerListener() {
                     @Override
-                    public void userJoined(User user) {
+                    public void userJoined(Participant user) {
                         System.out.println(user.name() + " joined (id " + user.id() + ")");
                     }
 
                     @Override
-                    public void userLeft(User user, LeaveReason reason) {
+                    public void userLeft(Participant user, LeaveReason reason) {
                         System.out.println(user.name() + " left: " + reason);
                     }
                 })

@@ -14,9 +14,9 @@ import java.util.Objects;
  *     and the announced CLIENT_PORT; for a TIP/2 client the address its last valid HELLO or
  *     KEEPALIVE came from), or null until known
  */
-public record User(int id, String name, InetSocketAddress controlAddress, InetSocketAddress voiceAddress) {
+public record Participant(int id, String name, InetSocketAddress controlAddress, InetSocketAddress voiceAddress) {
     /** Rejects a negative id and null names or control addresses. */
-    public User {
+    public Participant {
         if (id < 0) {
             throw new IllegalArgumentException("id must not be negative, was " + id);
         }
