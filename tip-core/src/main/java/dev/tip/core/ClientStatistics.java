@@ -26,6 +26,9 @@ package dev.tip.core;
  * @param codec the codec this client sends in: {@code "pcm"}, or a negotiated one such as
  *     {@code "opus"}
  * @param bitrate the codec's target bits per second, or 0 for PCM
+ * @param playoutDelayMillis TIP/2: the jitter buffers' current delay, the largest over the speakers
+ *     heard (what a listener waits for the slowest one), in milliseconds; -1 before any speaker and
+ *     in the original dialect
  */
 public record ClientStatistics(
         long framesCaptured,
@@ -40,4 +43,5 @@ public record ClientStatistics(
         long datagramsRejected,
         long voiceBytesSent,
         String codec,
-        int bitrate) {}
+        int bitrate,
+        long playoutDelayMillis) {}

@@ -137,7 +137,7 @@ class TipClientBuilderTest {
             assertThat(client.failureReason()).isEmpty();
             assertThat(client.isMuted()).isFalse();
             assertThat(client.statistics())
-                    .isEqualTo(new ClientStatistics(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, "pcm", 0));
+                    .isEqualTo(new ClientStatistics(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, "pcm", 0, -1));
         } finally {
             client.close();
         }

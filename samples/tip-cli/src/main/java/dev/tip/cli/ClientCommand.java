@@ -282,7 +282,7 @@ public final class ClientCommand implements Callable<Integer> {
         ClientStatistics s = client.statistics();
         return String.format(
                 Locale.ROOT,
-                "%s  users %d  %s  sent %d  received %d  dropped %d  loss %s  concealed %d%s",
+                "%s  users %d  %s  sent %d  received %d  dropped %d  loss %s  concealed %d%s%s",
                 client.state(),
                 client.roster().size(),
                 codec(s),
@@ -291,6 +291,7 @@ public final class ClientCommand implements Callable<Integer> {
                 s.framesDropped(),
                 s.framesLost() < 0 ? "n/a" : String.valueOf(s.framesLost()),
                 s.framesConcealed(),
+                s.playoutDelayMillis() < 0 ? "" : "  delay " + s.playoutDelayMillis() + " ms",
                 client.isMuted() ? "  MUTED" : "");
     }
 

@@ -676,7 +676,7 @@ public final class Presenter implements AutoCloseable {
                 .orElse("?");
         return String.format(
                 Locale.ROOT,
-                "%s, %s · sent %d · received %d · played %d · lost %s · late %s · concealed %d",
+                "%s, %s · sent %d · received %d · played %d · lost %s · late %s · concealed %d%s",
                 dialect,
                 st.bitrate() > 0 ? st.codec() + " " + st.bitrate() / 1000 + " kbit/s" : "PCM 20 kHz",
                 st.framesSent(),
@@ -684,7 +684,8 @@ public final class Presenter implements AutoCloseable {
                 st.framesPlayed(),
                 st.framesLost() < 0 ? "n/a" : String.valueOf(st.framesLost()),
                 st.framesLate() < 0 ? "n/a" : String.valueOf(st.framesLate()),
-                st.framesConcealed());
+                st.framesConcealed(),
+                st.playoutDelayMillis() < 0 ? "" : " · delay " + st.playoutDelayMillis() + " ms");
     }
 
     private static CallState with(

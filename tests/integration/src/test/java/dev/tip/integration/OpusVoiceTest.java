@@ -119,6 +119,10 @@ class OpusVoiceTest {
         assertThat(ann1013).as("ann's tone through Opus").isGreaterThan(100 * elsewhere);
         assertThat(ann1013).as("not bob's own").isGreaterThan(50 * own);
         assertThat(bob.statistics().datagramsRejected()).isLessThan(5);
+        assertThat(bob.statistics().playoutDelayMillis())
+                .as("bob's jitter buffer delay on a clean loopback")
+                .isBetween(1L, 500L);
+        assertThat(ann.statistics().playoutDelayMillis()).isNotNegative();
     }
 
     @Test

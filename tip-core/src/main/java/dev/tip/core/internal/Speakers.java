@@ -276,9 +276,9 @@ public final class Speakers {
 
     /**
      * Sums late, missing and concealed frames over every buffer, those of speakers who left
-     * included.
+     * included, and gives the largest current delay of the buffers that have played.
      *
-     * @return {@code {late, missing, concealed}}
+     * @return {@code {late, missing, concealed, delayNanos}}, the delay -1 with no such buffer
      */
     public long[] totals() {
         long late;
@@ -291,13 +291,17 @@ public final class Speakers {
             concealed = retiredConcealed;
             now = active;
         }
+        long delay = -1;
         for (Speaker s : now) {
             JitterBufferStats st = s.buffer.stats();
             late += st.late();
             missing += st.missing();
             concealed += st.concealed();
+            if (st.played() > 0) {
+                delay = Math.max(delay, st.currentDelayNanos());
+            }
         }
-        return new long[] {late, missing, concealed};
+        return new long[] {late, missing, concealed, delay};
     }
 
     private static final class Speaker {

@@ -53,7 +53,8 @@ public final class VoiceCounters {
                 rejected.get(),
                 voiceBytes.get(),
                 codec,
-                bitrate);
+                bitrate,
+                -1);
     }
 
     /**
@@ -64,7 +65,7 @@ public final class VoiceCounters {
      * @param concealed frames concealed
      * @return a snapshot
      */
-    public ClientStatistics snapshot(long late, long lost, long concealed) {
+    public ClientStatistics snapshot(long late, long lost, long concealed, long delayNanos) {
         return new ClientStatistics(
                 captured.get(),
                 sent.get(),
@@ -78,6 +79,7 @@ public final class VoiceCounters {
                 rejected.get(),
                 voiceBytes.get(),
                 codec,
-                bitrate);
+                bitrate,
+                delayNanos < 0 ? -1 : delayNanos / 1_000_000);
     }
 }

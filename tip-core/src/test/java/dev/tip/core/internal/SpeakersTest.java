@@ -113,11 +113,15 @@ class SpeakersTest {
             s.mixNext(k * P + P / 2, out);
         }
         long[] t = s.totals();
+        assertThat(t[3])
+                .as("the current delay of the one speaker")
+                .isEqualTo(s.stats(1).currentDelayNanos());
+        assertThat(t[3]).isPositive();
         assertThat(t[1]).as("missing").isGreaterThanOrEqualTo(3);
         assertThat(t[2]).as("concealed").isGreaterThanOrEqualTo(3);
         assertThat(s.stats(1).missing()).isEqualTo(t[1]);
         s.retain(new int[0]);
-        assertThat(s.totals()).containsExactly(t[0], t[1], t[2]);
+        assertThat(s.totals()).as("counts kept, no delay without speakers").containsExactly(t[0], t[1], t[2], -1);
         assertThat(s.stats(1)).isNull();
     }
 }

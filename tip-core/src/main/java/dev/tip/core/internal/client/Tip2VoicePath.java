@@ -185,6 +185,6 @@ final class Tip2VoicePath implements VoicePath {
     @Override
     public ClientStatistics statistics(VoiceCounters c) {
         long[] t = speakers.totals();
-        return c.snapshot(t[0], t[1], t[2]);
+        return c.snapshot(t[0], t[1], t[2], t[3]);
     }
 }
