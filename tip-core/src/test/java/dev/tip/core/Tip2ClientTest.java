@@ -12,6 +12,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -224,7 +225,22 @@ class Tip2ClientTest {
             double elsewhere = TestAudio.power(heard, 3100, 20_000);
             assertThat(bob).as("bob in the mix").isGreaterThan(100 * elsewhere);
             assertThat(cy).as("cy in the mix").isGreaterThan(100 * elsewhere);
-            assertThat(bob / cy).as("both at about the same level").isBetween(0.25, 4.0);
+            // the same level where both play: frames that lost one voice on a loaded machine (late,
+            // concealed) tilt the totals (4.3x once seen), not the mix
+            List<Double> ratios = new ArrayList<>();
+            for (short[] f : heard) {
+                double b = TestAudio.power(List.of(f), 1000, 20_000);
+                double c = TestAudio.power(List.of(f), 1500, 20_000);
+                double e = TestAudio.power(List.of(f), 3100, 20_000);
+                if (b > 100 * e && c > 100 * e) {
+                    ratios.add(b / c);
+                }
+            }
+            assertThat(ratios).as("frames with both voices").hasSizeGreaterThanOrEqualTo(10);
+            Collections.sort(ratios);
+            assertThat(ratios.get(ratios.size() / 2))
+                    .as("bob's power over cy's in the median frame with both")
+                    .isBetween(0.5, 2.0);
 
             ClientStatistics stats = client.statistics();
             assertThat(stats.framesReceived()).isEqualTo(121);

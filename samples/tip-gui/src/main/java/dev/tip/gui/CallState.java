@@ -84,4 +84,165 @@ public record CallState(
     public List<String> names() {
         return roster.stream().map(Member::name).toList();
     }
+
+    /**
+     * This state with the microphone muted or not.
+     *
+     * @param muted whether muted
+     * @return the new state
+     */
+    public CallState withMuted(boolean muted) {
+        return new CallState(
+                phase,
+                server,
+                nick,
+                room,
+                serverError,
+                nickError,
+                message,
+                roster,
+                muted,
+                pushToTalkKey,
+                talking,
+                input,
+                output,
+                audioNote,
+                level,
+                statistics);
+    }
+
+    /**
+     * This state with another push-to-talk key (not talking).
+     *
+     * @param key the key code, or 0 for none
+     * @return the new state
+     */
+    public CallState withPushToTalkKey(int key) {
+        return new CallState(
+                phase,
+                server,
+                nick,
+                room,
+                serverError,
+                nickError,
+                message,
+                roster,
+                muted,
+                key,
+                false,
+                input,
+                output,
+                audioNote,
+                level,
+                statistics);
+    }
+
+    /**
+     * This state with the push-to-talk key held or not.
+     *
+     * @param talking whether held
+     * @return the new state
+     */
+    public CallState withTalking(boolean talking) {
+        return new CallState(
+                phase,
+                server,
+                nick,
+                room,
+                serverError,
+                nickError,
+                message,
+                roster,
+                muted,
+                pushToTalkKey,
+                talking,
+                input,
+                output,
+                audioNote,
+                level,
+                statistics);
+    }
+
+    /**
+     * This state with another input.
+     *
+     * @param input the input
+     * @param audioNote which audio side is missing, or null
+     * @return the new state
+     */
+    public CallState withInput(InputChoice input, String audioNote) {
+        return new CallState(
+                phase,
+                server,
+                nick,
+                room,
+                serverError,
+                nickError,
+                message,
+                roster,
+                muted,
+                pushToTalkKey,
+                talking,
+                input,
+                output,
+                audioNote,
+                level,
+                statistics);
+    }
+
+    /**
+     * This state with another output.
+     *
+     * @param output the output
+     * @param audioNote which audio side is missing, or null
+     * @return the new state
+     */
+    public CallState withOutput(OutputChoice output, String audioNote) {
+        return new CallState(
+                phase,
+                server,
+                nick,
+                room,
+                serverError,
+                nickError,
+                message,
+                roster,
+                muted,
+                pushToTalkKey,
+                talking,
+                input,
+                output,
+                audioNote,
+                level,
+                statistics);
+    }
+
+    /**
+     * This state with the call's live figures.
+     *
+     * @param roster the roster
+     * @param audioNote which audio side is missing, or null
+     * @param level the input level
+     * @param statistics the statistics line
+     * @return the new state
+     */
+    public CallState withLive(List<Member> roster, String audioNote, double level, String statistics) {
+        return new CallState(
+                phase,
+                server,
+                nick,
+                room,
+                serverError,
+                nickError,
+                message,
+                roster,
+                muted,
+                pushToTalkKey,
+                talking,
+                input,
+                output,
+                audioNote,
+                level,
+                statistics);
+    }
 }

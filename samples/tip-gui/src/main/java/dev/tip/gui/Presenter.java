@@ -322,23 +322,7 @@ public final class Presenter implements AutoCloseable {
      * @param mute true to mute
      */
     public void setMuted(boolean mute) {
-        update(s -> new CallState(
-                s.phase(),
-                s.server(),
-                s.nick(),
-                s.room(),
-                s.serverError(),
-                s.nickError(),
-                s.message(),
-                s.roster(),
-                mute,
-                s.pushToTalkKey(),
-                s.talking(),
-                s.input(),
-                s.output(),
-                s.audioNote(),
-                s.level(),
-                s.statistics()));
+        update(s -> s.withMuted(mute));
         synchronized (this) {
             applyMute();
         }
@@ -351,23 +335,7 @@ public final class Presenter implements AutoCloseable {
      */
     public void setPushToTalkKey(int keyCode) {
         prefs.setPushToTalkKey(keyCode);
-        update(s -> new CallState(
-                s.phase(),
-                s.server(),
-                s.nick(),
-                s.room(),
-                s.serverError(),
-                s.nickError(),
-                s.message(),
-                s.roster(),
-                s.muted(),
-                keyCode,
-                false,
-                s.input(),
-                s.output(),
-                s.audioNote(),
-                s.level(),
-                s.statistics()));
+        update(s -> s.withPushToTalkKey(keyCode));
         synchronized (this) {
             applyMute();
         }
@@ -389,23 +357,7 @@ public final class Presenter implements AutoCloseable {
                 return;
             }
             CallState s = state;
-            set(new CallState(
-                    s.phase(),
-                    s.server(),
-                    s.nick(),
-                    s.room(),
-                    s.serverError(),
-                    s.nickError(),
-                    s.message(),
-                    s.roster(),
-                    s.muted(),
-                    s.pushToTalkKey(),
-                    talking,
-                    s.input(),
-                    s.output(),
-                    s.audioNote(),
-                    s.level(),
-                    s.statistics()));
+            set(s.withTalking(talking));
             applyMute();
         }
     }
@@ -439,23 +391,7 @@ public final class Presenter implements AutoCloseable {
                     }
                 }
                 CallState s = state;
-                set(new CallState(
-                        s.phase(),
-                        s.server(),
-                        s.nick(),
-                        s.room(),
-                        s.serverError(),
-                        s.nickError(),
-                        s.message(),
-                        s.roster(),
-                        s.muted(),
-                        s.pushToTalkKey(),
-                        s.talking(),
-                        choice,
-                        s.output(),
-                        audioNote(),
-                        s.level(),
-                        s.statistics()));
+                set(s.withInput(choice, audioNote()));
             }
         });
     }
@@ -484,23 +420,7 @@ public final class Presenter implements AutoCloseable {
                     }
                 }
                 CallState s = state;
-                set(new CallState(
-                        s.phase(),
-                        s.server(),
-                        s.nick(),
-                        s.room(),
-                        s.serverError(),
-                        s.nickError(),
-                        s.message(),
-                        s.roster(),
-                        s.muted(),
-                        s.pushToTalkKey(),
-                        s.talking(),
-                        s.input(),
-                        choice,
-                        audioNote(),
-                        s.level(),
-                        s.statistics()));
+                set(s.withOutput(choice, audioNote()));
             }
         });
     }
@@ -650,23 +570,7 @@ public final class Presenter implements AutoCloseable {
             selfSeen |= self;
             members.add(new Member(u.id(), u.name(), self, self ? sendingNow : speaking.contains(u.id())));
         }
-        set(new CallState(
-                s.phase(),
-                s.server(),
-                s.nick(),
-                s.room(),
-                s.serverError(),
-                s.nickError(),
-                s.message(),
-                members,
-                s.muted(),
-                s.pushToTalkKey(),
-                s.talking(),
-                s.input(),
-                s.output(),
-                audioNote(),
-                level,
-                client == null ? "" : statistics(client)));
+        set(s.withLive(members, audioNote(), level, client == null ? "" : statistics(client)));
     }
 
     private static String statistics(TipClient c) {
