@@ -440,6 +440,30 @@ public final class TipClient implements AutoCloseable {
     }
 
     /**
+     * Sets how loud one member is played (TIP/2: each speaker has its own buffer, so each can have
+     * its own volume; in the original dialect the client cannot tell speakers apart and this has no
+     * effect). Takes effect at the next frame and lasts while the session does, also across the
+     * member's silences.
+     *
+     * @param sessionId the member's session id ({@link User#id()})
+     * @param volume linear gain from 0 (silent) to 4; 1 plays the member as received
+     * @throws IllegalArgumentException if the volume is out of range
+     */
+    public void setVolume(int sessionId, double volume) {
+        voice.setVolume(sessionId, (float) volume);
+    }
+
+    /**
+     * Returns how loud one member is played.
+     *
+     * @param sessionId the member's session id
+     * @return the linear gain, 1 unless {@link #setVolume} changed it
+     */
+    public double volume(int sessionId) {
+        return voice.volume(sessionId);
+    }
+
+    /**
      * Tells whether the microphone is muted.
      *
      * @return true if muted

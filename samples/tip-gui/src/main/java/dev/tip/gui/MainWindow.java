@@ -76,6 +76,8 @@ public final class MainWindow extends JFrame {
     // call view
     private final DefaultListModel<Member> rosterModel = new DefaultListModel<>();
     private final JList<Member> roster = new JList<>(rosterModel);
+    private final javax.swing.JSlider volume = new javax.swing.JSlider(0, 200, 100);
+    private final JLabel volumeLabel = new JLabel("Volume (select someone):");
     private final JToggleButton mute = new JToggleButton("Mute");
     private final JComboBox<KeyChoice> pttKey = new JComboBox<>(KeyChoice.ALL.toArray(new KeyChoice[0]));
     private final JComboBox<Object> input = new JComboBox<>();
@@ -227,6 +229,36 @@ public final class MainWindow extends JFrame {
         JPanel left = new JPanel(new BorderLayout(0, 6));
         left.add(rosterLabel, BorderLayout.NORTH);
         left.add(new JScrollPane(roster), BorderLayout.CENTER);
+        // the volume of the member selected in the roster (not one's own)
+        volume.setName("volume");
+        volume.setEnabled(false);
+        volume.setMajorTickSpacing(50);
+        volume.setPaintTicks(true);
+        volume.getAccessibleContext().setAccessibleName("Volume of the selected member");
+        volume.addChangeListener(e -> {
+            Member m = roster.getSelectedValue();
+            if (!updating && m != null && !m.self()) {
+                presenter.setVolume(m.id(), volume.getValue() / 100.0);
+            }
+        });
+        roster.addListSelectionListener(e -> {
+            Member m = roster.getSelectedValue();
+            boolean other = m != null && !m.self();
+            volume.setEnabled(other);
+            volumeLabel.setText(other ? "Volume of " + m.name() + ":" : "Volume (select someone):");
+            if (other) {
+                boolean was = updating;
+                updating = true;
+                volume.setValue((int) Math.round(presenter.volume(m.id()) * 100));
+                updating = was;
+            }
+        });
+        volumeLabel.setDisplayedMnemonic('V');
+        volumeLabel.setLabelFor(volume);
+        JPanel volumePanel = new JPanel(new BorderLayout(0, 2));
+        volumePanel.add(volumeLabel, BorderLayout.NORTH);
+        volumePanel.add(volume, BorderLayout.CENTER);
+        left.add(volumePanel, BorderLayout.SOUTH);
         left.setPreferredSize(new Dimension(200, 200));
         view.add(left, BorderLayout.WEST);
 

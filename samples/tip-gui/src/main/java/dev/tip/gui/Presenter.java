@@ -317,6 +317,33 @@ public final class Presenter implements AutoCloseable {
     }
 
     /**
+     * Sets how loud one member is played (TIP/2; no effect in the original dialect).
+     *
+     * @param id the member's session id
+     * @param volume 0 (silent) to 2 here (the library takes up to 4); 1 as received
+     */
+    public void setVolume(int id, double volume) {
+        double v = Math.max(0, Math.min(2, volume));
+        synchronized (this) {
+            if (client != null) {
+                client.setVolume(id, v);
+            }
+        }
+    }
+
+    /**
+     * How loud one member is played.
+     *
+     * @param id the member's session id
+     * @return the gain, 1 unless set or out of a call
+     */
+    public double volume(int id) {
+        synchronized (this) {
+            return client == null ? 1 : client.volume(id);
+        }
+    }
+
+    /**
      * Mute toggled: the room stops (or starts again) hearing this client.
      *
      * @param mute true to mute

@@ -163,6 +163,26 @@ class PresenterTest {
     }
 
     @Test
+    void aMembersVolumeGoesToTheClientAndIsClamped() {
+        Presenter p = presenter(InputChoice.SILENCE);
+        p.connect(address(), "ann", "");
+        await(p, "in the call", s -> s.phase() == Phase.CALL);
+        TipClient bob = member("bob", true);
+        await(p, "bob in the roster", s -> s.names().contains("bob"));
+        int id = p.state().roster().stream()
+                .filter(m -> m.name().equals("bob"))
+                .findFirst()
+                .orElseThrow()
+                .id();
+        assertThat(p.volume(id)).isEqualTo(1.0);
+        p.setVolume(id, 0.25);
+        assertThat(p.volume(id)).isEqualTo(0.25);
+        p.setVolume(id, 9);
+        assertThat(p.volume(id)).as("the window's slider goes to 2").isEqualTo(2.0);
+        bob.close();
+    }
+
+    @Test
     void muteAndPushToTalkStopTheVoice() {
         Presenter p = presenter(InputChoice.tone(440));
         TipClient bob = member("bob", false);

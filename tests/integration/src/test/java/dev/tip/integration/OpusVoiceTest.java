@@ -118,6 +118,15 @@ class OpusVoiceTest {
         double elsewhere = Tip2TestAudio.power(heard, 3100);
         assertThat(ann1013).as("ann's tone through Opus").isGreaterThan(100 * elsewhere);
         assertThat(ann1013).as("not bob's own").isGreaterThan(50 * own);
+        ClientStatistics heardStats = bob.statistics();
+        System.out.printf(
+                "bob: received %d, played %d, concealed %d, lost %d, late %d, delay %d ms%n",
+                heardStats.framesReceived(),
+                heardStats.framesPlayed(),
+                heardStats.framesConcealed(),
+                heardStats.framesLost(),
+                heardStats.framesLate(),
+                heardStats.playoutDelayMillis());
         assertThat(bob.statistics().datagramsRejected()).isLessThan(5);
         assertThat(bob.statistics().playoutDelayMillis())
                 .as("bob's jitter buffer delay on a clean loopback")

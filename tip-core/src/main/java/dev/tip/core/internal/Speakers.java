@@ -60,6 +60,9 @@ public final class Speakers {
     /** Ids allowed to speak, sorted; null until a roster with ids arrives. */
     private volatile int[] rosterIds;
 
+    /** Volumes set by id, also for speakers not heard yet; guarded by {@link #changes}. */
+    private final java.util.HashMap<Integer, Float> gains = new java.util.HashMap<>();
+
     private long retiredLate;
     private long retiredMissing;
     private long retiredConcealed;
@@ -174,6 +177,7 @@ public final class Speakers {
                             payloadType,
                             codec,
                             format);
+            s.gain = gains.getOrDefault(id, 1.0f);
             Speaker[] next = Arrays.copyOf(now, now.length + 1);
             next[now.length] = s;
             active = next;
@@ -242,7 +246,7 @@ public final class Speakers {
         for (Speaker s : active) {
             JitterBuffer.Playout r = s.buffer.playout(nowNanos, scratch);
             if (r != JitterBuffer.Playout.SILENCE) {
-                mixer.add(scratch);
+                mixer.add(scratch, 0, s.gain);
                 contributing++;
             }
             int change = s.track(r == JitterBuffer.Playout.FRAME, nowNanos, speakingHoldNanos);
@@ -252,6 +256,41 @@ public final class Speakers {
         }
         mixer.mixTo(out);
         return contributing;
+    }
+
+    /**
+     * Sets the volume at which one speaker is mixed, now and whenever it is heard again.
+     *
+     * @param id the speaker's session id
+     * @param gain linear gain, 0 (silent) to 4; 1 plays it as received
+     */
+    public void setVolume(int id, float gain) {
+        if (!(gain >= 0 && gain <= 4)) {
+            throw new IllegalArgumentException("volume must be 0..4, was " + gain);
+        }
+        synchronized (changes) {
+            if (gain == 1.0f) {
+                gains.remove(id);
+            } else {
+                gains.put(id, gain);
+            }
+            Speaker s = find(id);
+            if (s != null) {
+                s.gain = gain;
+            }
+        }
+    }
+
+    /**
+     * The volume of one speaker.
+     *
+     * @param id the speaker's session id
+     * @return the gain, 1 unless set
+     */
+    public float volume(int id) {
+        synchronized (changes) {
+            return gains.getOrDefault(id, 1.0f);
+        }
     }
 
     /**
@@ -319,6 +358,9 @@ public final class Speakers {
         int lastSequence;
         long lastTimestamp;
         long unwrapped;
+        /** The listener's volume for this speaker, 1 as received. */
+        volatile float gain = 1.0f;
+
         /** Guarded by this speaker's monitor; written by the playout thread, and by retain(). */
         boolean speaking;
 

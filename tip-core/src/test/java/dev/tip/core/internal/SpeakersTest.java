@@ -124,4 +124,31 @@ class SpeakersTest {
         assertThat(s.totals()).as("counts kept, no delay without speakers").containsExactly(t[0], t[1], t[2], -1);
         assertThat(s.stats(1)).isNull();
     }
+
+    @Test
+    void aSpeakersVolumeScalesItInTheMixAndHoldsForASpeakerNotHeardYet() {
+        Speakers s = speakers(8);
+        s.setVolume(2, 0.5f);
+        assertThat(s.volume(2)).isEqualTo(0.5f);
+        assertThat(s.volume(1)).isEqualTo(1.0f);
+        short[] out = new short[F.frameLength()];
+        int loudest = 0;
+        for (int k = 0; k < 20; k++) {
+            s.insert(datagram(2, k, k == 0, (short) 4000), k * P);
+            s.mixNext(k * P + P / 2, out);
+            for (short v : out) {
+                loudest = Math.max(loudest, Math.abs(v));
+            }
+        }
+        assertThat(loudest).as("a 4000 frame at half volume").isBetween(1900, 2100);
+        s.setVolume(2, 0f);
+        for (int k = 20; k < 25; k++) {
+            s.insert(datagram(2, k, false, (short) 4000), k * P);
+            s.mixNext(k * P + P / 2, out);
+        }
+        assertThat(out).containsOnly((short) 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.setVolume(2, 5f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0..4");
+    }
 }

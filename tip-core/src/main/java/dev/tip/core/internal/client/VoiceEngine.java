@@ -214,6 +214,26 @@ public final class VoiceEngine {
         speakers.retain(ids);
     }
 
+    /**
+     * TIP/2: the volume at which one speaker is mixed.
+     *
+     * @param id the speaker's session id
+     * @param gain 0..4, 1 as received
+     */
+    public void setVolume(int id, float gain) {
+        speakers.setVolume(id, gain);
+    }
+
+    /**
+     * TIP/2: one speaker's volume.
+     *
+     * @param id the speaker's session id
+     * @return the gain, 1 unless set
+     */
+    public float volume(int id) {
+        return speakers.volume(id);
+    }
+
     /** @param mute true to stop sending, false to send again */
     public void setMuted(boolean mute) {
         this.muted = mute;
