@@ -303,12 +303,14 @@ public final class ServerCommand implements Callable<Integer> {
                 s.droppedSendFailed());
         out.printf(
                 Locale.ROOT,
-                "TIP/2: dropped malformed=%d bad token=%d wrong session=%d wrong address=%d; "
-                        + "voice addresses learned=%d, HELLO_ACK sent=%d%n",
+                "TIP/2: dropped malformed=%d bad token=%d wrong session=%d wrong address=%d"
+                        + " forged=%d replayed=%d; voice addresses learned=%d, HELLO_ACK sent=%d%n",
                 s.droppedMalformed(),
                 s.droppedBadToken(),
                 s.droppedWrongSession(),
                 s.droppedWrongAddress(),
+                s.droppedForged(),
+                s.droppedReplayed(),
                 s.voiceAddressesLearned(),
                 s.helloAcksSent());
         out.printf(
