@@ -8,7 +8,8 @@ package dev.tip.server;
  *
  * @param users users connected now (nickname accepted)
  * @param connectionsAccepted TCP connections accepted
- * @param connectionsRefused connections refused (server full, or too many unfinished handshakes)
+ * @param connectionsRefused connections refused (server full, too many unfinished handshakes, or a
+ *     client that does not encrypt its voice on a server that requires it)
  * @param datagramsReceived UDP datagrams received, from anyone
  * @param bytesReceived UDP payload bytes received
  * @param datagramsRelayed datagram copies sent to recipients, mixed frames included (a copy the socket refuses is counted
