@@ -20,8 +20,11 @@ package dev.tip.core;
  * @param framesConcealed frames filled by loss concealment, summed over the speakers' jitter
  *     buffers; 0 in the original dialect
  * @param datagramsRejected TIP/2 datagrams dropped unplayed: malformed, of another version, of an
- *     unknown payload type, or from a sender not in the roster
- * @param voiceBytesSent UDP payload bytes of voice sent (TIP/2 header included), for the bitrate
+ *     unknown payload type, or from a sender not in the roster; with encrypted voice also every
+ *     datagram that does not open under the session's key (forged, tampered with, truncated, or
+ *     plaintext) and every replayed one
+ * @param voiceBytesSent UDP payload bytes of voice sent (TIP/2 header included, and with encrypted
+ *     voice the packet number and tag), for the bitrate
  *     on the wire; HELLO and KEEPALIVE not included
  * @param codec the codec this client sends in: {@code "pcm"}, or a negotiated one such as
  *     {@code "opus"}

@@ -13,6 +13,8 @@ import dev.tip.core.internal.client.ControlConnection;
 import dev.tip.core.internal.client.ServerCallback;
 import dev.tip.core.internal.client.ServerMessages;
 import dev.tip.core.internal.client.VoiceEngine;
+import dev.tip.core.internal.crypto.KeyExchange;
+import dev.tip.core.internal.crypto.KeyShare;
 import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
@@ -135,6 +137,8 @@ public final class TipClient implements AutoCloseable {
     private final ClientSession session;
     private final VoiceEngine voice;
     private final ServerMessages rules;
+    /** This client's ephemeral X25519 key pair for TIP/2 voice, or null when it does not offer one. */
+    private final KeyExchange keyExchange;
     /** Serializes close() calls, so a second caller returns when the first has finished. */
     private final Object closeLock = new Object();
 
@@ -160,7 +164,11 @@ public final class TipClient implements AutoCloseable {
             shutdownOwnedExecutor();
         });
         this.voice = new VoiceEngine(config, ROOM_FORMAT, session, SPEAKING_HOLD.toNanos(), HELLO_INTERVAL.toNanos());
-        this.rules = new ServerMessages(config.dialectPreference(), ROOM_FORMAT, config.codecNames());
+        // ephemeral: one key pair per client, and a client connects once
+        this.keyExchange = config.dialectPreference() == DialectPreference.AUTO && config.encryptVoice()
+                ? KeyExchange.generate()
+                : null;
+        this.rules = new ServerMessages(config.dialectPreference(), ROOM_FORMAT, config.codecNames(), keyExchange);
     }
 
     /**
@@ -286,6 +294,9 @@ public final class TipClient implements AutoCloseable {
                 }
                 names.add(JsonValue.of(TipProtocol.PCM));
                 b.put(TipProtocol.CODECS, new JsonValue.Arr(names));
+            }
+            if (keyExchange != null) {
+                b.put(KeyShare.FIELD, KeyShare.encode(keyExchange.publicKey()));
             }
             ext = b.build();
         }
@@ -560,6 +571,7 @@ public final class TipClient implements AutoCloseable {
         private SessionListener listener = new SessionListener() {};
         private Executor listenerExecutor;
         private DialectPreference dialectPreference = DialectPreference.AUTO;
+        private boolean encryptVoice = true;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration keepaliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
@@ -702,6 +714,22 @@ public final class TipClient implements AutoCloseable {
          */
         public Builder dialectPreference(DialectPreference preference) {
             this.dialectPreference = Objects.requireNonNull(preference, "dialectPreference");
+            return this;
+        }
+
+        /**
+         * Sets whether TIP/2 voice is encrypted; default true. The client then offers an
+         * ephemeral X25519 key in the handshake ({@code KEY_SHARE}); with a server that answers
+         * with its own, every voice and association datagram is sealed with AES-128-GCM in both
+         * directions, with a replay window (docs/protocol.md, "Voice protection"). With a server
+         * that does not, or with false here, TIP/2 voice is plaintext with the TOKEN, as before.
+         * The original dialect is never encrypted.
+         *
+         * @param encrypt false to offer no key (plaintext TIP/2, as an older client)
+         * @return this builder
+         */
+        public Builder encryptVoice(boolean encrypt) {
+            this.encryptVoice = encrypt;
             return this;
         }
 
@@ -862,6 +890,7 @@ public final class TipClient implements AutoCloseable {
                     maxPlayoutFrames,
                     voiceCodecs != null ? voiceCodecs : VoiceCodec.available(),
                     voiceBitrate,
+                    encryptVoice,
                     "tip-client-" + IDS.incrementAndGet()));
         }
     }

@@ -8,7 +8,8 @@ package dev.tip.server;
  *
  * @param users users connected now (nickname accepted)
  * @param connectionsAccepted TCP connections accepted
- * @param connectionsRefused connections refused (server full, or too many unfinished handshakes)
+ * @param connectionsRefused connections refused (server full, too many unfinished handshakes, or a
+ *     client that does not encrypt its voice on a server that requires it)
  * @param datagramsReceived UDP datagrams received, from anyone
  * @param bytesReceived UDP payload bytes received
  * @param datagramsRelayed datagram copies sent to recipients, mixed frames included (a copy the socket refuses is counted
@@ -27,7 +28,15 @@ package dev.tip.server;
  * @param droppedWrongSession TIP/2 datagrams dropped because their sender session id is not a
  *     TIP/2 member, or (voice) not the id of the member whose address sent it
  * @param droppedWrongAddress TIP/2 voice dropped because it names a TIP/2 member but comes from an
- *     address other than the one learned from that member's HELLO (spoofed, or sent before HELLO)
+ *     address other than the one learned from that member's HELLO (spoofed, or sent before HELLO);
+ *     also HELLO or KEEPALIVE datagrams that would have moved the address of another member heard
+ *     from it within the last 15 s (one member's proof never unbinds another's live address)
+ * @param droppedForged sealed TIP/2 datagrams dropped because they do not authenticate under the
+ *     sender's key (forged, tampered with, truncated), and plaintext datagrams naming a member
+ *     that encrypts; never relayed, never answered
+ * @param droppedReplayed sealed TIP/2 datagrams dropped because their packet number was accepted
+ *     before or is older than the replay window (256): replays of captured datagrams, from any
+ *     address, which therefore never move anyone's address
  * @param voiceAddressesLearned TIP/2 voice addresses learned from a HELLO or KEEPALIVE, first
  *     bindings and moves (NAT rebinding) alike
  * @param helloAcksSent HELLO_ACK datagrams sent in answer to valid HELLOs
@@ -80,6 +89,8 @@ public record ServerStatistics(
         long droppedBadToken,
         long droppedWrongSession,
         long droppedWrongAddress,
+        long droppedForged,
+        long droppedReplayed,
         long voiceAddressesLearned,
         long helloAcksSent,
         long controlMessagesReceived,

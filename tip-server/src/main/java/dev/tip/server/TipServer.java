@@ -236,6 +236,7 @@ public final class TipServer implements AutoCloseable {
         private boolean mixOriginalListeners = DEFAULT_MIX_ORIGINAL_LISTENERS;
         private List<VoiceCodec> voiceCodecs;
         private int voiceBitrate = DEFAULT_VOICE_BITRATE;
+        private boolean requireEncryption;
         private NicknamePolicy nicknamePolicy = NicknamePolicy.ORIGINAL_CLIENT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private int maxControlMessageBytes = DEFAULT_MAX_CONTROL_MESSAGE_BYTES;
@@ -621,6 +622,21 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
+         * Whether only TIP/2 clients that encrypt their voice may join (default: false). A TIP/2
+         * client that sends {@code KEY_SHARE} always gets encrypted, authenticated voice; with this
+         * on, a TIP/2 client without it (an older one) and an original client are refused with a
+         * DISCONNECT whose REASON says that the server requires encrypted voice
+         * (docs/protocol.md, "Voice protection").
+         *
+         * @param required true to refuse clients that do not encrypt
+         * @return this builder
+         */
+        public Builder requireEncryption(boolean required) {
+            this.requireEncryption = required;
+            return this;
+        }
+
+        /**
          * Builds a server (not started yet).
          *
          * @return the server
@@ -652,7 +668,8 @@ public final class TipServer implements AutoCloseable {
                     jmx,
                     mixOriginalListeners,
                     voiceCodecs != null ? voiceCodecs : VoiceCodec.available(),
-                    voiceBitrate));
+                    voiceBitrate,
+                    requireEncryption));
         }
 
         private static int perMinute(int max, String name) {

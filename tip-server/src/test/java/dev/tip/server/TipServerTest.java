@@ -435,6 +435,8 @@ class TipServerTest {
             "DroppedBadToken",
             "DroppedWrongSession",
             "DroppedWrongAddress",
+            "DroppedForged",
+            "DroppedReplayed",
             "VoiceAddressesLearned",
             "HelloAcksSent",
             "ControlMessagesReceived",

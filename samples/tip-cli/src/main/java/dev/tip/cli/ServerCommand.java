@@ -109,6 +109,12 @@ public final class ServerCommand implements Callable<Integer> {
     boolean pcmOnly;
 
     @Option(
+            names = "--require-encryption",
+            description = "Refuse clients that do not encrypt their voice (original clients and older TIP/2 ones); "
+                    + "default: they join, TIP/2 clients that offer a key are encrypted either way.")
+    boolean requireEncryption;
+
+    @Option(
             names = "--voice-bitrate",
             paramLabel = "BITS",
             description = "Most bits per second a TIP/2 client's codec may use. Default: ${DEFAULT-VALUE}.")
@@ -139,6 +145,7 @@ public final class ServerCommand implements Callable<Integer> {
         option("--max-users", "maxUsers", () -> builder.maxUsers(maxUsers));
         option("--max-users-per-address", "maxUsersPerAddress", () -> builder.maxUsersPerAddress(maxUsersPerAddress));
         builder.mixOriginalListeners(!noMix);
+        builder.requireEncryption(requireEncryption);
         if (pcmOnly) {
             builder.voiceCodecs(java.util.List.of());
         }
@@ -303,12 +310,14 @@ public final class ServerCommand implements Callable<Integer> {
                 s.droppedSendFailed());
         out.printf(
                 Locale.ROOT,
-                "TIP/2: dropped malformed=%d bad token=%d wrong session=%d wrong address=%d; "
-                        + "voice addresses learned=%d, HELLO_ACK sent=%d%n",
+                "TIP/2: dropped malformed=%d bad token=%d wrong session=%d wrong address=%d"
+                        + " forged=%d replayed=%d; voice addresses learned=%d, HELLO_ACK sent=%d%n",
                 s.droppedMalformed(),
                 s.droppedBadToken(),
                 s.droppedWrongSession(),
                 s.droppedWrongAddress(),
+                s.droppedForged(),
+                s.droppedReplayed(),
                 s.voiceAddressesLearned(),
                 s.helloAcksSent());
         out.printf(

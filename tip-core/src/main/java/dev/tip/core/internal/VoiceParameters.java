@@ -1,5 +1,7 @@
 package dev.tip.core.internal;
 
+import dev.tip.core.internal.crypto.KeyShare;
+import dev.tip.core.internal.crypto.SessionKeys;
 import dev.tip.core.protocol.Extensions;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
@@ -11,12 +13,26 @@ import java.util.OptionalLong;
  * the room's format ({@code TOKEN}, {@code RATE}, {@code FRAME}; docs/protocol.md, "Negotiation").
  * Immutable and thread-safe.
  *
- * @param token the 64-bit secret, as sent in HELLO and KEEPALIVE
+ * @param token the 64-bit secret, as sent in plaintext HELLO and KEEPALIVE (0 when sealed)
  * @param format the room's PCM format
  * @param codec the codec the client sends in ({@code CODEC}, {@code "pcm"} when absent)
  * @param bitrate the most bits per second for that codec ({@code BITRATE}, 0 when absent)
+ * @param keys the session's keys when the server answered the client's KEY_SHARE (every datagram
+ *     sealed), or null for plaintext TIP/2
  */
-public record VoiceParameters(long token, AudioFormat format, String codec, int bitrate) {
+public record VoiceParameters(long token, AudioFormat format, String codec, int bitrate, SessionKeys keys) {
+
+    /**
+     * Plaintext parameters.
+     *
+     * @param token the token
+     * @param format the room's format
+     * @param codec the codec
+     * @param bitrate the bitrate cap
+     */
+    public VoiceParameters(long token, AudioFormat format, String codec, int bitrate) {
+        this(token, format, codec, bitrate, null);
+    }
 
     /**
      * PCM parameters.
@@ -32,8 +48,8 @@ public record VoiceParameters(long token, AudioFormat format, String codec, int 
     public static final int TOKEN_HEX_DIGITS = 16;
 
     /**
-     * Reads the TIP/2 fields of a SESSION. {@code RATE} and {@code FRAME} default to the original
-     * format when absent.
+     * Reads the TIP/2 fields of a SESSION without a KEY_SHARE. {@code RATE} and {@code FRAME}
+     * default to the original format when absent.
      *
      * @param session the SESSION's extension fields
      * @return the parameters
@@ -41,11 +57,38 @@ public record VoiceParameters(long token, AudioFormat format, String codec, int 
      *     or RATE or FRAME is not a valid format
      */
     public static VoiceParameters fromSession(Extensions session) {
-        Optional<String> hex = session.getString("TOKEN");
-        if (hex.isEmpty()) {
-            throw new IllegalArgumentException("SESSION has VERSION 2 but no TOKEN string");
+        return fromSession(session, null);
+    }
+
+    /**
+     * Reads the TIP/2 fields of a SESSION. {@code RATE} and {@code FRAME} default to the original
+     * format when absent. With a {@code KEY_SHARE} there is no TOKEN; without one, TOKEN is required.
+     *
+     * @param session the SESSION's extension fields
+     * @param keys derives the session's keys from the server's KEY_SHARE (32 bytes), or null if the
+     *     client sent none (then a KEY_SHARE in SESSION is an error)
+     * @return the parameters
+     * @throws IllegalArgumentException naming the field, if TOKEN is missing or not 16 hex digits,
+     *     KEY_SHARE is unasked for or invalid, or RATE or FRAME is not a valid format
+     */
+    public static VoiceParameters fromSession(
+            Extensions session, java.util.function.Function<byte[], SessionKeys> keys) {
+        SessionKeys sessionKeys = null;
+        long token = 0;
+        if (session.get(KeyShare.FIELD).isPresent()) {
+            if (keys == null) {
+                throw new IllegalArgumentException("SESSION has a KEY_SHARE, but this client sent none");
+            }
+            String share = session.getString(KeyShare.FIELD)
+                    .orElseThrow(() -> new IllegalArgumentException("SESSION KEY_SHARE must be a string"));
+            sessionKeys = keys.apply(KeyShare.decode(share));
+        } else {
+            Optional<String> hex = session.getString("TOKEN");
+            if (hex.isEmpty()) {
+                throw new IllegalArgumentException("SESSION has VERSION 2 but no TOKEN string");
+            }
+            token = parseToken(hex.get());
         }
-        long token = parseToken(hex.get());
         int rate = intField(session, "RATE", AudioFormat.ORIGINAL.sampleRate());
         int frame = intField(session, "FRAME", AudioFormat.ORIGINAL.samplesPerFrame());
         AudioFormat format;
@@ -64,7 +107,7 @@ public record VoiceParameters(long token, AudioFormat format, String codec, int 
                             + session.get(TipProtocol.CODEC).get()));
         }
         int bitrate = session.get(TipProtocol.BITRATE).isPresent() ? intField(session, TipProtocol.BITRATE, 0) : 0;
-        return new VoiceParameters(token, format, codec, bitrate);
+        return new VoiceParameters(token, format, codec, bitrate, sessionKeys);
     }
 
     /**

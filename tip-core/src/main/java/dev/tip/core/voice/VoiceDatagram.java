@@ -14,7 +14,7 @@ import java.nio.ByteOrder;
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |V=2|M|  zero   | payload type  |       sender session id       |
+ * |V=2|M|S| zero  | payload type  |       sender session id       |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |        sequence number        |     timestamp (high 16 bits)  |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -41,7 +41,7 @@ public final class VoiceDatagram {
     /** The version this class reads and writes: 2 (bits 7-6 of byte 0). */
     public static final int VERSION = 2;
 
-    /** Offset of the flags byte: version (bits 7-6), marker (bit 5), zero (bits 4-0). */
+    /** Offset of the flags byte: version (bits 7-6), marker (bit 5), sealed (bit 4), zero (bits 3-0). */
     public static final int OFFSET_FLAGS = 0;
     /** Length of the flags byte. */
     public static final int LENGTH_FLAGS = 1;
@@ -70,8 +70,20 @@ public final class VoiceDatagram {
     public static final int VERSION_SHIFT = 6;
     /** The marker bit in the flags byte: first frame of a talk spurt. */
     public static final int MARKER_BIT = 0x20;
+    /**
+     * The sealed bit in the flags byte: the datagram is AEAD-protected (docs/protocol.md, "Sealed
+     * datagram"): the header is followed by a 4-byte packet number, the encrypted payload and a
+     * 16-byte tag.
+     */
+    public static final int SEALED_BIT = 0x10;
     /** The bits of the flags byte that must be zero. */
-    public static final int RESERVED_MASK = 0x1F;
+    public static final int RESERVED_MASK = 0x0F;
+    /** Length of the packet number after the header of a sealed datagram. */
+    public static final int PACKET_NUMBER_LENGTH = 4;
+    /** Length of a sealed datagram's authentication tag. */
+    public static final int TAG_LENGTH = 16;
+    /** Bytes a sealed datagram has beyond its plaintext form: packet number and tag, 20. */
+    public static final int SEALED_OVERHEAD = PACKET_NUMBER_LENGTH + TAG_LENGTH;
 
     /** {@link #check()} result: the datagram is well formed. */
     public static final int OK = 0;
@@ -87,6 +99,11 @@ public final class VoiceDatagram {
     public static final int BAD_TOKEN_LENGTH = -5;
     /** {@link #check()} result: an audio datagram without payload. */
     public static final int EMPTY_PAYLOAD = -6;
+    /**
+     * {@link #check()} result: a sealed datagram too short for its packet number, tag and (audio)
+     * one byte of payload, or a sealed HELLO, HELLO_ACK or KEEPALIVE with a payload.
+     */
+    public static final int BAD_SEALED_LENGTH = -7;
 
     private ByteBuffer buffer;
     private int offset;
@@ -122,7 +139,7 @@ public final class VoiceDatagram {
      *
      * @return {@link #OK} or one of the negative codes ({@link #TOO_SHORT}, {@link #BAD_VERSION},
      *     {@link #RESERVED_BITS_SET}, {@link #UNKNOWN_PAYLOAD_TYPE}, {@link #BAD_TOKEN_LENGTH},
-     *     {@link #EMPTY_PAYLOAD})
+     *     {@link #EMPTY_PAYLOAD}, {@link #BAD_SEALED_LENGTH})
      */
     public int check() {
         if (length < 1) {
@@ -141,6 +158,11 @@ public final class VoiceDatagram {
         int type = payloadType();
         if (!PayloadType.isKnown(type)) {
             return UNKNOWN_PAYLOAD_TYPE;
+        }
+        if (sealed()) {
+            // control: packet number and tag only; audio: at least one byte more
+            int p = payloadLength() - SEALED_OVERHEAD;
+            return (PayloadType.isControl(type) ? p == 0 : p > 0) ? OK : BAD_SEALED_LENGTH;
         }
         if (PayloadType.isControl(type)) {
             return payloadLength() == PayloadType.TOKEN_LENGTH ? OK : BAD_TOKEN_LENGTH;
@@ -170,6 +192,8 @@ public final class VoiceDatagram {
                 return "control datagram payload is not the 8-byte token";
             case EMPTY_PAYLOAD:
                 return "audio datagram without payload";
+            case BAD_SEALED_LENGTH:
+                return "sealed datagram of the wrong length";
             default:
                 return "unknown code " + code;
         }
@@ -218,6 +242,27 @@ public final class VoiceDatagram {
      */
     public boolean marker() {
         return (u8(OFFSET_FLAGS) & MARKER_BIT) != 0;
+    }
+
+    /**
+     * Returns the sealed bit: the payload after the header is a packet number, ciphertext and tag.
+     *
+     * @return true if set
+     */
+    public boolean sealed() {
+        return (u8(OFFSET_FLAGS) & SEALED_BIT) != 0;
+    }
+
+    /**
+     * Sets or clears the sealed bit, keeping the other flags.
+     *
+     * @param sealed the sealed bit
+     * @return this flyweight
+     */
+    public VoiceDatagram sealed(boolean sealed) {
+        int flags = u8(OFFSET_FLAGS) & ~SEALED_BIT;
+        buffer.put(offset + OFFSET_FLAGS, (byte) (sealed ? flags | SEALED_BIT : flags));
+        return this;
     }
 
     /**
@@ -416,7 +461,8 @@ public final class VoiceDatagram {
         if (length < HEADER_LENGTH) {
             return "VoiceDatagram[length=" + length + "]";
         }
-        return "VoiceDatagram[v=" + version() + " m=" + marker() + " pt=" + PayloadType.name(payloadType())
+        return "VoiceDatagram[v=" + version() + " m=" + marker() + (sealed() ? " sealed" : "") + " pt="
+                + PayloadType.name(payloadType())
                 + " sender=" + senderId() + " seq=" + sequence() + " ts=" + timestamp()
                 + " payload=" + payloadLength() + "]";
     }

@@ -1,6 +1,7 @@
 package dev.tip.server.internal;
 
 import dev.tip.core.audio.VoiceCodec;
+import dev.tip.core.internal.crypto.KeyExchange;
 import dev.tip.core.protocol.ControlDecoder;
 import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
@@ -108,7 +109,7 @@ final class ControlHandler {
                 random::nextLong,
                 limits,
                 () -> config.clock().millis(),
-                new Room.Voice(codecs, config.voiceBitrate()));
+                new Room.Voice(codecs, config.voiceBitrate(), config.requireEncryption(), KeyExchange::generate));
         this.byId = new Connection[config.maxUsers()];
         this.pending = new PendingConnections(config.maxPendingConnectionsPerAddress(), config.maxPendingConnections());
         this.handshakeMillis = config.handshakeTimeout().toMillis();
@@ -327,7 +328,7 @@ final class ControlHandler {
             } else if (e instanceof RoomEffect.RegisterVoice r) {
                 relay.register(r.id(), r.address());
             } else if (e instanceof RoomEffect.RegisterTip2 r) {
-                relay.registerTip2(r.id(), r.token(), r.codec());
+                relay.registerTip2(r.id(), r.token(), r.codec(), r.keys());
             } else if (e instanceof RoomEffect.UnregisterVoice u) {
                 relay.unregister(u.id());
             } else if (e instanceof RoomEffect.Joined j) {

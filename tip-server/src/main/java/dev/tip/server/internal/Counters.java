@@ -22,6 +22,8 @@ public final class Counters {
     final AtomicLong droppedBadToken = new AtomicLong();
     final AtomicLong droppedWrongSession = new AtomicLong();
     final AtomicLong droppedWrongAddress = new AtomicLong();
+    final AtomicLong droppedForged = new AtomicLong();
+    final AtomicLong droppedReplayed = new AtomicLong();
     final AtomicLong voiceAddressesLearned = new AtomicLong();
     final AtomicLong helloAcksSent = new AtomicLong();
     final AtomicLong droppedRateLimited = new AtomicLong();
@@ -72,6 +74,8 @@ public final class Counters {
                 droppedBadToken.get(),
                 droppedWrongSession.get(),
                 droppedWrongAddress.get(),
+                droppedForged.get(),
+                droppedReplayed.get(),
                 voiceAddressesLearned.get(),
                 helloAcksSent.get(),
                 controlMessagesReceived.get(),

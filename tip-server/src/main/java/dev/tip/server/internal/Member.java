@@ -1,5 +1,7 @@
 package dev.tip.server.internal;
 
+import dev.tip.core.internal.crypto.DatagramOpener;
+import dev.tip.core.internal.crypto.DatagramSealer;
 import java.net.InetSocketAddress;
 
 /**
@@ -34,6 +36,15 @@ final class Member {
     FrameDecoder decoder;
     /** Its frame in the mix being sent, or null: written and read by {@link Mixer} only. */
     short[] contribution;
+    /**
+     * An encrypting TIP/2 member's c2s side (opens what it sends, with its replay window); null
+     * for a member that does not encrypt. Made at registration, used on the relay thread.
+     */
+    DatagramOpener opener;
+    /** An encrypting member's s2c side: seals every copy sent to it; null without encryption. */
+    DatagramSealer sealer;
+    /** When an authenticated datagram last came from its address (encrypting members), clock millis. */
+    long lastHeardMillis = Long.MIN_VALUE / 2;
 
     Member(int id, InetSocketAddress address, boolean tip2, long token) {
         this.id = id;
@@ -50,8 +61,13 @@ final class Member {
         return new Member(id, null, true, token);
     }
 
+    /** True for a TIP/2 member whose datagrams are sealed both ways. */
+    boolean encrypted() {
+        return opener != null;
+    }
+
     @Override
     public String toString() {
-        return (tip2 ? "tip2 " : "original ") + id + " " + address;
+        return (tip2 ? (opener != null ? "tip2 sealed " : "tip2 ") : "original ") + id + " " + address;
     }
 }

@@ -1,6 +1,9 @@
 package dev.tip.server.internal;
 
 import dev.tip.core.audio.VoiceCodec;
+import dev.tip.core.internal.crypto.DatagramOpener;
+import dev.tip.core.internal.crypto.DatagramSealer;
+import dev.tip.core.internal.crypto.SessionKeys;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -176,9 +179,15 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      * @param id the session id
      * @param token the token sent to it in SESSION
      * @param codec the codec it sends in ({@code "pcm"} or one of the server's)
+     * @param keys its session keys (its datagrams are sealed both ways), or null for plaintext
      */
-    public void registerTip2(int id, long token, String codec) {
+    public void registerTip2(int id, long token, String codec, SessionKeys keys) {
         Member m = budgeted(Member.tip2(id, token));
+        if (keys != null) {
+            // made here, on the control thread: the relay thread allocates nothing for them
+            m.opener = new DatagramOpener(keys.clientToServerKey(), keys.clientToServerIv());
+            m.sealer = new DatagramSealer(keys.serverToClientKey(), keys.serverToClientIv());
+        }
         VoiceCodec c = config.voiceCodec(codec);
         if (c != null && config.mixOriginalListeners()) {
             // its own decoder, made here: the relay thread allocates nothing for it

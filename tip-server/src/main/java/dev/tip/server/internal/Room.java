@@ -1,5 +1,8 @@
 package dev.tip.server.internal;
 
+import dev.tip.core.internal.crypto.KeyExchange;
+import dev.tip.core.internal.crypto.KeyShare;
+import dev.tip.core.internal.crypto.SessionKeys;
 import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
@@ -17,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The room's rules, as the original server applies them, and the TIP/2 negotiation: who is a
@@ -70,8 +74,10 @@ final class Room {
      *
      * @param codecs codec names, lower case, best first; empty: PCM only
      * @param bitrate bits per second, in SESSION's BITRATE
+     * @param requireEncryption whether clients that do not encrypt (no KEY_SHARE) are refused
+     * @param keys makes the server's ephemeral key pair of each encrypting member
      */
-    record Voice(List<String> codecs, int bitrate) {
+    record Voice(List<String> codecs, int bitrate, boolean requireEncryption, Supplier<KeyExchange> keys) {
         /** PCM only. */
         static final Voice PCM_ONLY = new Voice(List.of(), 0);
 
@@ -79,12 +85,20 @@ final class Room {
         Voice {
             codecs = List.copyOf(codecs);
         }
+
+        /** Encryption offered, not required, with fresh keys. */
+        Voice(List<String> codecs, int bitrate) {
+            this(codecs, bitrate, false, KeyExchange::generate);
+        }
     }
 
     /** The dialect this server speaks besides the original. */
     static final int TIP2_VERSION = TipProtocol.TIP2_VERSION;
     /** The format of every room: what original peers send. */
     static final AudioFormat ROOM_FORMAT = AudioFormat.ORIGINAL;
+    /** REASON of the DISCONNECT a client that does not encrypt gets from a server that requires it. */
+    static final String ENCRYPTION_REQUIRED =
+            "This server requires encrypted voice (TIP/2 with KEY_SHARE); update your client";
     /** REASON of the DISCONNECT a client gets when every session id is taken. */
     static final String FULL = "Server full";
 
@@ -233,6 +247,30 @@ final class Room {
             }
             return id;
         }
+        // a larger VERSION is a newer client: it gets the highest dialect both speak
+        boolean tip2 = extensions.getLong("VERSION").orElse(0) >= TIP2_VERSION;
+        boolean offersKey = tip2 && extensions.get(KeyShare.FIELD).isPresent();
+        if (voice.requireEncryption() && !offersKey) {
+            out.add(new RoomEffect.Refuse(ENCRYPTION_REQUIRED, true));
+            return -1;
+        }
+        SessionKeys keys = null;
+        byte[] serverShare = null;
+        if (offersKey) {
+            try {
+                String text = extensions
+                        .getString(KeyShare.FIELD)
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                KeyShare.FIELD + " must be a string of 43 base64url characters"));
+                byte[] clientShare = KeyShare.decode(text);
+                KeyExchange mine = voice.keys().get();
+                serverShare = mine.publicKey();
+                keys = SessionKeys.derive(mine.sharedSecret(clientShare), clientShare, serverShare);
+            } catch (IllegalArgumentException e) {
+                out.add(new RoomEffect.Refuse(e.getMessage(), false));
+                return -1;
+            }
+        }
         int free = freeId();
         if (free < 0) {
             out.add(new RoomEffect.Refuse(FULL, true));
@@ -243,8 +281,6 @@ final class Room {
             out.add(new RoomEffect.Refuse(ADDRESS_FULL, true));
             return -1;
         }
-        // a larger VERSION is a newer client: it gets the highest dialect both speak
-        boolean tip2 = extensions.getLong("VERSION").orElse(0) >= TIP2_VERSION;
         String codec =
                 tip2 ? TipProtocol.chooseCodec(voice.codecs(), TipProtocol.offeredCodecs(extensions)) : TipProtocol.PCM;
         Seat s = new Seat(free, name, remote, tip2, tip2 ? tokens.getAsLong() : 0, codec, voicePort, limits);
@@ -256,8 +292,8 @@ final class Room {
         roster(out);
         if (tip2) {
             // registered before SESSION goes out, so the relay knows the token when HELLO comes
-            out.add(new RoomEffect.RegisterTip2(free, s.token, codec));
-            out.add(new RoomEffect.Send(free, encoder.encode(tip2Session(s))));
+            out.add(new RoomEffect.RegisterTip2(free, s.token, codec, keys));
+            out.add(new RoomEffect.Send(free, encoder.encode(tip2Session(s, serverShare))));
         } else {
             out.add(new RoomEffect.Send(free, encoder.encode(new ControlMessage.Session(free))));
             originalVoice(s, out);
@@ -265,12 +301,15 @@ final class Room {
         return free;
     }
 
-    private ControlMessage.Session tip2Session(Seat s) {
-        Extensions.Builder b = Extensions.builder()
-                .put("VERSION", TIP2_VERSION)
-                .put("TOKEN", HexFormat.of().toHexDigits(s.token))
-                .put("RATE", ROOM_FORMAT.sampleRate())
-                .put("FRAME", ROOM_FORMAT.samplesPerFrame());
+    /** TIP/2's SESSION: with the server's KEY_SHARE and no TOKEN for a member that encrypts. */
+    private ControlMessage.Session tip2Session(Seat s, byte[] serverShare) {
+        Extensions.Builder b = Extensions.builder().put("VERSION", TIP2_VERSION);
+        if (serverShare != null) {
+            b.put(KeyShare.FIELD, KeyShare.encode(serverShare));
+        } else {
+            b.put("TOKEN", HexFormat.of().toHexDigits(s.token));
+        }
+        b.put("RATE", ROOM_FORMAT.sampleRate()).put("FRAME", ROOM_FORMAT.samplesPerFrame());
         if (!s.codec.equals(TipProtocol.PCM)) {
             // an older TIP/2 client offered no codec and gets a SESSION as before
             b.put(TipProtocol.CODEC, s.codec).put(TipProtocol.BITRATE, voice.bitrate());

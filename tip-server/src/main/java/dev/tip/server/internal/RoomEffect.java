@@ -1,5 +1,6 @@
 package dev.tip.server.internal;
 
+import dev.tip.core.internal.crypto.SessionKeys;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.Participant;
 import java.net.InetSocketAddress;
@@ -50,8 +51,21 @@ sealed interface RoomEffect {
     /** Relay voice for original member {@code id} from and to {@code address}. */
     record RegisterVoice(int id, InetSocketAddress address) implements RoomEffect {}
 
-    /** Register TIP/2 member {@code id} with the relay; its HELLO with {@code token} shows its address. */
-    record RegisterTip2(int id, long token, String codec) implements RoomEffect {}
+    /**
+     * Register TIP/2 member {@code id} with the relay; its HELLO with {@code token} (plaintext) or
+     * sealed with {@code keys} (encrypted) shows its address.
+     *
+     * @param id the session id
+     * @param token the member's token (in SESSION only when it does not encrypt)
+     * @param codec the codec it sends in
+     * @param keys its session keys, or null for a member that does not encrypt
+     */
+    record RegisterTip2(int id, long token, String codec, SessionKeys keys) implements RoomEffect {
+        /** A member that does not encrypt. */
+        RegisterTip2(int id, long token, String codec) {
+            this(id, token, codec, null);
+        }
+    }
 
     /** Stop relaying voice for member {@code id}. */
     record UnregisterVoice(int id) implements RoomEffect {}

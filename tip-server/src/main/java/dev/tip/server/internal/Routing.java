@@ -1,5 +1,6 @@
 package dev.tip.server.internal;
 
+import dev.tip.core.internal.crypto.DatagramOpener;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.PayloadType;
 import dev.tip.core.voice.VoiceDatagram;
@@ -33,6 +34,18 @@ import java.time.Clock;
  * {@link Output#send}, so whoever has received a copy sees it counted; a copy the socket refuses
  * is then moved to {@code droppedSendFailed}.
  *
+ * <p>Encrypting members (docs/protocol.md, "Voice protection"): their datagrams are sealed. One
+ * from a member is copied once into a heap work buffer and opened there with the member's c2s
+ * {@link DatagramOpener} (its replay window first, so a replay costs no decryption); the plaintext
+ * form goes back where a plaintext sender's datagram would lie, so the fan-out is the same for
+ * everyone; each encrypting recipient's copy is then sealed with its own s2c sealer into the send
+ * buffer (hop by hop: open once per datagram, seal once per recipient). A sealed HELLO or
+ * KEEPALIVE that opens and is new proves the address; a replayed or forged one moves nothing, and
+ * no proof takes an address from another member heard from it within {@link #LIVE_MILLIS}. A
+ * plaintext datagram naming an encrypting member is forged by definition. The JCE allocates in
+ * {@code Cipher.init} (about a kilobyte per sealed or opened datagram on JDK 17); nothing else
+ * here does.
+ *
  * <p>Threading: confined to the relay thread. Pure apart from its {@link Output}, so tests drive
  * it without sockets.
  */
@@ -46,6 +59,12 @@ final class Routing {
     static final long TALK_SPURT_GAP_MILLIS = 200;
     /** The most an original receiver reads from one datagram. */
     static final int ORIGINAL_MAX_PAYLOAD = 1024;
+    /**
+     * A member heard from its address this recently keeps it: no other member's proof moves it (a
+     * NAT hands a port to someone else only after its mapping expired; clients send KEEPALIVE
+     * every 5 s while silent).
+     */
+    static final long LIVE_MILLIS = 15_000;
 
     /** What routing asks of the relay's sockets. Called on the relay thread. */
     interface Output {
@@ -78,6 +97,10 @@ final class Routing {
     private final VoiceDatagram datagram = new VoiceDatagram();
     private final Mixer mixer;
     private final boolean mix;
+    /** Where a sealed datagram is opened: the JCE works on heap arrays without copying. */
+    private final ByteBuffer work;
+    /** Where each encrypting recipient's copy is sealed. */
+    private final ByteBuffer sealed;
 
     /**
      * Creates the routing over a member table.
@@ -133,6 +156,8 @@ final class Routing {
         this.clock = clock;
         this.out = out;
         this.mixer = new Mixer(table, counters, out);
+        this.work = ByteBuffer.allocate(bufferBytes(maxDatagramBytes));
+        this.sealed = ByteBuffer.allocate(bufferBytes(maxDatagramBytes));
     }
 
     /**
@@ -149,7 +174,7 @@ final class Routing {
      * the longest datagram accepted, so that a longer one is seen as longer, not truncated.
      */
     static int bufferBytes(int maxDatagramBytes) {
-        return HEAD + Math.max(maxDatagramBytes + HEAD + 1, PROBE_LENGTH + 1);
+        return HEAD + Math.max(maxDatagramBytes + HEAD + VoiceDatagram.SEALED_OVERHEAD + 1, PROBE_LENGTH + 1);
     }
 
     /**
@@ -169,7 +194,8 @@ final class Routing {
             Counters.add(counters.droppedProbe, 1);
             return;
         }
-        if (m != null && !withinBudget(m)) {
+        long now = clock.millis();
+        if (m != null && !withinBudget(m, now)) {
             // a flood from one member costs the others nothing: dropped before any work
             Counters.add(counters.droppedRateLimited, 1);
             return;
@@ -180,23 +206,35 @@ final class Routing {
             } else if (n == 0) {
                 Counters.add(counters.droppedMalformed, 1);
             } else {
+                m.lastHeardMillis = now;
                 fromOriginal(buf, m, n);
             }
             return;
         }
         // nobody's address, or a TIP/2 member's: only a valid TIP/2 datagram means anything
-        if (n > maxDatagramBytes + HEAD) {
+        boolean sealedBit = n > 0 && (buf.get(HEAD) & VoiceDatagram.SEALED_BIT) != 0;
+        if (n > maxDatagramBytes + HEAD + (sealedBit ? VoiceDatagram.SEALED_OVERHEAD : 0)) {
             Counters.add(counters.droppedTooLong, 1);
             return;
         }
         VoiceDatagram d = datagram.wrap(buf, HEAD, n);
-        if (d.check() != VoiceDatagram.OK) {
+        int check = d.check();
+        if (check == VoiceDatagram.BAD_SEALED_LENGTH) {
+            // sealed, but cut short (or padded): it cannot authenticate
+            Counters.add(counters.droppedForged, 1);
+            return;
+        }
+        if (check != VoiceDatagram.OK) {
             Counters.add(m == null ? counters.droppedUnknownSender : counters.droppedMalformed, 1);
             return;
         }
         int type = d.payloadType();
+        if (d.sealed()) {
+            sealed(buf, m, source, d.senderId(), type, n, now);
+            return;
+        }
         if (PayloadType.isControl(type)) {
-            association(buf, d, type, source);
+            association(buf, d, type, m, source, now);
             return;
         }
         int senderId = d.senderId();
@@ -211,20 +249,116 @@ final class Routing {
             Counters.add(counters.droppedWrongSession, 1);
             return;
         }
+        if (m.encrypted()) {
+            // an encrypting member is heard only sealed: this one is someone else's
+            Counters.add(counters.droppedForged, 1);
+            return;
+        }
+        m.lastHeardMillis = now;
+        voice(buf, m, type, n);
+    }
+
+    /** A checked plaintext voice datagram at {@code [HEAD, HEAD + n)} from its member: to everyone else. */
+    private void voice(ByteBuffer buf, Member m, int type, int n) {
         int originalStart = type == PayloadType.PCM && n - HEAD <= ORIGINAL_MAX_PAYLOAD ? 2 * HEAD : -1;
-        if (mix && table.originalListeners() > 0 && mixer.offer(m, type, buf, 2 * HEAD, n - HEAD, d.sequence())) {
+        if (mix
+                && table.originalListeners() > 0
+                && mixer.offer(
+                        m,
+                        type,
+                        buf,
+                        2 * HEAD,
+                        n - HEAD,
+                        datagram.wrap(buf, HEAD, n).sequence())) {
             originalStart = -1;
         }
         fanOut(buf, m, HEAD, originalStart, HEAD + n);
     }
 
+    /**
+     * A checked sealed datagram at {@code [HEAD, HEAD + n)}, naming {@code senderId}: opened with
+     * that member's key, then voice to everyone else or HELLO/KEEPALIVE to prove the address.
+     */
+    private void sealed(ByteBuffer buf, Member m, InetSocketAddress source, int senderId, int type, int n, long now) {
+        Member t = table.byId(senderId);
+        boolean control = PayloadType.isControl(type);
+        if (t == null && type == PayloadType.HELLO) {
+            out.catchUp();
+            t = table.byId(senderId);
+        }
+        if (t == null || !t.tip2 || (m != null && m != t && !control)) {
+            // nobody's id, an original member's, or voice from one member's address naming another
+            Counters.add(counters.droppedWrongSession, 1);
+            return;
+        }
+        if (!t.encrypted()) {
+            Counters.add(counters.droppedForged, 1);
+            return;
+        }
+        if (type == PayloadType.HELLO_ACK) {
+            Counters.add(counters.droppedMalformed, 1);
+            return;
+        }
+        if (m == null && !control) {
+            // voice from an address the member has not proved: not worth a decryption
+            Counters.add(counters.droppedWrongAddress, 1);
+            return;
+        }
+        buf.get(HEAD, work.array(), 0, n);
+        int plain = t.opener.open(work, 0, n);
+        if (plain == DatagramOpener.REPLAYED) {
+            Counters.add(counters.droppedReplayed, 1);
+            return;
+        }
+        if (plain < 0) {
+            Counters.add(counters.droppedForged, 1);
+            return;
+        }
+        if (control) {
+            sealedAssociation(t, m, source, type, plain, now);
+            return;
+        }
+        t.lastHeardMillis = now;
+        // the plaintext form where a plaintext sender's datagram lies: the fan-out is the same
+        buf.put(HEAD, work.array(), 0, plain);
+        voice(buf, t, type, plain);
+    }
+
+    /**
+     * An opened, fresh HELLO or KEEPALIVE of {@code t} (plaintext form at the work buffer's start)
+     * from {@code source}, which {@code holder} holds (or nobody): binds or moves, answers HELLO.
+     */
+    private void sealedAssociation(Member t, Member holder, InetSocketAddress source, int type, int plain, long now) {
+        if (holder != null && holder != t && now - holder.lastHeardMillis < LIVE_MILLIS) {
+            // one member's proof never unbinds another member's live address
+            Counters.add(counters.droppedWrongAddress, 1);
+            return;
+        }
+        t.lastHeardMillis = now;
+        if (table.bind(t, source)) {
+            Counters.add(counters.voiceAddressesLearned, 1);
+            out.learned(t);
+        }
+        if (type == PayloadType.HELLO) {
+            // the HELLO_ACK is the HELLO with its type changed, sealed for t: as long as the HELLO
+            datagram.wrap(work, 0, plain).payloadType(PayloadType.HELLO_ACK);
+            int len = t.sealer.seal(work, 0, plain, sealed, 0);
+            sealed.limit(len).position(0);
+            Counters.add(counters.helloAcksSent, 1);
+            if (out.send(t, sealed) <= 0) {
+                Counters.add(counters.helloAcksSent, -1);
+                Counters.add(counters.droppedSendFailed, 1);
+            }
+        }
+    }
+
     /** Takes one of {@code m}'s tokens, if it has one. Allocates only for a member without a budget. */
-    private boolean withinBudget(Member m) {
+    private boolean withinBudget(Member m, long now) {
         TokenBucket b = m.budget;
         if (b == null) {
             b = m.budget = budget(maxPerSecond);
         }
-        return b.tryTake(clock.millis());
+        return b.tryTake(now);
     }
 
     /**
@@ -237,8 +371,9 @@ final class Routing {
         return TokenBucket.perSecond(maxPerSecond);
     }
 
-    /** HELLO or KEEPALIVE (a HELLO_ACK from a client is malformed): learns, refreshes or moves. */
-    private void association(ByteBuffer buf, VoiceDatagram d, int type, InetSocketAddress source) {
+    /** Plaintext HELLO or KEEPALIVE (a HELLO_ACK from a client is malformed): learns, refreshes or moves. */
+    private void association(
+            ByteBuffer buf, VoiceDatagram d, int type, Member holder, InetSocketAddress source, long now) {
         if (type == PayloadType.HELLO_ACK) {
             Counters.add(counters.droppedMalformed, 1);
             return;
@@ -253,11 +388,22 @@ final class Routing {
             Counters.add(counters.droppedWrongSession, 1);
             return;
         }
+        if (t.encrypted()) {
+            // an encrypting member proves its address only sealed; its token never travelled
+            Counters.add(counters.droppedForged, 1);
+            return;
+        }
         // one 64-bit comparison: no early exit that would leak how many bytes matched
         if ((d.token() ^ t.token) != 0) {
             Counters.add(counters.droppedBadToken, 1);
             return;
         }
+        if (holder != null && holder != t && holder.encrypted() && now - holder.lastHeardMillis < LIVE_MILLIS) {
+            // a token holder cannot take an encrypting member's live address either
+            Counters.add(counters.droppedWrongAddress, 1);
+            return;
+        }
+        t.lastHeardMillis = now;
         if (table.bind(t, source)) {
             Counters.add(counters.voiceAddressesLearned, 1);
             out.learned(t);
@@ -301,11 +447,21 @@ final class Routing {
             if (r == sender || r.address == null || start < 0) {
                 continue;
             }
-            int bytes = end - start;
+            int bytes;
+            ByteBuffer copy;
+            if (r.sealer != null) {
+                // its own copy under its own key: sealed from the plaintext form, which stays
+                bytes = r.sealer.seal(buf, start, end - start, sealed, 0);
+                copy = sealed;
+                copy.limit(bytes).position(0);
+            } else {
+                bytes = end - start;
+                copy = buf;
+                copy.limit(end).position(start);
+            }
             Counters.add(counters.datagramsRelayed, 1);
             Counters.add(counters.bytesRelayed, bytes);
-            buf.limit(end).position(start);
-            if (out.send(r, buf) <= 0) {
+            if (out.send(r, copy) <= 0) {
                 Counters.add(counters.datagramsRelayed, -1);
                 Counters.add(counters.bytesRelayed, -bytes);
                 Counters.add(counters.droppedSendFailed, 1);

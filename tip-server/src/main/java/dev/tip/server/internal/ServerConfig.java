@@ -41,6 +41,9 @@ import java.util.concurrent.ThreadFactory;
  * @param threadFactory makes the server's threads
  * @param jmx whether to register the MBean
  * @param mixOriginalListeners whether original listeners get one mixed stream ({@code Mixer})
+ * @param voiceCodecs the codecs TIP/2 senders may use, best first
+ * @param voiceBitrate the most bits per second of a TIP/2 sender's codec
+ * @param requireEncryption whether only TIP/2 clients that encrypt voice (KEY_SHARE) may join
  */
 public record ServerConfig(
         int port,
@@ -68,7 +71,8 @@ public record ServerConfig(
         boolean jmx,
         boolean mixOriginalListeners,
         List<VoiceCodec> voiceCodecs,
-        int voiceBitrate) {
+        int voiceBitrate,
+        boolean requireEncryption) {
 
     /** Rejects null where a value is required. */
     public ServerConfig {

@@ -2,6 +2,9 @@ package dev.tip.server.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tip.core.internal.crypto.KeyExchange;
+import dev.tip.core.internal.crypto.KeyShare;
+import dev.tip.core.internal.crypto.SessionKeys;
 import dev.tip.core.protocol.Extensions;
 import dev.tip.core.protocol.JsonValue;
 import dev.tip.server.LeaveReason;
@@ -106,6 +109,84 @@ class RoomTest {
         assertThat(effects())
                 .contains("relay tip2 1 123456789abcdf0", "relay tip2 2 123456789abcdf1")
                 .noneMatch(e -> e.contains("CODEC"));
+    }
+
+    private Room encryptingRoom(boolean required) {
+        return new Room(
+                10,
+                NicknamePolicy.ORIGINAL_CLIENT,
+                () -> nextToken++,
+                Room.Limits.NONE,
+                () -> 0,
+                new Room.Voice(List.of(), 0, required, KeyExchange::generate));
+    }
+
+    @Test
+    void aKeyShareGetsTheServersKeyShareInsteadOfTheTokenAndBothSidesDeriveTheSameKeys() {
+        Room room = encryptingRoom(false);
+        KeyExchange client = KeyExchange.generate();
+        Extensions hello = Extensions.builder()
+                .put("VERSION", 2)
+                .put("KEY_SHARE", KeyShare.encode(client.publicKey()))
+                .build();
+        assertThat(room.nickname(-1, "Ann", hello, REMOTE, 0, out)).isZero();
+        RoomEffect.RegisterTip2 reg = out.stream()
+                .filter(e -> e instanceof RoomEffect.RegisterTip2)
+                .map(e -> (RoomEffect.RegisterTip2) e)
+                .findFirst()
+                .orElseThrow();
+        String session = effects().stream()
+                .filter(e -> e.contains("\"KEY\": 6"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(session).doesNotContain("TOKEN").contains("\"VERSION\": 2, \"KEY_SHARE\": \"");
+        int at = session.indexOf("\"KEY_SHARE\": \"") + 14;
+        byte[] serverShare = KeyShare.decode(session.substring(at, at + KeyShare.TEXT_LENGTH));
+        SessionKeys mine = SessionKeys.derive(client.sharedSecret(serverShare), client.publicKey(), serverShare);
+        assertThat(reg.keys()).isNotNull().isEqualTo(mine);
+    }
+
+    @Test
+    void withoutAKeyShareATip2ClientGetsTheTokenAsBeforeAndNoKeys() {
+        Room room = encryptingRoom(false);
+        room.nickname(-1, "Ann", TIP2, REMOTE, 0, out);
+        assertThat(out).anyMatch(e -> e instanceof RoomEffect.RegisterTip2 r && r.keys() == null);
+        assertThat(effects()).anyMatch(e -> e.contains("\"TOKEN\": \"0123456789abcdef\""));
+    }
+
+    @Test
+    void aBadKeyShareIsRefusedWithAReason() {
+        Room room = encryptingRoom(false);
+        for (Extensions bad : List.of(
+                Extensions.builder().put("VERSION", 2).put("KEY_SHARE", "short").build(),
+                Extensions.builder().put("VERSION", 2).put("KEY_SHARE", 7).build(),
+                // all zeros is a low-order point: the shared secret would be zero
+                Extensions.builder()
+                        .put("VERSION", 2)
+                        .put("KEY_SHARE", KeyShare.encode(new byte[32]))
+                        .build())) {
+            assertThat(room.nickname(-1, "Ann", bad, REMOTE, 0, out)).isEqualTo(-1);
+            assertThat(effects())
+                    .singleElement()
+                    .asString()
+                    .startsWith("refuse ")
+                    .doesNotContain("(full)");
+        }
+        assertThat(room.users()).isEmpty();
+    }
+
+    @Test
+    void requireEncryptionRefusesOriginalAndPlaintextTip2ClientsWithAReason() {
+        Room room = encryptingRoom(true);
+        assertThat(room.nickname(-1, "Ann", NONE, REMOTE, 0, out)).isEqualTo(-1);
+        assertThat(effects()).containsExactly("refuse " + Room.ENCRYPTION_REQUIRED + " (full)");
+        assertThat(room.nickname(-1, "Bob", TIP2, REMOTE, 0, out)).isEqualTo(-1);
+        assertThat(effects()).containsExactly("refuse " + Room.ENCRYPTION_REQUIRED + " (full)");
+        Extensions keyed = Extensions.builder()
+                .put("VERSION", 2)
+                .put("KEY_SHARE", KeyShare.encode(KeyExchange.generate().publicKey()))
+                .build();
+        assertThat(room.nickname(-1, "Cy", keyed, REMOTE, 0, out)).isZero();
     }
 
     @Test

@@ -33,6 +33,8 @@ import java.util.concurrent.ThreadFactory;
  * @param maxPlayoutFrames the original dialect's playout queue bound
  * @param codecs TIP/2: the codecs offered besides PCM, best first
  * @param voiceBitrate TIP/2: the codec's bitrate the client wants (the server's cap may lower it)
+ * @param encryptVoice TIP/2: whether the client offers a KEY_SHARE (sealed voice with a server that
+ *     answers one)
  * @param name the client's name in thread names and logs, {@code tip-client-N}
  */
 public record ClientConfig(
@@ -53,6 +55,7 @@ public record ClientConfig(
         int maxPlayoutFrames,
         List<VoiceCodec> codecs,
         int voiceBitrate,
+        boolean encryptVoice,
         String name) {
 
     /** Copies the list. */

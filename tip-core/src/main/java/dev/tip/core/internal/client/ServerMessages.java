@@ -5,6 +5,8 @@ import dev.tip.core.DialectPreference;
 import dev.tip.core.User;
 import dev.tip.core.internal.SessionEvent;
 import dev.tip.core.internal.VoiceParameters;
+import dev.tip.core.internal.crypto.KeyExchange;
+import dev.tip.core.internal.crypto.SessionKeys;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.JsonValue;
 import dev.tip.core.protocol.TipProtocol;
@@ -28,6 +30,7 @@ public final class ServerMessages {
 
     private final DialectPreference preference;
     private final List<String> offeredCodecs;
+    private final KeyExchange keyExchange;
 
     /**
      * Creates the rules for one client that offers PCM only.
@@ -47,6 +50,23 @@ public final class ServerMessages {
      * @param offeredCodecs the codecs it offered besides PCM
      */
     public ServerMessages(DialectPreference preference, AudioFormat supportedFormat, List<String> offeredCodecs) {
+        this(preference, supportedFormat, offeredCodecs, null);
+    }
+
+    /**
+     * Creates the rules for one client that may encrypt.
+     *
+     * @param preference whether this client offered TIP/2 in its SEND_NICKNAME
+     * @param supportedFormat the only TIP/2 room format the client supports
+     * @param offeredCodecs the codecs it offered besides PCM
+     * @param keyExchange the key pair whose public key the client sent as KEY_SHARE, or null
+     */
+    public ServerMessages(
+            DialectPreference preference,
+            AudioFormat supportedFormat,
+            List<String> offeredCodecs,
+            KeyExchange keyExchange) {
+        this.keyExchange = keyExchange;
         this.preference = preference;
         this.supportedFormat = supportedFormat;
         this.offeredCodecs = List.copyOf(offeredCodecs);
@@ -121,7 +141,12 @@ public final class ServerMessages {
         }
         VoiceParameters parameters;
         try {
-            parameters = VoiceParameters.fromSession(s.extensions());
+            parameters = VoiceParameters.fromSession(
+                    s.extensions(),
+                    keyExchange == null
+                            ? null
+                            : server -> SessionKeys.derive(
+                                    keyExchange.sharedSecret(server), keyExchange.publicKey(), server));
         } catch (IllegalArgumentException e) {
             return new End(SessionEvent.PROTOCOL_VIOLATION, e.getMessage());
         }

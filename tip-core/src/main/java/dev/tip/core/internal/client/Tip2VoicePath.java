@@ -6,6 +6,9 @@ import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.internal.Speakers;
 import dev.tip.core.internal.VoiceCounters;
 import dev.tip.core.internal.VoiceSender;
+import dev.tip.core.internal.crypto.DatagramOpener;
+import dev.tip.core.internal.crypto.DatagramSealer;
+import dev.tip.core.internal.crypto.SessionKeys;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.core.voice.PayloadType;
 import dev.tip.core.voice.VoiceDatagram;
@@ -19,6 +22,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * the voice address. With a negotiated codec, the room's frames collect in a FIFO and go out as
  * the codec's packets (Opus: 20 ms, one or two per 25.6 ms frame); the codec's silence (DTX) is
  * not sent.
+ *
+ * <p>Sealed (the server answered the client's KEY_SHARE; docs/protocol.md, "Voice protection"):
+ * every datagram out, voice, HELLO and KEEPALIVE, is sealed with the c2s key under the next packet
+ * number (one {@link DatagramSealer}, shared by the capture and keepalive threads under its lock);
+ * every datagram in must be sealed and open with the s2c key and a fresh packet number (the
+ * {@link DatagramOpener}'s replay window), else it is rejected: forged, tampered, truncated,
+ * replayed and plaintext datagrams are counted in {@code datagramsRejected} and never played. A
+ * HELLO_ACK that opens binds the voice address (no token: the key proves the server).
  */
 final class Tip2VoicePath implements VoicePath {
     /** A source that delivers nothing for this long had a gap; the next frame starts a talk spurt. */
@@ -51,6 +62,19 @@ final class Tip2VoicePath implements VoicePath {
 
     // receive thread
     private final VoiceDatagram datagram = new VoiceDatagram();
+    /** The s2c side, or null for plaintext TIP/2. */
+    private final DatagramOpener opener;
+    /** Where a sealed datagram is opened (a heap array: the JCE works on it in place). */
+    private final ByteBuffer opened;
+
+    /** The c2s side, or null for plaintext TIP/2; its monitor guards it (capture and keepalive threads). */
+    private final DatagramSealer sealer;
+    // capture thread: the sealed copy of each voice datagram
+    private final ByteBuffer sealedVoice;
+    // keepalive thread: the plaintext HELLO and KEEPALIVE, and the sealed copy
+    private final ByteBuffer hello;
+    private final ByteBuffer keepalive;
+    private final ByteBuffer sealedControl;
 
     Tip2VoicePath(
             AudioFormat format,
@@ -69,6 +93,27 @@ final class Tip2VoicePath implements VoicePath {
         this.ownId = session.sessionId();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         this.sender = new VoiceSender(format, ownId, random.nextInt(0x10000), random.nextLong(0x1_0000_0000L));
+        SessionKeys keys = session.voiceParameters().keys();
+        int header = VoiceDatagram.HEADER_LENGTH;
+        if (keys != null) {
+            this.sealer = new DatagramSealer(keys.clientToServerKey(), keys.clientToServerIv());
+            this.opener = new DatagramOpener(keys.serverToClientKey(), keys.serverToClientIv());
+            this.opened = ByteBuffer.allocate(receiveBufferBytes());
+            this.sealedVoice = ByteBuffer.allocate(
+                    header + Math.max(format.frameBytes(), VoiceSender.MAX_PAYLOAD) + VoiceDatagram.SEALED_OVERHEAD);
+            this.sealedControl = ByteBuffer.allocate(header + VoiceDatagram.SEALED_OVERHEAD);
+            // sealed HELLO and KEEPALIVE carry no token: the header alone, then packet number and tag
+            this.hello = header(PayloadType.HELLO);
+            this.keepalive = header(PayloadType.KEEPALIVE);
+        } else {
+            this.sealer = null;
+            this.opener = null;
+            this.opened = null;
+            this.sealedVoice = null;
+            this.sealedControl = null;
+            this.hello = VoiceSender.control(PayloadType.HELLO, ownId, token);
+            this.keepalive = VoiceSender.control(PayloadType.KEEPALIVE, ownId, token);
+        }
         this.codec = codec;
         if (codec != null) {
             this.encoder = codec.newEncoder(format, bitrate);
@@ -83,6 +128,46 @@ final class Tip2VoicePath implements VoicePath {
             this.fifo = null;
             this.packet = null;
         }
+    }
+
+    private ByteBuffer header(int payloadType) {
+        ByteBuffer b = ByteBuffer.allocate(VoiceDatagram.HEADER_LENGTH);
+        new VoiceDatagram().wrap(b, 0, b.capacity()).writeHeader(false, payloadType, ownId, 0, 0);
+        return b;
+    }
+
+    /**
+     * Keepalive thread: the HELLO or KEEPALIVE to send now (sealed under a new packet number each
+     * time, or the plaintext one with the token).
+     *
+     * @param payloadType {@link PayloadType#HELLO} or {@link PayloadType#KEEPALIVE}
+     * @return the datagram, position 0, limit its end; valid until the next call
+     */
+    ByteBuffer control(int payloadType) {
+        ByteBuffer plain = payloadType == PayloadType.HELLO ? hello : keepalive;
+        plain.clear();
+        if (sealer == null) {
+            return plain;
+        }
+        int n;
+        synchronized (sealer) {
+            n = sealer.seal(plain, 0, plain.limit(), sealedControl, 0);
+        }
+        sealedControl.limit(n).position(0);
+        return sealedControl;
+    }
+
+    /** Capture thread: the datagram as it goes out, sealed if the session is. */
+    private ByteBuffer protect(ByteBuffer plain) {
+        if (sealer == null || plain == null) {
+            return plain;
+        }
+        int n;
+        synchronized (sealer) {
+            n = sealer.seal(plain, 0, plain.limit(), sealedVoice, 0);
+        }
+        sealedVoice.limit(n).position(0);
+        return sealedVoice;
     }
 
     /** Lets {@code samples} of the room pass unsent: the timestamps move on, the next packet starts a spurt. */
@@ -117,7 +202,7 @@ final class Tip2VoicePath implements VoicePath {
             return null;
         }
         if (codec == null) {
-            return sender.encode(frame);
+            return protect(sender.encode(frame));
         }
         System.arraycopy(frame, 0, fifo, fifoLength, format.frameLength());
         fifoLength += format.frameLength();
@@ -135,13 +220,17 @@ final class Tip2VoicePath implements VoicePath {
                 sender.skipUnits(codec.packetDuration());
                 continue;
             }
-            return sender.encodePacket(codec.payloadType(), packet, length, codec.packetDuration());
+            return protect(sender.encodePacket(codec.payloadType(), packet, length, codec.packetDuration()));
         }
         return null;
     }
 
     @Override
     public void receive(ByteBuffer in, int length) {
+        if (opener != null) {
+            receiveSealed(in, length);
+            return;
+        }
         VoiceDatagram d = datagram;
         if (d.wrap(in, 0, length).check() != VoiceDatagram.OK) {
             counters.rejected.incrementAndGet();
@@ -168,6 +257,40 @@ final class Tip2VoicePath implements VoicePath {
         } else if (PayloadType.isControl(type)) {
             counters.control.incrementAndGet();
         } else {
+            counters.rejected.incrementAndGet();
+        }
+    }
+
+    /** A sealed session takes only sealed datagrams that open under s2c with a fresh packet number. */
+    private void receiveSealed(ByteBuffer in, int length) {
+        VoiceDatagram d = datagram;
+        if (d.wrap(in, 0, length).check() != VoiceDatagram.OK || !d.sealed() || length > opened.capacity()) {
+            counters.rejected.incrementAndGet();
+            return;
+        }
+        in.get(0, opened.array(), 0, length);
+        int n = opener.open(opened, 0, length);
+        if (n < 0) {
+            // forged, tampered, truncated or replayed: never played
+            counters.rejected.incrementAndGet();
+            return;
+        }
+        d.wrap(opened, 0, n);
+        int type = d.payloadType();
+        if (PayloadType.isControl(type)) {
+            counters.control.incrementAndGet();
+            if (type == PayloadType.HELLO_ACK && !session.isVoiceBound()) {
+                session.voiceBound();
+            }
+            return;
+        }
+        if (d.senderId() == ownId || d.check() != VoiceDatagram.OK) {
+            counters.rejected.incrementAndGet();
+            return;
+        }
+        counters.received.incrementAndGet();
+        int result = speakers.insert(d, clock.nanoTime());
+        if (result == Speakers.UNKNOWN_SENDER || result == Speakers.WRONG_PAYLOAD || result == Speakers.CORRUPT) {
             counters.rejected.incrementAndGet();
         }
     }

@@ -132,7 +132,7 @@ public final class VoiceEngine {
         spawn(new VoiceLoops.ReceiveLoop(this, channel, p), "receive");
         if (tip2) {
             long keepalive = config.keepaliveInterval().toNanos();
-            spawn(new VoiceLoops.KeepaliveLoop(this, session, helloNanos, keepalive), "keepalive");
+            spawn(new VoiceLoops.KeepaliveLoop(this, session, (Tip2VoicePath) p, helloNanos, keepalive), "keepalive");
         }
         if (config.sink() != null || p.playsWithoutSink()) {
             sinkOwned = config.sink() != null;

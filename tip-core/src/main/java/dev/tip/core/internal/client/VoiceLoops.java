@@ -5,7 +5,6 @@ import dev.tip.core.audio.AudioSink;
 import dev.tip.core.audio.AudioSource;
 import dev.tip.core.internal.FramePacer;
 import dev.tip.core.internal.VoiceCounters;
-import dev.tip.core.internal.VoiceSender;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.core.voice.PayloadType;
@@ -189,11 +188,14 @@ final class VoiceLoops {
     static final class KeepaliveLoop implements Runnable {
         private final VoiceEngine engine;
         private final ClientSession session;
+        private final Tip2VoicePath path;
         private final long helloNanos;
         private final long keepaliveNanos;
 
-        KeepaliveLoop(VoiceEngine engine, ClientSession session, long helloNanos, long keepaliveNanos) {
+        KeepaliveLoop(
+                VoiceEngine engine, ClientSession session, Tip2VoicePath path, long helloNanos, long keepaliveNanos) {
             this.engine = engine;
+            this.path = path;
             this.session = session;
             this.helloNanos = helloNanos;
             this.keepaliveNanos = keepaliveNanos;
@@ -201,20 +203,16 @@ final class VoiceLoops {
 
         @Override
         public void run() {
-            int id = session.sessionId();
-            long token = session.voiceParameters().token();
-            ByteBuffer hello = VoiceSender.control(PayloadType.HELLO, id, token);
-            ByteBuffer keepalive = VoiceSender.control(PayloadType.KEEPALIVE, id, token);
             try {
                 while (engine.running()) {
                     long wait;
                     if (!session.isVoiceBound()) {
-                        sendControl(hello);
+                        sendControl(path.control(PayloadType.HELLO));
                         wait = helloNanos;
                     } else {
                         long idle = System.nanoTime() - engine.lastSentNanos();
                         if (idle >= keepaliveNanos) {
-                            sendControl(keepalive);
+                            sendControl(path.control(PayloadType.KEEPALIVE));
                             engine.markSent();
                             idle = 0;
                         }
@@ -228,7 +226,6 @@ final class VoiceLoops {
         }
 
         private void sendControl(ByteBuffer datagram) {
-            datagram.clear();
             if (engine.send(datagram) != VoiceEngine.SENT) {
                 log.debug(
                         "{}: {} not sent",

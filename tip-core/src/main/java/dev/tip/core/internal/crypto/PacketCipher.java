@@ -45,7 +45,9 @@ public final class PacketCipher {
     private final SecretKeySpec key;
     private final byte[] iv;
     private final byte[] nonce = new byte[IV_LENGTH];
-    private final byte[] scratch = new byte[MAX_DATAGRAM_BYTES];
+    /** For direct buffers only, made at the first one (heap buffers are worked on in place). */
+    private byte[] scratch;
+
     private final Cipher cipher;
     private long lastSealed = -1;
 
@@ -149,6 +151,9 @@ public final class PacketCipher {
     private byte[] array(ByteBuffer buffer, int offset, int length) {
         if (buffer.hasArray()) {
             return buffer.array();
+        }
+        if (scratch == null) {
+            scratch = new byte[MAX_DATAGRAM_BYTES];
         }
         buffer.get(offset, scratch, 0, length);
         return scratch;

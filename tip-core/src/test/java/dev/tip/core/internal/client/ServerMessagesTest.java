@@ -6,6 +6,9 @@ import dev.tip.core.Dialect;
 import dev.tip.core.DialectPreference;
 import dev.tip.core.User;
 import dev.tip.core.internal.SessionEvent;
+import dev.tip.core.internal.crypto.KeyExchange;
+import dev.tip.core.internal.crypto.KeyShare;
+import dev.tip.core.internal.crypto.SessionKeys;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
 import dev.tip.core.protocol.JsonValue;
@@ -21,6 +24,48 @@ class ServerMessagesTest {
 
     private static ControlMessage.Session session(Extensions ext) {
         return new ControlMessage.Session(7, ext);
+    }
+
+    @Test
+    void aSessionWithTheServersKeyShareGivesTheSessionKeysAndNeedsNoToken() {
+        KeyExchange mine = KeyExchange.generate();
+        KeyExchange server = KeyExchange.generate();
+        ServerMessages keyed = new ServerMessages(DialectPreference.AUTO, AudioFormat.ORIGINAL, List.of(), mine);
+        ServerMessages.Effect e = keyed.handle(session(Extensions.builder()
+                .put("VERSION", 2)
+                .put("KEY_SHARE", KeyShare.encode(server.publicKey()))
+                .build()));
+        assertThat(e).isInstanceOf(ServerMessages.Assigned.class);
+        SessionKeys expected =
+                SessionKeys.derive(server.sharedSecret(mine.publicKey()), mine.publicKey(), server.publicKey());
+        assertThat(((ServerMessages.Assigned) e).voice().keys()).isEqualTo(expected);
+        // a server that does not encrypt: plaintext TIP/2 with the token, no keys
+        ServerMessages.Effect plain = keyed.handle(session(
+                Extensions.builder().put("VERSION", 2).put("TOKEN", TOKEN).build()));
+        assertThat(((ServerMessages.Assigned) plain).voice().keys()).isNull();
+    }
+
+    @Test
+    void anUnaskedForOrInvalidServerKeyShareIsAProtocolViolation() {
+        Extensions unasked = Extensions.builder()
+                .put("VERSION", 2)
+                .put("KEY_SHARE", KeyShare.encode(KeyExchange.generate().publicKey()))
+                .build();
+        ServerMessages.Effect e = auto.handle(session(unasked));
+        assertThat(e).isInstanceOf(ServerMessages.End.class);
+        assertThat(((ServerMessages.End) e).detail()).contains("KEY_SHARE", "sent none");
+        ServerMessages keyed =
+                new ServerMessages(DialectPreference.AUTO, AudioFormat.ORIGINAL, List.of(), KeyExchange.generate());
+        for (Extensions bad : List.of(
+                Extensions.builder().put("VERSION", 2).put("KEY_SHARE", "nope").build(),
+                Extensions.builder()
+                        .put("VERSION", 2)
+                        .put("KEY_SHARE", KeyShare.encode(new byte[32]))
+                        .build())) {
+            ServerMessages.Effect end = keyed.handle(session(bad));
+            assertThat(end).isInstanceOf(ServerMessages.End.class);
+            assertThat(((ServerMessages.End) end).event()).isEqualTo(SessionEvent.PROTOCOL_VIOLATION);
+        }
     }
 
     @Test
