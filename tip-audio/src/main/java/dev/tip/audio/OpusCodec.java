@@ -6,8 +6,10 @@ import dev.tip.core.voice.AudioFormat;
 import dev.tip.core.voice.PayloadType;
 
 /**
- * Opus as a TIP/2 voice codec: mono, 20 ms packets, the VOIP application, in-band FEC and DTX
- * ({@link OpusFrameEncoder}, {@link OpusFrameDecoder}), timestamps at 48 kHz; inside, the room's
+ * Opus as a TIP/2 voice codec: mono, 20 ms packets, the VOIP application, in-band FEC
+ * ({@link OpusFrameEncoder}, {@link OpusFrameDecoder}), timestamps at 48 kHz; silence (every sample
+ * within {@link #SILENCE_LEVEL}, after {@link #SILENCE_HANGOVER_PACKETS} packets of it) is not
+ * coded or sent, a level gate in place of Opus's own DTX, whose voice detector cuts steady tones; inside, the room's
  * samples are resampled once to and from the rate Opus codes at (24 kHz for rooms up to 24 kHz,
  * such as the original's 20 kHz; else 48 kHz). tip-core finds it through {@link java.util.ServiceLoader} when tip-audio
  * is on the class or module path, so a client and a server with tip-audio speak Opus by default.
@@ -19,6 +21,17 @@ public final class OpusCodec implements VoiceCodec {
     public static final int CLOCK_RATE = 48_000;
     /** Samples of 48 kHz in one 20 ms packet. */
     public static final int PACKET_DURATION = 960;
+    /**
+     * The level at or below which a packet's samples count as silence: 32 of 32767 (about -60
+     * dBFS, below a quiet room through a microphone). A silence source and a muted device are
+     * below it; speech, tones and music are above.
+     */
+    public static final int SILENCE_LEVEL = 32;
+    /**
+     * Quiet packets still sent before silence stops the stream (10: 200 ms), so that the end of a
+     * word fades out in the listener's decoder instead of being cut.
+     */
+    public static final int SILENCE_HANGOVER_PACKETS = 10;
 
     /**
      * The rate Opus codes at for a room: 24 kHz (super-wideband) where the room's own band fits in
@@ -80,12 +93,18 @@ public final class OpusCodec implements VoiceCodec {
         private final OpusFrameEncoder encoder;
         private final PacketResampler toOpus;
         private final short[] frame;
+        private final int roomSamples;
+        /** Packets in a row below the silence level; silence is not sent once it passes the hangover. */
+        private int quietPackets;
 
         OpusEncoderAdapter(AudioFormat room, int bitrate) {
             AudioFormat opus = opusFormat(room);
             this.encoder = new OpusFrameEncoder(opus, bitrate);
+            // Opus's VAD takes steady tones for silence (measured: 440 Hz cut in 5 of 6 packets);
+            // the level gate below decides instead
+            encoder.setDtx(false);
             this.frame = new short[opus.samplesPerFrame()];
-            int roomSamples = (int) ((long) PACKET_DURATION * room.sampleRate() / CLOCK_RATE);
+            this.roomSamples = (int) ((long) PACKET_DURATION * room.sampleRate() / CLOCK_RATE);
             this.toOpus = room.sampleRate() == opus.sampleRate()
                     ? null
                     : new PacketResampler(room.sampleRate(), opus.sampleRate(), roomSamples, frame.length);
@@ -93,6 +112,13 @@ public final class OpusCodec implements VoiceCodec {
 
         @Override
         public int encode(short[] pcm, int offset, byte[] packet, int packetOffset) {
+            if (quiet(pcm, offset)) {
+                if (++quietPackets > SILENCE_HANGOVER_PACKETS) {
+                    return 0; // silence: not coded, not sent
+                }
+            } else {
+                quietPackets = 0;
+            }
             if (toOpus == null) {
                 System.arraycopy(pcm, offset, frame, 0, frame.length);
             } else {
@@ -101,9 +127,20 @@ public final class OpusCodec implements VoiceCodec {
             return encoder.encode(frame, packet, packetOffset);
         }
 
+        private boolean quiet(short[] pcm, int offset) {
+            int n = roomSamples;
+            for (int i = offset; i < offset + n; i++) {
+                int v = pcm[i];
+                if (v > SILENCE_LEVEL || v < -SILENCE_LEVEL) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         @Override
         public boolean isSilence(int length) {
-            return OpusFrameEncoder.isSilence(length);
+            return length == 0;
         }
 
         @Override

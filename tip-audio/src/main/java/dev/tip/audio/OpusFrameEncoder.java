@@ -78,6 +78,18 @@ public final class OpusFrameEncoder {
     }
 
     /**
+     * Turns Opus's own DTX on (the default) or off. Opus decides what is silence with its voice
+     * activity detector, which also takes some steady tones and music for silence (a 440 Hz tone
+     * at -15 dBFS is coded as DTX five packets in six); a sender that must never cut such signals
+     * turns it off and gates on the level itself, as {@link OpusCodec} does.
+     *
+     * @param enabled true for Opus's DTX
+     */
+    public void setDtx(boolean enabled) {
+        encoder.setUseDTX(enabled);
+    }
+
+    /**
      * Sets the bit rate for the frames from now on (a receiver's or the server's cap may lower it).
      *
      * @param bitrate bits per second, 6000..510000

@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * number and timestamp; received datagrams are checked and go to one jitter buffer per speaker
  * ({@link Speakers}, which decodes codec packets at arrival), mixed for playout; HELLO_ACK binds
  * the voice address. With a negotiated codec, the room's frames collect in a FIFO and go out as
- * the codec's packets (Opus: 20 ms, one or two per 25.6 ms frame); the codec's silence (DTX) is
+ * the codec's packets (Opus: 20 ms, one or two per 25.6 ms frame); the codec's silence is
  * not sent.
  *
  * <p>Sealed (the server answered the client's KEY_SHARE; docs/protocol.md, "Voice protection"):
@@ -216,7 +216,7 @@ final class Tip2VoicePath implements VoicePath {
             fifoLength -= packetSamples;
             System.arraycopy(fifo, packetSamples, fifo, 0, fifoLength);
             if (encoder.isSilence(length)) {
-                // DTX: the codec's silence is not sent; the timestamps move on
+                // silence is not sent; the timestamps move on
                 sender.skipUnits(codec.packetDuration());
                 continue;
             }
