@@ -109,7 +109,8 @@ final class ControlHandler {
                 random::nextLong,
                 limits,
                 () -> config.clock().millis(),
-                new Room.Voice(codecs, config.voiceBitrate(), config.requireEncryption(), KeyExchange::generate));
+                new Tip2Negotiation.Voice(
+                        codecs, config.voiceBitrate(), config.requireEncryption(), KeyExchange::generate));
         this.byId = new Connection[config.maxUsers()];
         this.pending = new PendingConnections(config.maxPendingConnectionsPerAddress(), config.maxPendingConnections());
         this.handshakeMillis = config.handshakeTimeout().toMillis();

@@ -1,8 +1,5 @@
 package dev.tip.server.internal;
 
-import dev.tip.core.internal.crypto.KeyExchange;
-import dev.tip.core.internal.crypto.KeyShare;
-import dev.tip.core.internal.crypto.SessionKeys;
 import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
@@ -16,11 +13,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * The room's rules, as the original server applies them, and the TIP/2 negotiation: who is a
@@ -68,37 +63,10 @@ final class Room {
         static final Limits NONE = new Limits(1_000_000, 1_000_000, Integer.MAX_VALUE, a -> false);
     }
 
-    /**
-     * What the room offers TIP/2 senders: its codecs, best first (PCM is always there besides), and
-     * the most bits per second a sender's encoder may use.
-     *
-     * @param codecs codec names, lower case, best first; empty: PCM only
-     * @param bitrate bits per second, in SESSION's BITRATE
-     * @param requireEncryption whether clients that do not encrypt (no KEY_SHARE) are refused
-     * @param keys makes the server's ephemeral key pair of each encrypting member
-     */
-    record Voice(List<String> codecs, int bitrate, boolean requireEncryption, Supplier<KeyExchange> keys) {
-        /** PCM only. */
-        static final Voice PCM_ONLY = new Voice(List.of(), 0);
-
-        /** Copies the list. */
-        Voice {
-            codecs = List.copyOf(codecs);
-        }
-
-        /** Encryption offered, not required, with fresh keys. */
-        Voice(List<String> codecs, int bitrate) {
-            this(codecs, bitrate, false, KeyExchange::generate);
-        }
-    }
-
     /** The dialect this server speaks besides the original. */
     static final int TIP2_VERSION = TipProtocol.TIP2_VERSION;
     /** The format of every room: what original peers send. */
     static final AudioFormat ROOM_FORMAT = AudioFormat.ORIGINAL;
-    /** REASON of the DISCONNECT a client that does not encrypt gets from a server that requires it. */
-    static final String ENCRYPTION_REQUIRED =
-            "This server requires encrypted voice (TIP/2 with KEY_SHARE); update your client";
     /** REASON of the DISCONNECT a client gets when every session id is taken. */
     static final String FULL = "Server full";
 
@@ -153,7 +121,7 @@ final class Room {
     private final ControlEncoder encoder = new ControlEncoder();
     private final Limits limits;
     private final LongSupplier millis;
-    private final Voice voice;
+    private final Tip2Negotiation.Voice voice;
     private final HashMap<InetAddress, Integer> seatsByAddress = new HashMap<>();
     private List<Participant> users = List.of();
     private boolean rosterDirty;
@@ -167,7 +135,7 @@ final class Room {
      * @param tokens source of TIP/2 voice tokens (secure random in the server)
      */
     Room(int maxUsers, NicknamePolicy policy, LongSupplier tokens) {
-        this(maxUsers, policy, tokens, Limits.NONE, () -> 0, Voice.PCM_ONLY);
+        this(maxUsers, policy, tokens, Limits.NONE, () -> 0, Tip2Negotiation.Voice.PCM_ONLY);
     }
 
     /**
@@ -180,7 +148,13 @@ final class Room {
      * @param millis the time in milliseconds, for the rate limits
      * @param voice the codecs and the bitrate offered to TIP/2 senders
      */
-    Room(int maxUsers, NicknamePolicy policy, LongSupplier tokens, Limits limits, LongSupplier millis, Voice voice) {
+    Room(
+            int maxUsers,
+            NicknamePolicy policy,
+            LongSupplier tokens,
+            Limits limits,
+            LongSupplier millis,
+            Tip2Negotiation.Voice voice) {
         this.voice = voice;
         this.byId = new Seat[maxUsers];
         this.policy = policy;
@@ -247,30 +221,12 @@ final class Room {
             }
             return id;
         }
-        // a larger VERSION is a newer client: it gets the highest dialect both speak
-        boolean tip2 = extensions.getLong("VERSION").orElse(0) >= TIP2_VERSION;
-        boolean offersKey = tip2 && extensions.get(KeyShare.FIELD).isPresent();
-        if (voice.requireEncryption() && !offersKey) {
-            out.add(new RoomEffect.Refuse(ENCRYPTION_REQUIRED, true));
+        Tip2Negotiation.Offer offer = Tip2Negotiation.offer(voice, extensions);
+        if (offer.refusal() != null) {
+            out.add(new RoomEffect.Refuse(offer.refusal(), offer.refusalIsPolicy()));
             return -1;
         }
-        SessionKeys keys = null;
-        byte[] serverShare = null;
-        if (offersKey) {
-            try {
-                String text = extensions
-                        .getString(KeyShare.FIELD)
-                        .orElseThrow(() -> new IllegalArgumentException(
-                                KeyShare.FIELD + " must be a string of 43 base64url characters"));
-                byte[] clientShare = KeyShare.decode(text);
-                KeyExchange mine = voice.keys().get();
-                serverShare = mine.publicKey();
-                keys = SessionKeys.derive(mine.sharedSecret(clientShare), clientShare, serverShare);
-            } catch (IllegalArgumentException e) {
-                out.add(new RoomEffect.Refuse(e.getMessage(), false));
-                return -1;
-            }
-        }
+        boolean tip2 = offer.tip2();
         int free = freeId();
         if (free < 0) {
             out.add(new RoomEffect.Refuse(FULL, true));
@@ -281,8 +237,7 @@ final class Room {
             out.add(new RoomEffect.Refuse(ADDRESS_FULL, true));
             return -1;
         }
-        String codec =
-                tip2 ? TipProtocol.chooseCodec(voice.codecs(), TipProtocol.offeredCodecs(extensions)) : TipProtocol.PCM;
+        String codec = offer.codec();
         Seat s = new Seat(free, name, remote, tip2, tip2 ? tokens.getAsLong() : 0, codec, voicePort, limits);
         byId[free] = s;
         members.add(s);
@@ -292,29 +247,14 @@ final class Room {
         roster(out);
         if (tip2) {
             // registered before SESSION goes out, so the relay knows the token when HELLO comes
-            out.add(new RoomEffect.RegisterTip2(free, s.token, codec, keys));
-            out.add(new RoomEffect.Send(free, encoder.encode(tip2Session(s, serverShare))));
+            out.add(new RoomEffect.RegisterTip2(free, s.token, codec, offer.keys()));
+            out.add(new RoomEffect.Send(
+                    free, encoder.encode(Tip2Negotiation.session(free, s.token, offer, voice.bitrate()))));
         } else {
             out.add(new RoomEffect.Send(free, encoder.encode(new ControlMessage.Session(free))));
             originalVoice(s, out);
         }
         return free;
-    }
-
-    /** TIP/2's SESSION: with the server's KEY_SHARE and no TOKEN for a member that encrypts. */
-    private ControlMessage.Session tip2Session(Seat s, byte[] serverShare) {
-        Extensions.Builder b = Extensions.builder().put("VERSION", TIP2_VERSION);
-        if (serverShare != null) {
-            b.put(KeyShare.FIELD, KeyShare.encode(serverShare));
-        } else {
-            b.put("TOKEN", HexFormat.of().toHexDigits(s.token));
-        }
-        b.put("RATE", ROOM_FORMAT.sampleRate()).put("FRAME", ROOM_FORMAT.samplesPerFrame());
-        if (!s.codec.equals(TipProtocol.PCM)) {
-            // an older TIP/2 client offered no codec and gets a SESSION as before
-            b.put(TipProtocol.CODEC, s.codec).put(TipProtocol.BITRATE, voice.bitrate());
-        }
-        return new ControlMessage.Session(s.id, b.build());
     }
 
     /**

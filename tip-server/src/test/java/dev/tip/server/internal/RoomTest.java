@@ -89,7 +89,7 @@ class RoomTest {
                 () -> nextToken++,
                 Room.Limits.NONE,
                 () -> 0,
-                new Room.Voice(List.of("opus"), 24_000));
+                new Tip2Negotiation.Voice(List.of("opus"), 24_000));
         Extensions offersOpus = Extensions.builder()
                 .put("VERSION", 2)
                 .put("CODECS", new JsonValue.Arr(List.of(JsonValue.of("OPUS"), JsonValue.of("pcm"))))
@@ -118,7 +118,7 @@ class RoomTest {
                 () -> nextToken++,
                 Room.Limits.NONE,
                 () -> 0,
-                new Room.Voice(List.of(), 0, required, KeyExchange::generate));
+                new Tip2Negotiation.Voice(List.of(), 0, required, KeyExchange::generate));
     }
 
     @Test
@@ -179,9 +179,9 @@ class RoomTest {
     void requireEncryptionRefusesOriginalAndPlaintextTip2ClientsWithAReason() {
         Room room = encryptingRoom(true);
         assertThat(room.nickname(-1, "Ann", NONE, REMOTE, 0, out)).isEqualTo(-1);
-        assertThat(effects()).containsExactly("refuse " + Room.ENCRYPTION_REQUIRED + " (full)");
+        assertThat(effects()).containsExactly("refuse " + Tip2Negotiation.ENCRYPTION_REQUIRED + " (full)");
         assertThat(room.nickname(-1, "Bob", TIP2, REMOTE, 0, out)).isEqualTo(-1);
-        assertThat(effects()).containsExactly("refuse " + Room.ENCRYPTION_REQUIRED + " (full)");
+        assertThat(effects()).containsExactly("refuse " + Tip2Negotiation.ENCRYPTION_REQUIRED + " (full)");
         Extensions keyed = Extensions.builder()
                 .put("VERSION", 2)
                 .put("KEY_SHARE", KeyShare.encode(KeyExchange.generate().publicKey()))
@@ -308,7 +308,7 @@ class RoomTest {
                 () -> nextToken++,
                 new Room.Limits(renames, ports, perAddress, a -> a.getPort() == 9999),
                 () -> now,
-                Room.Voice.PCM_ONLY);
+                Tip2Negotiation.Voice.PCM_ONLY);
     }
 
     private List<String> counted() {
