@@ -34,6 +34,7 @@ final class PlayoutScheduler {
     private final PlayoutStats stats;
     private final WaitTracker waits;
     private final TargetPolicy policy;
+    private final HeardDelay heard;
 
     private double budgetSamples;
     private boolean playing;
@@ -52,6 +53,7 @@ final class PlayoutScheduler {
      * @param stats the counters
      * @param waits the underrun waits
      * @param policy decides the target offset
+     * @param heard follows each frame's first sample through the FIFO
      */
     PlayoutScheduler(
             AudioFormat format,
@@ -62,7 +64,8 @@ final class PlayoutScheduler {
             Timeline timeline,
             PlayoutStats stats,
             WaitTracker waits,
-            TargetPolicy policy) {
+            TargetPolicy policy,
+            HeardDelay heard) {
         this.channels = format.channels();
         this.spf = format.samplesPerFrame();
         this.frameLength = format.frameLength();
@@ -83,6 +86,7 @@ final class PlayoutScheduler {
         this.stats = stats;
         this.waits = waits;
         this.policy = policy;
+        this.heard = heard;
     }
 
     /**
@@ -245,6 +249,7 @@ final class PlayoutScheduler {
     }
 
     private void appendFrame(int slot, long now) {
+        heard.onAppend(ring.arrivalAt(slot), fifo.length() / channels);
         fifo.appendFrame(ring.frameAt(slot));
         ring.setState(slot, SlotRing.PLAYED);
         stats.recordPlayed(now - ring.arrivalAt(slot));
@@ -291,6 +296,7 @@ final class PlayoutScheduler {
             if (s > 0) {
                 budgetSamples = Math.max(0, budgetSamples - s);
                 fifo.shrink(s);
+                heard.onShrink(s);
                 stats.adjustments++;
                 stats.adjustedSamples += s;
             }
@@ -309,6 +315,7 @@ final class PlayoutScheduler {
             if (s > 0) {
                 budgetSamples = Math.max(0, budgetSamples - s);
                 fifo.grow(s);
+                heard.onGrow(s);
                 stats.adjustments++;
                 stats.adjustedSamples += s;
             }
