@@ -282,10 +282,15 @@ final class PlayoutScheduler {
         // a bucket of a quarter second of refill: at most 1.25 x budget of any second is adjusted
         budgetSamples = Math.min(0.25 * budgetShare * sampleRate, budgetSamples + budgetShare * callFrames);
         boolean overflow = deadline > ceiling;
+        // the samples the call that needs the next frame outputs before it: when frames are whole
+        // calls, delay the listener hears and that no deadline needs
+        int lead = fifoFrames % callFrames;
+        boolean aligned = spf % callFrames == 0;
         if (error >= callNanos + deadbandNanos) {
-            // one call too deep: cut just enough to move the deadline one call earlier
-            int s = fifoFrames % callFrames
-                    + 1
+            // one call too deep: cut just enough to move the deadline one call earlier (and, with
+            // frames of whole calls, to start the next frame at the start of that call)
+            int s = lead
+                    + (aligned ? callFrames : 1)
                     + Math.max(0, (int) ((error - callNanos) / nanosPerSample) / 2 / callFrames * callFrames);
             s = Math.min(s, fifo.isQuiet() ? maxQuietEdit : maxEdit);
             if (s > budgetSamples && !overflow) {
@@ -304,7 +309,7 @@ final class PlayoutScheduler {
             // (an error beyond the maximum delay is a jump in the stream, not jitter: the frames
             // in between are concealed or skipped by the playout, not stretched over)
             // too shallow: stretch just enough to move the deadline one call later
-            int s = callFrames - fifoFrames % callFrames;
+            int s = callFrames - lead;
             s = Math.min(s, fifo.isQuiet() ? maxQuietEdit : maxEdit);
             if (s > budgetSamples && error > -fastGrowNanos) {
                 return;
@@ -316,6 +321,23 @@ final class PlayoutScheduler {
                 budgetSamples = Math.max(0, budgetSamples - s);
                 fifo.grow(s);
                 heard.onGrow(s);
+                stats.adjustments++;
+                stats.adjustedSamples += s;
+            }
+        } else if (aligned && lead > 0) {
+            // the deadline is right, but the next frame would start mid-call: cut the samples
+            // ahead of it, which leaves every deadline where it is
+            int s = Math.min(lead, fifo.isQuiet() ? maxQuietEdit : maxEdit);
+            if (s > budgetSamples) {
+                return;
+            }
+            pullPresent(now, callFrames + s + splice);
+            // this call still gets its samples, and the cross-fade stays inside the FIFO
+            s = Math.min(s, fifo.length() / channels - Math.max(callFrames, splice));
+            if (s > 0) {
+                budgetSamples = Math.max(0, budgetSamples - s);
+                fifo.shrink(s);
+                heard.onShrink(s);
                 stats.adjustments++;
                 stats.adjustedSamples += s;
             }

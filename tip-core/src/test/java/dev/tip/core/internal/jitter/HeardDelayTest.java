@@ -55,4 +55,42 @@ class HeardDelayTest {
                 .isGreaterThanOrEqualTo(engine.stats().meanDelayNanos());
         assertThat(engine.heardPercentileDelay(0.95)).isGreaterThanOrEqualTo(engine.percentileDelay(0.95));
     }
+
+    @Test
+    void withFramesOfWholeCallsNoSampleWaitsAheadOfAFrameForLong() {
+        // 128-sample calls, 512-sample frames, a jittered stream: what the FIFO holds ahead of each
+        // frame is cut away, so the heard delay stays close to the delay at the pulling call
+        AudioFormat format = AudioFormat.ORIGINAL;
+        PlayoutEngine engine = new PlayoutEngine(
+                format, 1_000_000_000L, new QuantileTarget(1000, 0.98, 0, 40_000_000L), PlayoutEngine.Tuning.DEFAULT);
+        short[] frame = new short[format.frameLength()];
+        for (int i = 0; i < frame.length; i++) {
+            frame[i] = (short) (3000 * Math.sin(i * 0.1));
+        }
+        short[] out = new short[128];
+        long period = format.frameNanos();
+        long call = 6_400_000L;
+        java.util.Random random = new java.util.Random(7);
+        long[] arrival = new long[3000];
+        for (int k = 0; k < arrival.length; k++) {
+            arrival[k] = k * period + 20_000_000L + (long) (random.nextDouble() * 15_000_000L);
+        }
+        int next = 0;
+        for (long now = 1_234_567L; next < arrival.length; now += call) {
+            while (next < arrival.length && arrival[next] <= now) {
+                engine.insert(
+                        next & 0xFFFF,
+                        (long) next * format.samplesPerFrame(),
+                        next == 0,
+                        frame,
+                        0,
+                        frame.length,
+                        arrival[next]);
+                next++;
+            }
+            engine.playout(now, out, 0, out.length);
+        }
+        double extraMs = (engine.heardMeanDelayNanos() - engine.stats().meanDelayNanos()) / 1e6;
+        assertThat(extraMs).isBetween(0.0, 1.5);
+    }
 }
