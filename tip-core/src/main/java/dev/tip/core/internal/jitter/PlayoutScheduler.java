@@ -151,9 +151,11 @@ final class PlayoutScheduler {
                 if (drift >= -spf / 2 && drift <= spf / 2) {
                     ring.setNextTs(ring.tsAt(slot));
                 } else {
-                    // a timestamp gap (silence between talk spurts): align the new spurt afresh
+                    // a timestamp gap (silence between talk spurts): align the new spurt afresh.
+                    // What was concealed since the last spurt ended waited for no late packet:
+                    // neither a wait nor concealment, as when the next spurt starts after silence
                     playing = false;
-                    waits.abandon();
+                    waits.onNewSpurt();
                     fifo.fadeOutTail();
                     continue;
                 }
@@ -214,8 +216,14 @@ final class PlayoutScheduler {
         int slot = ring.slotOf(first);
         int fifoLen = fifo.length();
         long target = policy.targetNanos() + Math.round(allowance * need / channels * nanosPerSample);
-        long startNanos = now + Math.round(fifoLen / channels * nanosPerSample) - timeline.expected(ring.tsAt(slot));
-        long silence = Math.round((target - startNanos) / nanosPerSample);
+        // place the spurt so that the frame after the first meets the target on the grid of calls
+        // (its deadline as adjust measures it): the call that needs it, the first to output the
+        // sample after the first frame, comes no earlier than that frame's time plus the target
+        int callFrames = need / channels;
+        long callNanos = Math.round(callFrames * nanosPerSample);
+        long ahead = timeline.expected(ring.tsAt(slot) + spf) + target - now;
+        long calls = ahead <= 0 ? 0 : (ahead + callNanos - 1) / callNanos;
+        long silence = calls * callFrames - fifoLen / channels - spf;
         // however early its timestamp says it is, no frame waits longer than the maximum delay
         long waited = now - ring.arrivalAt(slot);
         silence = Math.min(silence, Math.round((maxDelayNanos - waited) / nanosPerSample) - need / channels);
