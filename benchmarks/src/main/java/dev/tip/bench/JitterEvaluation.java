@@ -285,6 +285,17 @@ public final class JitterEvaluation {
                     0,
                     0,
                     "fixed offset " + ms(o1[3]) + " ms after send, chosen in hindsight"));
+            double[] o1c = oracleOnCalls(trace, Math.round(call * 1e9 / FORMAT.sampleRate()), phase);
+            rows.add(new Row(
+                    "O1/calls",
+                    o1c[0],
+                    o1c[0] + trace.networkLost() / (double) trace.sent(),
+                    o1c[1],
+                    o1c[2],
+                    0,
+                    0,
+                    "reference, not in JITTER-EVALUATION.md: O1 on the client's call grid, fixed offset " + ms(o1c[3])
+                            + " ms after send, each frame needed by the call that outputs its first sample"));
             for (int k : new int[] {1, 2, 3, 5}) {
                 rows.add(fixed(trace, k));
             }
@@ -328,6 +339,15 @@ public final class JitterEvaluation {
             } else {
                 checks.add(new Check("mean/O1", true, true, vsO1Text));
             }
+            checks.add(new Check(
+                    "mean/O1calls",
+                    true,
+                    true,
+                    String.format(
+                            Locale.ROOT,
+                            "TIP mean delay %.2fx O1 on the client's call grid (%.1f ms; reference only)",
+                            tip.meanMs() / o1c[1],
+                            o1c[1])));
             boolean equalLoss = atB1.lateOrWait() <= b1.lateOrWait();
             checks.add(check(
                     "vs B1 at equal loss",
@@ -607,6 +627,61 @@ public final class JitterEvaluation {
         Arrays.sort(buffered);
         double p95 = buffered[(int) Math.min(buffered.length - 1, Math.ceil(0.95 * buffered.length) - 1)];
         return new double[] {(d.length - 1 - idx) / (double) t.sent(), sum / buffered.length, p95, offset};
+    }
+
+    /**
+     * O1 restricted to the playout calls: a fixed offset after send places each frame's first
+     * sample at {@code send + offset}; the frame must have arrived by the call whose output holds
+     * that sample, and its acoustic delay is {@code send + offset - arrival}. The smallest offset
+     * with late loss at or under 1%: {late loss, mean delay ms, p95 delay ms, offset ns}.
+     */
+    private static double[] oracleOnCalls(Trace t, long callNanos, long phase) {
+        int allowed = (int) Math.floor(0.01 * t.sent());
+        long lo = -callNanos;
+        long hi = 0;
+        for (int i = 0; i < t.sent(); i++) {
+            hi = Math.max(hi, t.delayNanos()[i] + 2 * callNanos);
+        }
+        while (hi - lo > 10_000) {
+            long mid = (lo + hi) >>> 1;
+            if (lateOnCalls(t, callNanos, phase, mid) <= allowed) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        List<Double> delays = new ArrayList<>();
+        double sum = 0;
+        for (int i = 0; i < t.sent(); i++) {
+            long d = t.delayNanos()[i];
+            if (d < 0) {
+                continue;
+            }
+            long play = t.sendNanos()[i] + hi;
+            long arrival = t.sendNanos()[i] + d;
+            if (arrival <= callBefore(play, callNanos, phase)) {
+                double b = (play - arrival) / 1e6;
+                sum += b;
+                delays.add(b);
+            }
+        }
+        long late = lateOnCalls(t, callNanos, phase, hi);
+        return new double[] {late / (double) t.sent(), delays.isEmpty() ? 0 : sum / delays.size(), p95(delays), hi};
+    }
+
+    private static long callBefore(long at, long callNanos, long phase) {
+        return phase + Math.floorDiv(at - phase, callNanos) * callNanos;
+    }
+
+    private static long lateOnCalls(Trace t, long callNanos, long phase, long offset) {
+        long late = 0;
+        for (int i = 0; i < t.sent(); i++) {
+            long d = t.delayNanos()[i];
+            if (d >= 0 && t.sendNanos()[i] + d > callBefore(t.sendNanos()[i] + offset, callNanos, phase)) {
+                late++;
+            }
+        }
+        return late;
     }
 
     /** F_k: plays a talk spurt k frames after its first received packet arrived, on the sender's time line. */
@@ -969,10 +1044,11 @@ public final class JitterEvaluation {
         System.out.println("-- " + room.description() + " --");
         System.out.printf(
                 Locale.ROOT,
-                "%-4s %4s %7s %16s %16s %7s %16s %7s %7s %20s%n",
+                "%-4s %4s %7s %8s %16s %16s %7s %16s %7s %7s %20s%n",
                 "",
                 "seed",
                 "O1 ms",
+                "O1/calls",
                 "B1 ms (l+w)",
                 "TIP ms (l+w)",
                 "TIP/O1",
@@ -994,10 +1070,11 @@ public final class JitterEvaluation {
                 Row other = row(r, "TIP/" + sr.otherCall());
                 System.out.printf(
                         Locale.ROOT,
-                        "%-4s %4d %7.1f %7.1f (%5.2f%%) %7.1f (%5.2f%%) %7.2f %7.1f (%5.2f%%) %7.2f %7.2f %11.2f (%5.2f%%)%n",
+                        "%-4s %4d %7.1f %8.1f %7.1f (%5.2f%%) %7.1f (%5.2f%%) %7.2f %7.1f (%5.2f%%) %7.2f %7.2f %11.2f (%5.2f%%)%n",
                         trace,
                         sr.seed(),
                         o1.meanMs(),
+                        row(r, "O1/calls").meanMs(),
                         b1.meanMs(),
                         100 * b1.lateOrWait(),
                         tip.meanMs(),
