@@ -42,6 +42,7 @@ public final class PlayoutEngine {
     private final PlayoutScheduler scheduler;
     private final Admission admission;
     private final UnsequencedNumbering unsequenced;
+    private final HeardDelay heard;
 
     /**
      * Creates an engine.
@@ -62,8 +63,10 @@ public final class PlayoutEngine {
         this.stats = new PlayoutStats();
         Timeline timeline = new Timeline(nanosPerSample);
         WaitTracker waits = new WaitTracker(stats, policy, frameNanos);
+        // every frame start the FIFO can hold, with room to spare
+        this.heard = new HeardDelay(fifo.capacity() / format.frameLength() + 4, nanosPerSample);
         this.scheduler =
-                new PlayoutScheduler(format, maxDelayNanos, tuning, ring, fifo, timeline, stats, waits, policy);
+                new PlayoutScheduler(format, maxDelayNanos, tuning, ring, fifo, timeline, stats, waits, policy, heard);
         this.admission = new Admission(ring, timeline, stats, waits, policy, scheduler, tuning.excludeHeld());
         this.unsequenced = new UnsequencedNumbering(frameNanos, format.samplesPerFrame());
     }
@@ -240,6 +243,7 @@ public final class PlayoutEngine {
             fifo.appendSilence(length - fifo.length());
         }
         fifo.take(out, offset, length);
+        heard.onTake(nowNanos, length / format.channels());
         if (stats.played != realBefore) {
             return PLAYED_FRAME;
         }
@@ -269,6 +273,56 @@ public final class PlayoutEngine {
      */
     public long percentileDelay(double q) {
         return stats.percentileDelay(q);
+    }
+
+    /**
+     * Returns the mean acoustic delay of played frames: from a frame's arrival to the moment its
+     * first sample leaves the buffer for the sink (the playout call that outputs it, plus its
+     * position in that call's output), after every cut, stretch and sample left waiting in the
+     * output FIFO. Unlike {@link #stats()}'s delays, which are taken at the call that moves the
+     * frame into the FIFO.
+     *
+     * @return nanoseconds, 0 before any frame was heard
+     */
+    public long heardMeanDelayNanos() {
+        return heard.meanNanos();
+    }
+
+    /**
+     * Returns a percentile of the acoustic delay (see {@link #heardMeanDelayNanos()}).
+     *
+     * @param q the quantile, 0..1
+     * @return the delay at that quantile (upper edge of its 0.5 ms bucket)
+     */
+    public long heardPercentileDelay(double q) {
+        return heard.percentileNanos(q);
+    }
+
+    /**
+     * Returns the acoustic delay of the last frame whose first sample left the buffer.
+     *
+     * @return nanoseconds
+     */
+    public long heardCurrentDelayNanos() {
+        return heard.currentNanos();
+    }
+
+    /**
+     * Returns the sum of the acoustic delays of frames heard so far.
+     *
+     * @return nanoseconds
+     */
+    public long heardDelaySumNanos() {
+        return heard.sumNanos();
+    }
+
+    /**
+     * Returns how many frames' first samples have left the buffer.
+     *
+     * @return the count
+     */
+    public long heardCount() {
+        return heard.count();
     }
 
     /**

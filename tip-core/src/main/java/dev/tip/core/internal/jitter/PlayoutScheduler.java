@@ -34,6 +34,7 @@ final class PlayoutScheduler {
     private final PlayoutStats stats;
     private final WaitTracker waits;
     private final TargetPolicy policy;
+    private final HeardDelay heard;
 
     private double budgetSamples;
     private boolean playing;
@@ -52,6 +53,7 @@ final class PlayoutScheduler {
      * @param stats the counters
      * @param waits the underrun waits
      * @param policy decides the target offset
+     * @param heard follows each frame's first sample through the FIFO
      */
     PlayoutScheduler(
             AudioFormat format,
@@ -62,7 +64,8 @@ final class PlayoutScheduler {
             Timeline timeline,
             PlayoutStats stats,
             WaitTracker waits,
-            TargetPolicy policy) {
+            TargetPolicy policy,
+            HeardDelay heard) {
         this.channels = format.channels();
         this.spf = format.samplesPerFrame();
         this.frameLength = format.frameLength();
@@ -83,6 +86,7 @@ final class PlayoutScheduler {
         this.stats = stats;
         this.waits = waits;
         this.policy = policy;
+        this.heard = heard;
     }
 
     /**
@@ -147,9 +151,11 @@ final class PlayoutScheduler {
                 if (drift >= -spf / 2 && drift <= spf / 2) {
                     ring.setNextTs(ring.tsAt(slot));
                 } else {
-                    // a timestamp gap (silence between talk spurts): align the new spurt afresh
+                    // a timestamp gap (silence between talk spurts): align the new spurt afresh.
+                    // What was concealed since the last spurt ended waited for no late packet:
+                    // neither a wait nor concealment, as when the next spurt starts after silence
                     playing = false;
-                    waits.abandon();
+                    waits.onNewSpurt();
                     fifo.fadeOutTail();
                     continue;
                 }
@@ -210,8 +216,14 @@ final class PlayoutScheduler {
         int slot = ring.slotOf(first);
         int fifoLen = fifo.length();
         long target = policy.targetNanos() + Math.round(allowance * need / channels * nanosPerSample);
-        long startNanos = now + Math.round(fifoLen / channels * nanosPerSample) - timeline.expected(ring.tsAt(slot));
-        long silence = Math.round((target - startNanos) / nanosPerSample);
+        // place the spurt so that the frame after the first meets the target on the grid of calls
+        // (its deadline as adjust measures it): the call that needs it, the first to output the
+        // sample after the first frame, comes no earlier than that frame's time plus the target
+        int callFrames = need / channels;
+        long callNanos = Math.round(callFrames * nanosPerSample);
+        long ahead = timeline.expected(ring.tsAt(slot) + spf) + target - now;
+        long calls = ahead <= 0 ? 0 : (ahead + callNanos - 1) / callNanos;
+        long silence = calls * callFrames - fifoLen / channels - spf;
         // however early its timestamp says it is, no frame waits longer than the maximum delay
         long waited = now - ring.arrivalAt(slot);
         silence = Math.min(silence, Math.round((maxDelayNanos - waited) / nanosPerSample) - need / channels);
@@ -245,6 +257,7 @@ final class PlayoutScheduler {
     }
 
     private void appendFrame(int slot, long now) {
+        heard.onAppend(ring.arrivalAt(slot), fifo.length() / channels);
         fifo.appendFrame(ring.frameAt(slot));
         ring.setState(slot, SlotRing.PLAYED);
         stats.recordPlayed(now - ring.arrivalAt(slot));
@@ -277,10 +290,15 @@ final class PlayoutScheduler {
         // a bucket of a quarter second of refill: at most 1.25 x budget of any second is adjusted
         budgetSamples = Math.min(0.25 * budgetShare * sampleRate, budgetSamples + budgetShare * callFrames);
         boolean overflow = deadline > ceiling;
+        // the samples the call that needs the next frame outputs before it: when frames are whole
+        // calls, delay the listener hears and that no deadline needs
+        int lead = fifoFrames % callFrames;
+        boolean aligned = spf % callFrames == 0;
         if (error >= callNanos + deadbandNanos) {
-            // one call too deep: cut just enough to move the deadline one call earlier
-            int s = fifoFrames % callFrames
-                    + 1
+            // one call too deep: cut just enough to move the deadline one call earlier (and, with
+            // frames of whole calls, to start the next frame at the start of that call)
+            int s = lead
+                    + (aligned ? callFrames : 1)
                     + Math.max(0, (int) ((error - callNanos) / nanosPerSample) / 2 / callFrames * callFrames);
             s = Math.min(s, fifo.isQuiet() ? maxQuietEdit : maxEdit);
             if (s > budgetSamples && !overflow) {
@@ -291,6 +309,7 @@ final class PlayoutScheduler {
             if (s > 0) {
                 budgetSamples = Math.max(0, budgetSamples - s);
                 fifo.shrink(s);
+                heard.onShrink(s);
                 stats.adjustments++;
                 stats.adjustedSamples += s;
             }
@@ -298,7 +317,7 @@ final class PlayoutScheduler {
             // (an error beyond the maximum delay is a jump in the stream, not jitter: the frames
             // in between are concealed or skipped by the playout, not stretched over)
             // too shallow: stretch just enough to move the deadline one call later
-            int s = callFrames - fifoFrames % callFrames;
+            int s = callFrames - lead;
             s = Math.min(s, fifo.isQuiet() ? maxQuietEdit : maxEdit);
             if (s > budgetSamples && error > -fastGrowNanos) {
                 return;
@@ -309,6 +328,24 @@ final class PlayoutScheduler {
             if (s > 0) {
                 budgetSamples = Math.max(0, budgetSamples - s);
                 fifo.grow(s);
+                heard.onGrow(s);
+                stats.adjustments++;
+                stats.adjustedSamples += s;
+            }
+        } else if (aligned && lead > 0) {
+            // the deadline is right, but the next frame would start mid-call: cut the samples
+            // ahead of it, which leaves every deadline where it is
+            int s = Math.min(lead, fifo.isQuiet() ? maxQuietEdit : maxEdit);
+            if (s > budgetSamples) {
+                return;
+            }
+            pullPresent(now, callFrames + s + splice);
+            // this call still gets its samples, and the cross-fade stays inside the FIFO
+            s = Math.min(s, fifo.length() / channels - Math.max(callFrames, splice));
+            if (s > 0) {
+                budgetSamples = Math.max(0, budgetSamples - s);
+                fifo.shrink(s);
+                heard.onShrink(s);
                 stats.adjustments++;
                 stats.adjustedSamples += s;
             }

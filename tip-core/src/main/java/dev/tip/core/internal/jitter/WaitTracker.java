@@ -20,7 +20,10 @@ final class WaitTracker {
     private boolean waiting;
     private int waitsThisUnderrun;
     private int underrunFrames;
-    private long endedAt = Long.MIN_VALUE;
+    /** Whether a long wait (a spike) has ended yet: until then {@link #endedAt} means nothing. */
+    private boolean spikeEnded;
+
+    private long endedAt;
 
     /**
      * Creates a tracker that is not waiting.
@@ -63,6 +66,7 @@ final class WaitTracker {
         if (waiting) {
             if (underrunFrames >= SPIKE_WAIT_FRAMES) {
                 endedAt = nowNanos;
+                spikeEnded = true;
             }
             waiting = false;
         }
@@ -120,6 +124,8 @@ final class WaitTracker {
             // a long one (the buffer ran dry for a while) is a spike, which waiting absorbs
             return underrunFrames >= SPIKE_WAIT_FRAMES || !playing;
         }
-        return arrivalNanos - endedAt < 2 * frameNanos && relativeNanos > policy.targetNanos();
+        // no sentinel time for "never": arrival - MIN_VALUE overflows negative and would absorb
+        // every late arrival until the first spike ends
+        return spikeEnded && arrivalNanos - endedAt < 2 * frameNanos && relativeNanos > policy.targetNanos();
     }
 }

@@ -43,6 +43,26 @@ class WaitTrackerTest {
     }
 
     @Test
+    void beforeAnyWaitEndedNoArrivalIsAbsorbed() {
+        // no wait ever recorded: a delay above the target is for the target to learn, at any time
+        // (the time of the last wait's end must not start at a value that overflows the difference)
+        for (long arrival : new long[] {0, 1, FRAME, 1_000_000_000L, Long.MAX_VALUE / 2, -1_000_000_000L}) {
+            assertThat(waits.absorbed(arrival, TARGET + 1, true)).isFalse();
+            assertThat(waits.absorbed(arrival, 10 * TARGET, false)).isFalse();
+        }
+        // a short wait that ends is no spike: still nothing absorbed after it
+        waits.onWaitFrame();
+        waits.onFramePlayed(1_000_000_000L);
+        assertThat(waits.absorbed(1_000_000_000L + FRAME, TARGET + 1, true)).isFalse();
+        // nor after a wait abandoned (the stream paused)
+        waits.onWaitFrame();
+        waits.onWaitFrame();
+        waits.onWaitFrame();
+        waits.abandon();
+        assertThat(waits.absorbed(2_000_000_000L, TARGET + 1, true)).isFalse();
+    }
+
+    @Test
     void theBurstJustAfterASpikeIsAbsorbedWhenItsDelayIsAboveTheTarget() {
         long end = 1_000_000_000L;
         for (int i = 0; i < WaitTracker.SPIKE_WAIT_FRAMES; i++) {
