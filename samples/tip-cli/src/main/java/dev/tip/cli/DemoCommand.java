@@ -232,7 +232,9 @@ public final class DemoCommand implements Callable<Integer> {
             for (int j = 0; j < clients; j++) {
                 boolean present = frames[j] >= HEARD_MIN_FRAMES && frames[j] >= HEARD_MIN_SHARE * voiced;
                 if (j == i) {
-                    if (frames[j] > 0) {
+                    // the same test as for the others: a frame or two where the others' tones and
+                    // a jitter-buffer cut leak into this tone's Goertzel bin is not an echo
+                    if (present) {
                         problems.add("heard itself");
                     }
                     continue;
