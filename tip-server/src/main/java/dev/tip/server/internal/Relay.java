@@ -334,11 +334,16 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     }
 
     private void receiveMain() {
-        for (int i = 0; i < BATCH; i++) {
+        receiveUnconnected(main, BATCH);
+    }
+
+    /** Routes what an unconnected socket holds, by sender address, at most {@code max} datagrams. */
+    private void receiveUnconnected(DatagramChannel ch, int max) {
+        for (int i = 0; i < max; i++) {
             buf.clear().position(Routing.HEAD);
             SocketAddress from;
             try {
-                from = main.receive(buf);
+                from = ch.receive(buf);
             } catch (IOException e) {
                 // an ICMP error reported on the socket: nothing to relay
                 Counters.add(counters.droppedSendFailed, 1);
@@ -410,6 +415,13 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
                 ch.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferBytes);
             }
             ch.bind(new InetSocketAddress(bindAddress, port));
+            // between bind and connect the kernel may hand this socket datagrams for the port (any
+            // sender's: it is one more socket bound there), and connect() discards what is queued
+            // (DatagramChannel's contract); route them first, so that the window that can lose a
+            // datagram shrinks from the whole setup to the call itself (a tip load greeting was
+            // once lost here)
+            ch.configureBlocking(false);
+            receiveUnconnected(ch, BATCH);
             ch.connect(m.address);
             ch.configureBlocking(false);
             keys[m.id] = ch.register(selector, SelectionKey.OP_READ, m);
