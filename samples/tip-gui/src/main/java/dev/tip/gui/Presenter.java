@@ -453,6 +453,24 @@ public final class Presenter implements AutoCloseable {
     }
 
     /**
+     * Ends this session's part of the state: its events no longer count, the client and its audio
+     * are let go, and the connect view shows {@code message}. Must hold this presenter's lock.
+     *
+     * @return the client, to be closed off the lock
+     */
+    private TipClient endSession(String message) {
+        generation++; // events of this session no longer count
+        TipClient c = client;
+        client = null;
+        source = null;
+        sink = null;
+        roster = List.of();
+        speaking.clear();
+        set(with(state, Phase.CONNECT, state.server(), state.nick(), state.room(), null, null, message));
+        return c;
+    }
+
+    /**
      * Disconnect pressed (or Cancel while joining): leaves the room in the background and shows
      * the connect view.
      */
@@ -462,22 +480,7 @@ public final class Presenter implements AutoCloseable {
             if (state.phase() == Phase.CONNECT) {
                 return;
             }
-            generation++; // events of this session no longer count
-            c = client;
-            client = null;
-            source = null;
-            sink = null;
-            roster = List.of();
-            speaking.clear();
-            set(with(
-                    state,
-                    Phase.CONNECT,
-                    state.server(),
-                    state.nick(),
-                    state.room(),
-                    null,
-                    null,
-                    "You left the room."));
+            c = endSession("You left the room.");
         }
         if (c != null) {
             worker.execute(c::close);
@@ -714,22 +717,7 @@ public final class Presenter implements AutoCloseable {
                 if (gen != generation || state.phase() != Phase.CALL) {
                     return; // left by the user, or still joining (connect() reports that)
                 }
-                generation++;
-                c = client;
-                client = null;
-                source = null;
-                sink = null;
-                roster = List.of();
-                speaking.clear();
-                set(with(
-                        state,
-                        Phase.CONNECT,
-                        state.server(),
-                        state.nick(),
-                        state.room(),
-                        null,
-                        null,
-                        Words.ended(reason, detail)));
+                c = endSession(Words.ended(reason, detail));
             }
             if (c != null) {
                 worker.execute(c::close);

@@ -16,10 +16,9 @@ import dev.tip.server.Participant;
 import dev.tip.server.ServerStatistics;
 import dev.tip.server.TipServer;
 import dev.tip.testing.Await;
+import dev.tip.testing.TcpPump;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -399,34 +398,11 @@ class EncryptedVoiceTest {
                     Socket server = new Socket(LOOPBACK, serverPort);
                     closeables.add(client);
                     closeables.add(server);
-                    daemon(() -> pump(client, server, tcpUp));
-                    daemon(() -> pump(server, client, tcpDown));
+                    daemon(() -> TcpPump.copy(client, server, tcpUp));
+                    daemon(() -> TcpPump.copy(server, client, tcpDown));
                 }
             } catch (IOException e) {
                 // closed
-            }
-        }
-
-        private static void pump(Socket from, Socket to, ByteArrayOutputStream record) {
-            byte[] buf = new byte[4096];
-            try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    synchronized (record) {
-                        record.write(buf, 0, n);
-                    }
-                    out.write(buf, 0, n);
-                    out.flush();
-                }
-                to.shutdownOutput();
-            } catch (IOException e) {
-                try {
-                    to.close();
-                } catch (IOException ignored) {
-                    // already broken
-                }
             }
         }
 

@@ -13,12 +13,10 @@ import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.integration.Tip2TestAudio.RecordingSink;
 import dev.tip.server.TipServer;
+import dev.tip.testing.Await;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.Test;
  * offering PCM only gets PCM and is still heard, and that silence is not sent (DTX).
  */
 class OpusVoiceTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** One frame of the room (512 samples at 20 kHz): the sender's clock, not the wall's. */
     private static final double FRAME_SECONDS = 0.0256;
 
@@ -72,16 +69,6 @@ class OpusVoiceTest {
         return new ToneSource(AudioFormat.ORIGINAL, hz, 8000 / 32767.0);
     }
 
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + TIMEOUT.toMillis() + " ms waiting for: " + what);
-            }
-            LockSupport.parkNanos(5_000_000);
-        }
-    }
-
     @Test
     void opusIsAvailableWhereTipAudioIs() {
         assertThat(VoiceCodec.available()).extracting(VoiceCodec::name).startsWith("opus");
@@ -97,11 +84,12 @@ class OpusVoiceTest {
         bob.connect();
         assertThat(ann.statistics().codec()).isEqualTo("opus");
         assertThat(ann.statistics().bitrate()).isEqualTo(TipServer.DEFAULT_VOICE_BITRATE);
-        await("bob records 200 frames", () -> bobHears.size() == 200);
+        Await.until("bob records 200 frames", () -> bobHears.size() == 200);
 
         // bytes per second on the wire, header included, over the frames the sender captured
         ClientStatistics s1 = ann.statistics();
-        await("ann captures 200 more frames", () -> ann.statistics().framesCaptured() >= s1.framesCaptured() + 200);
+        Await.until(
+                "ann captures 200 more frames", () -> ann.statistics().framesCaptured() >= s1.framesCaptured() + 200);
         ClientStatistics s2 = ann.statistics();
         double seconds = (s2.framesCaptured() - s1.framesCaptured()) * FRAME_SECONDS;
         double bytesPerSecond = (s2.voiceBytesSent() - s1.voiceBytesSent()) / seconds;
@@ -145,7 +133,7 @@ class OpusVoiceTest {
         assertThat(ann.statistics().codec()).isEqualTo("opus");
         assertThat(old.statistics().codec()).isEqualTo("pcm");
         assertThat(old.statistics().bitrate()).isZero();
-        await("ann records 200 frames", () -> annHears.size() == 200);
+        Await.until("ann records 200 frames", () -> annHears.size() == 200);
         List<short[]> heard = annHears.frames().subList(50, 200);
         assertThat(Tip2TestAudio.power(heard, 1511))
                 .as("the PCM speaker in an Opus listener's mix")
@@ -159,7 +147,7 @@ class OpusVoiceTest {
                 client(server.tcpPort(), "quiet", new SilenceSource(AudioFormat.ORIGINAL), new RecordingSink(10), null);
         quiet.connect();
         assertThat(quiet.statistics().codec()).isEqualTo("opus");
-        await("200 frames of silence captured", () -> quiet.statistics().framesCaptured() >= 200);
+        Await.until("200 frames of silence captured", () -> quiet.statistics().framesCaptured() >= 200);
         ClientStatistics s = quiet.statistics();
         // Opus's DTX sends a packet now and then during silence; far fewer than one per frame
         assertThat(s.framesSent())

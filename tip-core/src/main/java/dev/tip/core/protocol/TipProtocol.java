@@ -30,6 +30,13 @@ public final class TipProtocol {
     public static final String BITRATE = "BITRATE";
     /** The name of raw PCM, which every peer decodes. */
     public static final String PCM = "pcm";
+    /**
+     * How the REASON of TIP's server's DISCONNECT begins when it has no room for a newcomer (every
+     * session id taken, or too many users from the address); clients tell it from a rejected
+     * nickname by it, as no KEY says so.
+     */
+    public static final String SERVER_FULL = "Server full";
+
     /** Most codec names read from one offer; the rest are ignored. */
     public static final int MAX_OFFERED_CODECS = 8;
 

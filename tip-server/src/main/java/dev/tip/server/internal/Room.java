@@ -43,7 +43,7 @@ import java.util.function.Predicate;
 final class Room {
 
     /** REASON of the DISCONNECT a client gets when its address has all the seats it may have. */
-    static final String ADDRESS_FULL = "Server full: too many users from your address";
+    static final String ADDRESS_FULL = TipProtocol.SERVER_FULL + ": too many users from your address";
 
     /**
      * The room's limits per member and per address.
@@ -68,7 +68,7 @@ final class Room {
     /** The format of every room: what original peers send. */
     static final AudioFormat ROOM_FORMAT = AudioFormat.ORIGINAL;
     /** REASON of the DISCONNECT a client gets when every session id is taken. */
-    static final String FULL = "Server full";
+    static final String FULL = TipProtocol.SERVER_FULL;
 
     /** One member. */
     private static final class Seat {

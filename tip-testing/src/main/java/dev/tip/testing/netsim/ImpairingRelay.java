@@ -1,8 +1,7 @@
 package dev.tip.testing.netsim;
 
+import dev.tip.testing.TcpPump;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -92,31 +91,12 @@ public final class ImpairingRelay implements AutoCloseable {
                     closeables.add(client);
                     closeables.add(server);
                 }
-                daemon(() -> pump(client, server), "relay-tcp-up").start();
-                daemon(() -> pump(server, client), "relay-tcp-down").start();
+                daemon(() -> TcpPump.copy(client, server, null), "relay-tcp-up").start();
+                daemon(() -> TcpPump.copy(server, client, null), "relay-tcp-down")
+                        .start();
             }
         } catch (IOException e) {
             // closed
-        }
-    }
-
-    private static void pump(Socket from, Socket to) {
-        byte[] buf = new byte[4096];
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                out.write(buf, 0, n);
-                out.flush();
-            }
-            to.shutdownOutput();
-        } catch (IOException e) {
-            try {
-                to.close();
-            } catch (IOException ignored) {
-                // already broken
-            }
         }
     }
 

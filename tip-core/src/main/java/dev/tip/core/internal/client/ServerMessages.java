@@ -25,9 +25,6 @@ public final class ServerMessages {
     /** The room format this client plays; a TIP/2 SESSION naming another one is refused. */
     private final AudioFormat supportedFormat;
 
-    /** How TIP's server's refusal for want of room begins. */
-    static final String SERVER_FULL = "Server full";
-
     private final DialectPreference preference;
     private final List<String> offeredCodecs;
     private final KeyExchange keyExchange;
@@ -123,7 +120,9 @@ public final class ServerMessages {
             }
             // TIP's server says "Server full" (and "Server full: ..." per address)
             return new End(
-                    d.reason().startsWith(SERVER_FULL) ? SessionEvent.SERVER_FULL : SessionEvent.SERVER_DISCONNECT,
+                    d.reason().startsWith(TipProtocol.SERVER_FULL)
+                            ? SessionEvent.SERVER_FULL
+                            : SessionEvent.SERVER_DISCONNECT,
                     d.reason());
         }
         if (m instanceof ControlMessage.ServerClose) {
