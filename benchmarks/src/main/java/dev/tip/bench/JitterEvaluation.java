@@ -3,12 +3,9 @@ package dev.tip.bench;
 import dev.tip.core.TipClient;
 import dev.tip.core.audio.JitterBuffer;
 import dev.tip.core.audio.JitterBufferStats;
-import dev.tip.core.internal.PlayoutQueue;
-import dev.tip.core.internal.jitter.PlayoutEngine;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.testing.netsim.NetworkModel;
 import dev.tip.testing.netsim.Trace;
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -28,7 +25,7 @@ import java.util.Map;
  *
  * <p>Delay is acoustic: from a packet's arrival until its first sample leaves the buffer for the
  * sink (the playout call that outputs it, plus its position in that call's output), after every
- * cut, stretch and sample waiting in the output FIFO ({@link PlayoutEngine#heardMeanDelayNanos()}).
+ * cut, stretch and sample waiting in the output FIFO ({@link JitterBufferStats#heardMeanDelayNanos()}).
  * The delay taken at the call that pulls the frame into the FIFO, which the buffer's own
  * statistics report, is shown beside it as "pull ms".
  *
@@ -117,17 +114,6 @@ public final class JitterEvaluation {
     /** The room evaluated: the frames the buffer holds and the client's playout call. */
     record Room(String name, AudioFormat frames, int clientCall, String description) {}
 
-    /** A buffer under test, driven on virtual time, with its engine's acoustic delay. */
-    interface Subject {
-        void insert(int seq, long ts, boolean marker, short[] pcm, long arrival);
-
-        void playout(long now, short[] out);
-
-        JitterBufferStats stats();
-
-        PlayoutEngine engine();
-    }
-
     /** Time series sampled every 100 ms during a run. */
     record Series(long[] late, long[] played, double[] delaySum, long[] adjusted, long[] heard) {}
 
@@ -144,7 +130,6 @@ public final class JitterEvaluation {
         int call = 128;
         String rooms = "both";
         String traces = null;
-        String tune = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--json":
@@ -164,9 +149,6 @@ public final class JitterEvaluation {
                     break;
                 case "--traces":
                     traces = args[++i];
-                    break;
-                case "--tune":
-                    tune = args[++i];
                     break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]
@@ -193,7 +175,7 @@ public final class JitterEvaluation {
             FRAME = FORMAT.frameNanos();
             List<SeedResult> perSeed = new ArrayList<>();
             for (long seed : seeds) {
-                perSeed.add(evaluate(room, seed, minutes, call, tune, traces));
+                perSeed.add(evaluate(room, seed, minutes, call, traces));
             }
             all.put(room, perSeed);
         }
@@ -258,7 +240,7 @@ public final class JitterEvaluation {
         };
     }
 
-    private static SeedResult evaluate(Room room, long seed, int minutes, int otherCall, String tune, String only) {
+    private static SeedResult evaluate(Room room, long seed, int minutes, int otherCall, String only) {
         Duration length = Duration.ofMinutes(minutes);
         Object[][] profiles = profiles(minutes);
         int call = room.clientCall();
@@ -303,8 +285,7 @@ public final class JitterEvaluation {
             Row b1 = run("B1", b1Subject(), trace, call, phase, b1Series);
             rows.add(b1);
             Series tipSeries = newSeries(trace);
-            Subject tipSubject = tune == null ? clientSubject(JitterBuffer.DEFAULT_TARGET_LATE_LOSS) : tuned(tune);
-            Row tip = run("TIP", tipSubject, trace, call, phase, tipSeries);
+            Row tip = run("TIP", clientSubject(JitterBuffer.DEFAULT_TARGET_LATE_LOSS), trace, call, phase, tipSeries);
             rows.add(tip);
             Row atB1 = tip.named("TIP@B1", "the client's buffer as built (target late loss 2%)");
             for (int i = 0; i < OPERATING_POINTS.length && atB1.lateOrWait() > b1.lateOrWait(); i++) {
@@ -421,109 +402,24 @@ public final class JitterEvaluation {
 
     // ------------------------------------------------------------------ subjects
 
-    /** TIP's engine with other constants: {@code quantile,allowance,historySeconds,excludeHeld[,maxEditMs[,budget]]}. */
-    private static Subject tuned(String spec) {
-        String[] p = spec.split(",");
-        double q = Double.parseDouble(p[0]);
-        double allowance = Double.parseDouble(p[1]);
-        int window = (int) (Double.parseDouble(p[2]) * 1e9 / FRAME);
-        boolean exclude = Boolean.parseBoolean(p[3]);
-        PlayoutEngine.Tuning d = PlayoutEngine.Tuning.DEFAULT;
-        long edit = p.length > 4 ? (long) (Double.parseDouble(p[4]) * 1e6) : d.maxEditNanos();
-        double budget = p.length > 5 ? Double.parseDouble(p[5]) : d.budget();
-        return engineSubject(new PlayoutEngine(
-                FORMAT,
-                JitterBuffer.DEFAULT_MAX_DELAY.toNanos(),
-                new dev.tip.core.internal.jitter.QuantileTarget(
-                        window, q, 0, JitterBuffer.DEFAULT_INITIAL_DELAY.toNanos()),
-                new PlayoutEngine.Tuning(
-                        d.deadbandNanos(), edit, Math.max(edit, d.maxQuietEditNanos()), allowance, budget, exclude)));
-    }
-
-    private static Subject b1Subject() {
-        return engineSubject(new PlayoutEngine(
-                FORMAT, JitterBuffer.DEFAULT_MAX_DELAY.toNanos(), new NetEqTarget(), PlayoutEngine.Tuning.DEFAULT));
+    /**
+     * B1 through the same playout machinery as TIP: the public buffer with the NetEq-style
+     * estimator in place of TIP's.
+     */
+    private static JitterBuffer b1Subject() {
+        return JitterBuffer.builder(FORMAT).delayEstimator(NetEqTarget::new).build();
     }
 
     /**
      * The client's buffer: built as the client's receive path builds it, with only the target late
      * loss changed when it is not the default.
      */
-    private static Subject clientSubject(double targetLateLoss) {
+    private static JitterBuffer clientSubject(double targetLateLoss) {
         JitterBuffer.Builder builder = JitterBuffer.builder(FORMAT);
         if (targetLateLoss != JitterBuffer.DEFAULT_TARGET_LATE_LOSS) {
             builder.targetLateLoss(targetLateLoss);
         }
-        return bufferSubject(builder.build());
-    }
-
-    private static final Field ENGINE;
-
-    static {
-        try {
-            ENGINE = JitterBuffer.class.getDeclaredField("engine");
-            ENGINE.setAccessible(true);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** The engine inside a public buffer, read for its acoustic delay only. */
-    private static PlayoutEngine engineOf(JitterBuffer b) {
-        try {
-            return (PlayoutEngine) ENGINE.get(b);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Subject bufferSubject(JitterBuffer b) {
-        PlayoutEngine e = engineOf(b);
-        return new Subject() {
-            @Override
-            public void insert(int seq, long ts, boolean marker, short[] pcm, long arrival) {
-                b.insert(seq, ts, marker, pcm, 0, pcm.length, arrival);
-            }
-
-            @Override
-            public void playout(long now, short[] out) {
-                b.playout(now, out);
-            }
-
-            @Override
-            public JitterBufferStats stats() {
-                return b.stats();
-            }
-
-            @Override
-            public PlayoutEngine engine() {
-                return e;
-            }
-        };
-    }
-
-    private static Subject engineSubject(PlayoutEngine e) {
-        return new Subject() {
-            @Override
-            public void insert(int seq, long ts, boolean marker, short[] pcm, long arrival) {
-                e.insert(seq, ts, marker, pcm, 0, pcm.length, arrival);
-            }
-
-            @Override
-            public void playout(long now, short[] out) {
-                e.playout(now, out, 0, out.length);
-            }
-
-            @Override
-            public JitterBufferStats stats() {
-                return e.stats();
-            }
-
-            @Override
-            public PlayoutEngine engine() {
-                return e;
-            }
-        };
+        return builder.build();
     }
 
     private static final short[] TONE = new short[ROOM.sampleRate()];
@@ -548,7 +444,7 @@ public final class JitterEvaluation {
         return new Series(new long[n], new long[n], new double[n], new long[n], new long[n]);
     }
 
-    private static Row run(String name, Subject s, Trace t, int call, long phase, Series series) {
+    private static Row run(String name, JitterBuffer s, Trace t, int call, long phase, Series series) {
         long callNanos = Math.round(call * 1e9 / FORMAT.sampleRate());
         short[] out = new short[call];
         short[] frame = new short[FORMAT.frameLength()];
@@ -557,7 +453,6 @@ public final class JitterEvaluation {
         long end = t.durationNanos() + 3_000_000_000L;
         int samples = 0;
         long[] adjustedPerSample = new long[(int) (end / SAMPLE_EVERY) + 2];
-        PlayoutEngine e = s.engine();
         for (long k = 0; ; k++) {
             long now = phase + k * callNanos;
             if (now > end) {
@@ -566,18 +461,19 @@ public final class JitterEvaluation {
             while (a < n && t.arrivalNanos()[a] <= now) {
                 int p = t.arrivalPacket()[a];
                 audio(t.ts()[p], frame);
-                s.insert(t.seq()[p], t.ts()[p], t.marker()[p], frame, t.arrivalNanos()[a]);
+                s.insert(t.seq()[p], t.ts()[p], t.marker()[p], frame, 0, frame.length, t.arrivalNanos()[a]);
                 a++;
             }
             s.playout(now, out);
             if (now >= (long) samples * SAMPLE_EVERY && samples < adjustedPerSample.length) {
-                adjustedPerSample[samples] = e.adjustedSamples();
+                JitterBufferStats snap = s.stats();
+                adjustedPerSample[samples] = snap.adjustedNanos();
                 if (series != null && samples < series.late().length) {
-                    series.late()[samples] = e.late();
-                    series.played()[samples] = e.played();
-                    series.delaySum()[samples] = e.heardDelaySumNanos();
-                    series.heard()[samples] = e.heardCount();
-                    series.adjusted()[samples] = e.adjustedSamples();
+                    series.late()[samples] = snap.late();
+                    series.played()[samples] = snap.played();
+                    series.delaySum()[samples] = snap.heardDelaySumNanos();
+                    series.heard()[samples] = snap.heardFrames();
+                    series.adjusted()[samples] = snap.adjustedNanos();
                 }
                 samples++;
             }
@@ -601,10 +497,10 @@ public final class JitterEvaluation {
                 name,
                 st.late() / (double) t.sent(),
                 st.concealmentRatio(),
-                e.heardMeanDelayNanos() / 1e6,
-                e.heardPercentileDelay(0.95) / 1e6,
+                st.heardMeanDelayNanos() / 1e6,
+                st.heardP95DelayNanos() / 1e6,
                 st.adjustedNanos() / 1e6 / seconds,
-                maxPerSecond * 1e3 / FORMAT.sampleRate(),
+                maxPerSecond / 1e6,
                 note,
                 (st.late() + st.waits()) / (double) t.sent(),
                 st.meanDelayNanos() / 1e6);
@@ -749,15 +645,13 @@ public final class JitterEvaluation {
     }
 
     /**
-     * The original dialect's client path: TIP's own {@link PlayoutQueue}, built as the client
-     * builds it ({@link TipClient#DEFAULT_MAX_PLAYOUT_FRAMES} frames), offered every datagram as it
-     * arrives and polled once per frame period, an empty queue playing silence. The queue holds
-     * only samples: the arrival times ride in a ring beside it, dropped with the frames it drops.
+     * The original dialect's client path: a queue of {@link TipClient#DEFAULT_MAX_PLAYOUT_FRAMES}
+     * frames that drops its oldest frame when full, offered every datagram as it arrives and polled
+     * once per frame period, an empty queue playing silence (the client's internal PlayoutQueue
+     * does exactly this, and only this; the samples do not change any figure, so the model keeps
+     * only each queued frame's arrival time).
      */
     private static Row clientQueue(Trace t, long phase) {
-        PlayoutQueue queue = new PlayoutQueue(TipClient.DEFAULT_MAX_PLAYOUT_FRAMES, FORMAT.frameLength());
-        ByteBuffer datagram = ByteBuffer.allocate(FORMAT.frameBytes()).order(ByteOrder.LITTLE_ENDIAN);
-        short[] out = new short[FORMAT.frameLength()];
         long[] arrivals = new long[TipClient.DEFAULT_MAX_PLAYOUT_FRAMES];
         int head = 0;
         int size = 0;
@@ -776,7 +670,7 @@ public final class JitterEvaluation {
                 break;
             }
             while (a < n && t.arrivalNanos()[a] <= now) {
-                if (queue.offer(datagram, FORMAT.frameBytes())) {
+                if (size == arrivals.length) {
                     head = (head + 1) % arrivals.length;
                     size--;
                     dropped++;
@@ -785,7 +679,7 @@ public final class JitterEvaluation {
                 size++;
                 a++;
             }
-            if (queue.poll(out)) {
+            if (size > 0) {
                 double b = (now - arrivals[head]) / 1e6;
                 head = (head + 1) % arrivals.length;
                 size--;
@@ -808,7 +702,7 @@ public final class JitterEvaluation {
                 p95(delays),
                 0,
                 0,
-                "the client's original-dialect path: PlayoutQueue of " + TipClient.DEFAULT_MAX_PLAYOUT_FRAMES
+                "the client's original-dialect path: a drop-oldest queue of " + TipClient.DEFAULT_MAX_PLAYOUT_FRAMES
                         + " frames polled every frame period, no jitter buffer; dropped (full) " + dropped
                         + ", duplicates play twice, reordered frames play out of order");
     }
@@ -878,10 +772,10 @@ public final class JitterEvaluation {
 
     private static Row runUnsequenced(Trace t, int call, long phase) {
         JitterBuffer b = JitterBuffer.builder(FORMAT).build();
-        PlayoutEngine e = engineOf(b);
         long callNanos = Math.round(call * 1e9 / FORMAT.sampleRate());
         short[] out = new short[call];
         short[] frame = new short[FORMAT.frameLength()];
+        ByteBuffer bytes = ByteBuffer.allocate(FORMAT.frameBytes()).order(ByteOrder.LITTLE_ENDIAN);
         int a = 0;
         int n = t.arrivals();
         long end = t.durationNanos() + 3_000_000_000L;
@@ -893,7 +787,11 @@ public final class JitterEvaluation {
             while (a < n && t.arrivalNanos()[a] <= now) {
                 int p = t.arrivalPacket()[a];
                 audio(t.ts()[p], frame);
-                b.insertUnsequenced(frame, 0, frame.length, t.arrivalNanos()[a]);
+                bytes.clear();
+                for (short v : frame) {
+                    bytes.putShort(v);
+                }
+                b.insertUnsequenced(bytes, 0, bytes.position(), t.arrivalNanos()[a]);
                 a++;
             }
             b.playout(now, out);
@@ -904,8 +802,8 @@ public final class JitterEvaluation {
                 "TIP-arrival",
                 (st.late() + st.overflowDropped()) / (double) t.sent(),
                 st.concealmentRatio(),
-                e.heardMeanDelayNanos() / 1e6,
-                e.heardPercentileDelay(0.95) / 1e6,
+                st.heardMeanDelayNanos() / 1e6,
+                st.heardP95DelayNanos() / 1e6,
                 st.adjustedNanos() / 1e6 / seconds,
                 0,
                 "TIP buffer in arrival-order mode (insertUnsequenced, which the client does not use); duplicates play"

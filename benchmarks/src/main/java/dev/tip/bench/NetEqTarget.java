@@ -1,6 +1,6 @@
 package dev.tip.bench;
 
-import dev.tip.core.internal.jitter.TargetPolicy;
+import dev.tip.core.audio.DelayEstimator;
 
 /**
  * Baseline B1 of docs/jitter-buffer evaluation: a NetEq-style target written from its published
@@ -9,7 +9,7 @@ import dev.tip.core.internal.jitter.TargetPolicy;
  * forgetting factor of 0.983; the target is the upper edge of the bucket holding the 0.95
  * quantile, above the fastest packet. Not thread-safe: confined to the engine.
  */
-final class NetEqTarget implements TargetPolicy {
+final class NetEqTarget implements DelayEstimator {
 
     private static final long BUCKET = 20_000_000L;
     private static final long INTERVAL = 500_000_000L;

@@ -6,6 +6,7 @@ import dev.tip.core.voice.AudioFormat;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Turns one speaker's voice datagrams, arriving with jitter, loss, reordering and duplicates, into
@@ -19,7 +20,7 @@ import java.util.Objects;
  * quantile over a sliding window) and steers its delay to it: it grows at once when delays rise,
  * shrinks slowly, by cross-faded cuts of a few milliseconds, faster in quiet audio, and re-aligns
  * each talk spurt (marker bit or timestamp gap) in the silence before it. Missing frames are
- * concealed ({@link PcmConcealment}); an empty buffer conceals and waits for the late packet
+ * concealed (the last pitch period continued, then faded); an empty buffer conceals and waits for the late packet
  * (a delay spike) before giving up to silence. A sequence jump confirmed by two consecutive
  * packets is a sender restart. The delay never exceeds the maximum delay.
  *
@@ -74,7 +75,9 @@ public final class JitterBuffer {
     private static final Duration UNSEQUENCED_HISTORY = Duration.ofSeconds(3);
 
     private final PlayoutEngine engine;
+    /** The default estimator, or null when the builder was given another. */
     private final QuantileTarget target;
+
     private boolean unsequenced;
     private final AudioFormat format;
     private final int maxLength;
@@ -83,8 +86,15 @@ public final class JitterBuffer {
         this.format = b.format;
         long frameNanos = format.frameNanos();
         int window = (int) Math.max(64, b.history.toNanos() / frameNanos);
-        this.target = new QuantileTarget(window, 1.0 - b.targetLateLoss, 0, DEFAULT_INITIAL_DELAY.toNanos());
-        this.engine = new PlayoutEngine(format, b.maxDelay.toNanos(), target, PlayoutEngine.Tuning.DEFAULT);
+        DelayEstimator estimator;
+        if (b.estimators == null) {
+            this.target = new QuantileTarget(window, 1.0 - b.targetLateLoss, 0, DEFAULT_INITIAL_DELAY.toNanos());
+            estimator = target;
+        } else {
+            this.target = null;
+            estimator = Objects.requireNonNull(b.estimators.get(), "the delay estimator supplier returned null");
+        }
+        this.engine = new PlayoutEngine(format, b.maxDelay.toNanos(), estimator, PlayoutEngine.Tuning.DEFAULT);
         this.maxLength = engine.maxPlayoutLength();
     }
 
@@ -133,23 +143,6 @@ public final class JitterBuffer {
     }
 
     /**
-     * Inserts one received frame given as little-endian bytes in an array.
-     *
-     * @param sequence the datagram's sequence number
-     * @param timestamp the datagram's timestamp
-     * @param marker the datagram's marker bit
-     * @param payload the bytes
-     * @param offset index of the first payload byte
-     * @param length payload length in bytes
-     * @param arrivalNanos when the datagram arrived
-     * @return {@link #INSERTED}, {@link #DUPLICATE}, {@link #LATE} or {@link #OUT_OF_RANGE}
-     */
-    public synchronized int insert(
-            int sequence, long timestamp, boolean marker, byte[] payload, int offset, int length, long arrivalNanos) {
-        return engine.insert(sequence, timestamp, marker, payload, offset, length, arrivalNanos);
-    }
-
-    /**
      * Inserts one received frame already decoded to samples (for example by an Opus decoder).
      *
      * @param sequence the datagram's sequence number
@@ -191,33 +184,12 @@ public final class JitterBuffer {
                 arrivalNanos);
     }
 
-    /**
-     * Inserts one frame of samples of a stream without sequence numbers; see
-     * {@link #insertUnsequenced(ByteBuffer, int, int, long)}.
-     *
-     * @param pcm the samples
-     * @param offset index of the first sample
-     * @param length number of samples
-     * @param arrivalNanos when the datagram arrived
-     * @return {@link #INSERTED}, or {@link #LATE} if the frame can no longer be played
-     */
-    public synchronized int insertUnsequenced(short[] pcm, int offset, int length, long arrivalNanos) {
-        beUnsequenced();
-        long n = engine.numberUnsequenced(arrivalNanos);
-        return engine.insert(
-                PlayoutEngine.unsequencedSeq(n),
-                PlayoutEngine.unsequencedTs(n),
-                PlayoutEngine.unsequencedMarker(n),
-                pcm,
-                offset,
-                length,
-                arrivalNanos);
-    }
-
     private void beUnsequenced() {
         if (!unsequenced) {
             unsequenced = true;
-            target.limitWindow((int) Math.max(16, UNSEQUENCED_HISTORY.toNanos() / format.frameNanos()));
+            if (target != null) {
+                target.limitWindow((int) Math.max(16, UNSEQUENCED_HISTORY.toNanos() / format.frameNanos()));
+            }
         }
     }
 
@@ -280,6 +252,7 @@ public final class JitterBuffer {
         private Duration maxDelay = DEFAULT_MAX_DELAY;
         private double targetLateLoss = DEFAULT_TARGET_LATE_LOSS;
         private Duration history = DEFAULT_HISTORY;
+        private Supplier<? extends DelayEstimator> estimators;
 
         private Builder(AudioFormat format) {
             this.format = Objects.requireNonNull(format, "format");
@@ -327,6 +300,20 @@ public final class JitterBuffer {
                 throw new IllegalArgumentException("history must be 1 s .. 120 s, was " + history);
             }
             this.history = history;
+            return this;
+        }
+
+        /**
+         * Replaces the default delay estimator (a quantile of {@link #targetLateLoss} over
+         * {@link #history}, which then no longer apply) with another: the buffer's playout
+         * machinery, concealment and statistics stay the same, only the target delay comes from
+         * the estimator.
+         *
+         * @param estimators called once per {@link #build()} for the new buffer's own estimator
+         * @return this builder
+         */
+        public Builder delayEstimator(Supplier<? extends DelayEstimator> estimators) {
+            this.estimators = Objects.requireNonNull(estimators, "estimators");
             return this;
         }
 

@@ -24,6 +24,13 @@ import java.time.Duration;
  *     packet rather than skipping it (a delay spike); included in {@code concealed}
  * @param overflowDropped frames dropped because the delay would have exceeded its maximum
  * @param restarts times the sender was seen to restart its sequence numbers
+ * @param heardFrames frames whose first sample has left the buffer for the sink
+ * @param heardDelaySumNanos sum of those frames' acoustic delays: from a frame's arrival to the
+ *     moment its first sample leaves the buffer for the sink, after every cut, stretch and sample
+ *     left waiting between playout calls (what the buffer adds to mouth-to-ear delay; the
+ *     buffering delays above are taken at the playout call that needs the frame); a sum, so that
+ *     two snapshots give the mean over the time between them
+ * @param heardP95DelayNanos 95th percentile of the acoustic delay (0.5 ms resolution)
  */
 public record JitterBufferStats(
         long currentDelayNanos,
@@ -39,7 +46,10 @@ public record JitterBufferStats(
         long adjustedNanos,
         long waits,
         long overflowDropped,
-        long restarts) {
+        long restarts,
+        long heardFrames,
+        long heardDelaySumNanos,
+        long heardP95DelayNanos) {
 
     /**
      * Returns the buffering delay of the last frame played.
@@ -57,6 +67,24 @@ public record JitterBufferStats(
      */
     public Duration targetDelay() {
         return Duration.ofNanos(targetDelayNanos);
+    }
+
+    /**
+     * Returns the mean acoustic delay (see {@code heardDelaySumNanos}).
+     *
+     * @return nanoseconds from arrival to the sink, 0 before any frame was heard
+     */
+    public long heardMeanDelayNanos() {
+        return heardFrames == 0 ? 0 : heardDelaySumNanos / heardFrames;
+    }
+
+    /**
+     * Returns the mean acoustic delay (see {@code heardDelaySumNanos}).
+     *
+     * @return the mean delay from arrival to the sink
+     */
+    public Duration heardMeanDelay() {
+        return Duration.ofNanos(heardMeanDelayNanos());
     }
 
     /**

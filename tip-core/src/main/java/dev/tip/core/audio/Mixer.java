@@ -91,25 +91,6 @@ public final class Mixer {
         }
     }
 
-    /**
-     * Mixes {@code count} frames in one call, saturating: the stateless form of
-     * {@link #add}/{@link #mixTo}.
-     *
-     * @param frames the speakers' frames, each at least {@code length} samples
-     * @param count how many of {@code frames} to mix
-     * @param out receives {@code length} samples
-     * @param length samples per frame
-     */
-    public static void mix(short[][] frames, int count, short[] out, int length) {
-        for (int i = 0; i < length; i++) {
-            int acc = 0;
-            for (int f = 0; f < count; f++) {
-                acc += frames[f][i];
-            }
-            out[i] = clamp(acc);
-        }
-    }
-
     private static short clamp(int v) {
         return (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, v));
     }

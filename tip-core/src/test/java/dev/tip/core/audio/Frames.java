@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Test frames whose identity can be read back from the output. */
-final class Frames {
+public final class Frames {
     static final AudioFormat FORMAT = AudioFormat.ORIGINAL;
     static final long FRAME = FORMAT.frameNanos();
     static final int CALL = 128;
@@ -25,7 +25,7 @@ final class Frames {
     }
 
     /** A sine of 200 Hz, amplitude 8000, continuing across frames. */
-    static short[] sine(int k) {
+    public static short[] sine(int k) {
         short[] f = new short[FORMAT.frameLength()];
         for (int i = 0; i < f.length; i++) {
             long n = (long) k * f.length + i;
@@ -87,7 +87,7 @@ final class Frames {
     }
 
     /** The largest step between neighbouring samples. */
-    static int maxStep(short[] pcm, int from, int to) {
+    public static int maxStep(short[] pcm, int from, int to) {
         int max = 0;
         for (int i = Math.max(1, from); i < to; i++) {
             max = Math.max(max, Math.abs(pcm[i] - pcm[i - 1]));

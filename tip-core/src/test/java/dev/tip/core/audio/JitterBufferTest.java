@@ -188,6 +188,79 @@ class JitterBufferTest {
         assertThat(longestQuiet).isGreaterThan(2000);
     }
 
+    /** An estimator that asks for a fixed delay above the fastest packet it saw. */
+    private static final class FixedEstimator implements DelayEstimator {
+        private final long aboveFloor;
+        private long floor = Long.MAX_VALUE;
+        int arrivals;
+
+        FixedEstimator(long aboveFloor) {
+            this.aboveFloor = aboveFloor;
+        }
+
+        @Override
+        public void onArrival(long arrivalNanos, long relativeDelayNanos) {
+            arrivals++;
+            floor = Math.min(floor, relativeDelayNanos);
+        }
+
+        @Override
+        public long targetNanos() {
+            return floor + aboveFloor;
+        }
+
+        @Override
+        public long floorNanos() {
+            return floor;
+        }
+
+        @Override
+        public void shift(long deltaNanos) {
+            floor += deltaNanos;
+        }
+    }
+
+    @Test
+    void aSuppliedDelayEstimatorSetsTheDelayOnTheSamePlayoutMachinery() {
+        List<FixedEstimator> made = new ArrayList<>();
+        JitterBuffer.Builder builder = JitterBuffer.builder(Frames.FORMAT).delayEstimator(() -> {
+            FixedEstimator e = new FixedEstimator(120_000_000L);
+            made.add(e);
+            return e;
+        });
+        JitterBuffer b = builder.build();
+        JitterBuffer other = builder.build();
+        assertThat(made).hasSize(2).doesNotHaveDuplicates(); // one estimator per buffer
+        short[] out = Frames.drive(b, stream(300, 0, 0, 20_000_000L, k -> 0), 300 * FRAME + 500_000_000L);
+        assertThat(Frames.plateaus(out, out.length))
+                .containsExactlyElementsOf(IntStream.range(0, 300).boxed().toList());
+        JitterBufferStats st = b.stats();
+        assertThat(made.get(0).arrivals).isEqualTo(300);
+        assertThat(made.get(1).arrivals).isZero();
+        assertThat(st.targetDelayNanos()).isEqualTo(120_000_000L);
+        // the default estimator would hold a steady stream near its 40 ms start; this one holds 120 ms
+        assertThat(st.meanDelayNanos()).isBetween(100_000_000L, 140_000_000L);
+        assertThat(other.stats().played()).isZero();
+        assertThatThrownBy(() -> JitterBuffer.builder(Frames.FORMAT)
+                        .delayEstimator(() -> null)
+                        .build())
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("delay estimator");
+    }
+
+    @Test
+    void theAcousticDelayCountsWhatWaitsBetweenPlayoutCalls() {
+        JitterBuffer b = buffer();
+        Frames.drive(b, stream(300, 0, 0, 20_000_000L, k -> 0), 300 * FRAME + 500_000_000L);
+        JitterBufferStats st = b.stats();
+        assertThat(st.heardFrames()).isEqualTo(300);
+        assertThat(st.heardMeanDelayNanos()).isEqualTo(st.heardDelaySumNanos() / 300);
+        // heard no earlier than the playout call that needed the frame
+        assertThat(st.heardMeanDelayNanos()).isGreaterThanOrEqualTo(st.meanDelayNanos());
+        assertThat(st.heardP95DelayNanos()).isGreaterThanOrEqualTo(st.heardMeanDelayNanos() - 500_000L);
+        assertThat(st.heardMeanDelay()).isEqualTo(Duration.ofNanos(st.heardMeanDelayNanos()));
+    }
+
     @Test
     void theDelayNeverExceedsTheMaximumEvenWhenPacketsFlood() {
         JitterBuffer b = JitterBuffer.builder(Frames.FORMAT)

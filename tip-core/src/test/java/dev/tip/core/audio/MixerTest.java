@@ -35,13 +35,6 @@ class MixerTest {
     }
 
     @Test
-    void theStatelessFormMixesTheSameWay() {
-        short[] out = new short[4];
-        Mixer.mix(new short[][] {{32000, 1, 2, -32000}, {32000, 1, 2, -32000}, {7, 7, 7, 7}}, 2, out, 4);
-        assertThat(out).containsExactly(Short.MAX_VALUE, (short) 2, (short) 4, Short.MIN_VALUE);
-    }
-
-    @Test
     void mixingAllocatesNothing() {
         Mixer m = new Mixer(AudioFormat.ORIGINAL);
         short[] a = new short[512];

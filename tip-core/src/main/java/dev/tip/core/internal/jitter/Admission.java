@@ -1,8 +1,10 @@
 package dev.tip.core.internal.jitter;
 
+import dev.tip.core.audio.DelayEstimator;
+
 /**
  * The arrival side: extends each packet's 16-bit sequence number and 32-bit timestamp, measures
- * its relative delay on the {@link Timeline} and feeds the {@link TargetPolicy} (unless a wait
+ * its relative delay on the {@link Timeline} and feeds the {@link DelayEstimator} (unless a wait
  * absorbed the delay), follows sender restarts, and decides what becomes of the frame: a slot of
  * the {@link SlotRing} to fill, or a duplicate, a late frame, or a sequence number out of range
  * (a possible restart). Allocates nothing. Not thread-safe: confined to the engine.
@@ -18,7 +20,7 @@ final class Admission {
     private final Timeline timeline;
     private final PlayoutStats stats;
     private final WaitTracker waits;
-    private final TargetPolicy policy;
+    private final DelayEstimator policy;
     private final PlayoutScheduler scheduler;
     private final boolean excludeHeld;
 
@@ -42,7 +44,7 @@ final class Admission {
             Timeline timeline,
             PlayoutStats stats,
             WaitTracker waits,
-            TargetPolicy policy,
+            DelayEstimator policy,
             PlayoutScheduler scheduler,
             boolean excludeHeld) {
         this.ring = ring;

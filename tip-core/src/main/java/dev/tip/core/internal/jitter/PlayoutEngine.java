@@ -1,5 +1,6 @@
 package dev.tip.core.internal.jitter;
 
+import dev.tip.core.audio.DelayEstimator;
 import dev.tip.core.audio.JitterBufferStats;
 import dev.tip.core.voice.AudioFormat;
 import java.nio.ByteBuffer;
@@ -7,7 +8,7 @@ import java.nio.ByteBuffer;
 /**
  * The jitter buffer's machinery, a coordinator of small parts: a ring of preallocated frames
  * indexed by extended sequence number ({@link SlotRing}), the arrival side that numbers frames,
- * measures their relative delay and feeds a {@link TargetPolicy} ({@link Admission}, on a {@link
+ * measures their relative delay and feeds a {@link DelayEstimator} ({@link Admission}, on a {@link
  * Timeline}), a sample FIFO between the ring and the playout calls so that the delay can be changed
  * by a fraction of a frame, with loss concealment ({@link SampleFifo}), the playout side that
  * decides what plays and steers the playout offset to the policy's target ({@link
@@ -35,7 +36,7 @@ public final class PlayoutEngine {
 
     private final AudioFormat format;
     private final double nanosPerSample;
-    private final TargetPolicy policy;
+    private final DelayEstimator policy;
     private final SlotRing ring;
     private final SampleFifo fifo;
     private final PlayoutStats stats;
@@ -52,7 +53,7 @@ public final class PlayoutEngine {
      * @param policy decides the target offset
      * @param tuning the controller's constants
      */
-    public PlayoutEngine(AudioFormat format, long maxDelayNanos, TargetPolicy policy, Tuning tuning) {
+    public PlayoutEngine(AudioFormat format, long maxDelayNanos, DelayEstimator policy, Tuning tuning) {
         this.format = format;
         this.nanosPerSample = 1e9 / format.sampleRate();
         this.policy = policy;
@@ -262,7 +263,7 @@ public final class PlayoutEngine {
      */
     public JitterBufferStats stats() {
         long target = admission.started() ? Math.max(0, policy.targetNanos() - policy.floorNanos()) : 0;
-        return stats.snapshot(target, nanosPerSample);
+        return stats.snapshot(target, nanosPerSample, heard);
     }
 
     /**

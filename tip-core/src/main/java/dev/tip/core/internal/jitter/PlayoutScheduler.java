@@ -1,10 +1,11 @@
 package dev.tip.core.internal.jitter;
 
+import dev.tip.core.audio.DelayEstimator;
 import dev.tip.core.voice.AudioFormat;
 
 /**
  * The playout side: for each playout call, decides what fills the {@link SampleFifo} from the
- * {@link SlotRing}, and steers the playout offset to the target of the {@link TargetPolicy}.
+ * {@link SlotRing}, and steers the playout offset to the target of the {@link DelayEstimator}.
  * Starting a talk spurt waits (with silence) until its first frame reaches the target offset;
  * then each frame plays in turn, a missing one is concealed, missing ones whose time does not exist
  * are skipped, a frame that waited longer than the maximum delay is dropped, and an underrun is
@@ -33,7 +34,7 @@ final class PlayoutScheduler {
     private final Timeline timeline;
     private final PlayoutStats stats;
     private final WaitTracker waits;
-    private final TargetPolicy policy;
+    private final DelayEstimator policy;
     private final HeardDelay heard;
 
     private double budgetSamples;
@@ -64,7 +65,7 @@ final class PlayoutScheduler {
             Timeline timeline,
             PlayoutStats stats,
             WaitTracker waits,
-            TargetPolicy policy,
+            DelayEstimator policy,
             HeardDelay heard) {
         this.channels = format.channels();
         this.spf = format.samplesPerFrame();

@@ -96,9 +96,10 @@ final class PlayoutStats {
      *
      * @param targetNanos the target buffering delay to report
      * @param nanosPerSample the duration of one sample per channel, to report adjusted time
+     * @param heard the acoustic delays
      * @return the statistics
      */
-    JitterBufferStats snapshot(long targetNanos, double nanosPerSample) {
+    JitterBufferStats snapshot(long targetNanos, double nanosPerSample, HeardDelay heard) {
         return new JitterBufferStats(
                 currentDelay,
                 targetNanos,
@@ -113,6 +114,9 @@ final class PlayoutStats {
                 Math.round(adjustedSamples * nanosPerSample),
                 waits,
                 overflowDropped,
-                restarts);
+                restarts,
+                heard.count(),
+                heard.sumNanos(),
+                heard.percentileNanos(0.95));
     }
 }

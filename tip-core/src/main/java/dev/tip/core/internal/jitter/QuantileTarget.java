@@ -1,5 +1,7 @@
 package dev.tip.core.internal.jitter;
 
+import dev.tip.core.audio.DelayEstimator;
+
 /**
  * TIP's target policy: a high quantile of the relative delays over a sliding window of recent
  * packets, plus a margin. It rises at once (a delay above the target recomputes it on arrival)
@@ -10,7 +12,7 @@ package dev.tip.core.internal.jitter;
  * present before taking the quantile. Allocates nothing after construction. Not thread-safe:
  * confined to the engine.
  */
-public final class QuantileTarget implements TargetPolicy {
+public final class QuantileTarget implements DelayEstimator {
 
     private static final long BLOCK_NANOS = 2_000_000_000L;
     private static final int BLOCKS = 30;

@@ -1,6 +1,5 @@
 package dev.tip.core.internal.jitter;
 
-import dev.tip.core.audio.PcmConcealment;
 import dev.tip.core.voice.AudioFormat;
 
 /**

@@ -1,9 +1,11 @@
 package dev.tip.core.internal.jitter;
 
+import dev.tip.core.audio.DelayEstimator;
+
 /**
  * Maps a stream's timestamps to the receiver's clock: the expected arrival time of a timestamp is
  * the base time plus the samples since the base timestamp. A packet's relative delay (what the
- * {@link TargetPolicy} learns from) is its arrival minus that expectation, and a frame's playout
+ * {@link DelayEstimator} learns from) is its arrival minus that expectation, and a frame's playout
  * deadline is measured against it. Not thread-safe: confined to the engine.
  */
 final class Timeline {

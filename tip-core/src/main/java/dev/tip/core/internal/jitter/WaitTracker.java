@@ -1,5 +1,7 @@
 package dev.tip.core.internal.jitter;
 
+import dev.tip.core.audio.DelayEstimator;
+
 /**
  * The buffer's waits on an underrun: when nothing is left to play the engine conceals and waits,
  * since the next packet may only be late. Tracks how long the current wait has lasted, corrects
@@ -14,7 +16,7 @@ final class WaitTracker {
     static final int SPIKE_WAIT_FRAMES = 3;
 
     private final PlayoutStats stats;
-    private final TargetPolicy policy;
+    private final DelayEstimator policy;
     private final long frameNanos;
 
     private boolean waiting;
@@ -32,7 +34,7 @@ final class WaitTracker {
      * @param policy the target, to tell a delayed packet of the burst after a wait
      * @param frameNanos the duration of a frame
      */
-    WaitTracker(PlayoutStats stats, TargetPolicy policy, long frameNanos) {
+    WaitTracker(PlayoutStats stats, DelayEstimator policy, long frameNanos) {
         this.stats = stats;
         this.policy = policy;
         this.frameNanos = frameNanos;

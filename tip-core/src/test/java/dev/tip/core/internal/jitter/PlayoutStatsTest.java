@@ -45,9 +45,29 @@ class PlayoutStatsTest {
         s.waits = 8;
         s.overflowDropped = 9;
         s.restarts = 10;
-        JitterBufferStats j = s.snapshot(42, 50_000.0);
+        HeardDelay heard = new HeardDelay(4, 50_000.0);
+        heard.onAppend(1_000_000L, 0);
+        heard.onTake(3_000_000L, 1); // the frame's first sample heard 2 ms after its arrival
+        JitterBufferStats j = s.snapshot(42, 50_000.0, heard);
         assertThat(j)
                 .isEqualTo(new JitterBufferStats(
-                        4_000_000L, 42, 3_000_000L, 4_500_000L, 2, 3, 4, 5, 6, 7, 150_000L, 8, 9, 10));
+                        4_000_000L,
+                        42,
+                        3_000_000L,
+                        4_500_000L,
+                        2,
+                        3,
+                        4,
+                        5,
+                        6,
+                        7,
+                        150_000L,
+                        8,
+                        9,
+                        10,
+                        1,
+                        2_000_000L,
+                        2_500_000L));
+        assertThat(j.heardMeanDelayNanos()).isEqualTo(2_000_000L);
     }
 }

@@ -2,6 +2,7 @@ package dev.tip.core.internal.jitter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tip.core.audio.DelayEstimator;
 import org.junit.jupiter.api.Test;
 
 class WaitTrackerTest {
@@ -9,7 +10,7 @@ class WaitTrackerTest {
     private static final long TARGET = 50_000_000L;
 
     /** A target that stays where it is put. */
-    private static final class FixedTarget implements TargetPolicy {
+    private static final class FixedTarget implements DelayEstimator {
         @Override
         public void onArrival(long arrivalNanos, long relativeDelayNanos) {}
 

@@ -1,4 +1,4 @@
-package dev.tip.core.audio;
+package dev.tip.core.internal.jitter;
 
 import dev.tip.core.voice.AudioFormat;
 

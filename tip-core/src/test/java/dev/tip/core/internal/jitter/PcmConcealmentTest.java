@@ -1,7 +1,8 @@
-package dev.tip.core.audio;
+package dev.tip.core.internal.jitter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tip.core.audio.Frames;
 import dev.tip.core.voice.AudioFormat;
 import org.junit.jupiter.api.Test;
 
