@@ -1,14 +1,15 @@
 package dev.tip.server;
 
+import dev.tip.core.TipClock;
 import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.server.internal.Counters;
+import dev.tip.server.internal.MonotonicClock;
 import dev.tip.server.internal.RunningServer;
 import dev.tip.server.internal.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -248,7 +249,7 @@ public final class TipServer implements AutoCloseable {
         private int controlSendBufferBytes;
         private ServerListener listener = new ServerListener() {};
         private Executor listenerExecutor;
-        private Clock clock = Clock.systemUTC();
+        private TipClock clock = TipClock.system();
         private ThreadFactory threadFactory = Thread::new;
         private boolean jmx = true;
 
@@ -538,12 +539,15 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
-         * Sets the clock deadlines are measured with. Default the system clock.
+         * Sets the clock that deadlines, rate budgets and the mix's pace are measured with: a
+         * monotonic clock, the type {@code TipClient.Builder.clock} takes too. Default
+         * {@link TipClock#system()}. Tests inject a virtual clock; the server only reads it (it
+         * waits on its selectors, not on the clock).
          *
          * @param clock the clock
          * @return this builder
          */
-        public Builder clock(Clock clock) {
+        public Builder clock(TipClock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
@@ -663,7 +667,7 @@ public final class TipServer implements AutoCloseable {
                     controlSendBufferBytes,
                     listener,
                     listenerExecutor,
-                    clock,
+                    new MonotonicClock(clock),
                     threadFactory,
                     jmx,
                     mixOriginalListeners,

@@ -2,6 +2,7 @@ package dev.tip.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tip.core.TipClock;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.JsonValue;
 import dev.tip.core.voice.PayloadType;
@@ -13,11 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -429,31 +426,21 @@ class Tip2ServerTest {
     }
 
     /** A clock that moves only when told, so silence can be made without waiting. */
-    private static final class VirtualClock extends Clock {
-        private volatile long millis = 1_000_000;
+    private static final class VirtualClock implements TipClock {
+        private volatile long nanos = 1_000_000_000_000L;
 
         void advance(Duration d) {
-            millis += d.toMillis();
+            nanos += d.toNanos();
         }
 
         @Override
-        public long millis() {
-            return millis;
+        public long nanoTime() {
+            return nanos;
         }
 
         @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("fixed zone");
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
+        public void sleepUntil(long deadline) {
+            throw new UnsupportedOperationException("the server never waits on its clock");
         }
     }
 }
