@@ -30,10 +30,11 @@ import java.util.Map;
  * statistics report, is shown beside it as "pull ms".
  *
  * <p>The row judged, "TIP", is the client's configuration: a buffer built as the client's receive
- * path builds it ({@code JitterBuffer.builder(format).build()} in {@code Speakers}), played by
- * whole room frames (512 samples at 20 kHz, one call per 25.6 ms), as {@code Speakers.mixNext}
- * does; in an Opus room its frames are 20 ms (400 samples) while the calls stay 512 samples. Rows
- * with "/128" are another configuration (128-sample calls), labelled as such. "TIP@B1" is the
+ * path builds it ({@code JitterBuffer.builder(format).build()} in {@code Speakers}), played in
+ * quarter frames (128 samples at 20 kHz, one call per 6.4 ms), as the client's playout loop calls
+ * {@code Speakers.mixNext}; in an Opus room its frames are 20 ms (400 samples), the calls the
+ * same. Rows with "/512" are another configuration (whole-frame calls, as the client played out
+ * before), labelled as such. "TIP@B1" is the
  * client's buffer at the operating point (its target late loss) whose late+wait is at or below
  * B1's, for the comparison at equal late loss.
  *
@@ -46,8 +47,13 @@ import java.util.Map;
 public final class JitterEvaluation {
 
     private static final long SAMPLE_EVERY = 100_000_000L;
-    /** The client's receive path plays one room frame per call: 512 samples at 20 kHz. */
+    /** The room's format: 20 kHz, 512-sample frames. */
     private static final AudioFormat ROOM = AudioFormat.ORIGINAL;
+    /**
+     * The client's playout call: a quarter of a room frame, 128 samples (6.4 ms) at 20 kHz, as
+     * its TIP/2 path plays out ({@code Tip2VoicePath.playoutPart}).
+     */
+    private static final int CLIENT_CALL = ROOM.frameLength() / 4;
     /** Target late-loss shares tried, after the default, to find the operating point of B1's loss. */
     private static final double[] OPERATING_POINTS = {0.01, 0.005, 0.003, 0.002, 0.001, 0.0005};
 
@@ -127,7 +133,7 @@ public final class JitterEvaluation {
         boolean json = false;
         long[] seeds = {1, 2, 3, 4, 5};
         int minutes = 10;
-        int call = 128;
+        int call = ROOM.frameLength();
         String rooms = "both";
         String traces = null;
         for (int i = 0; i < args.length; i++) {
@@ -159,15 +165,15 @@ public final class JitterEvaluation {
         long started = System.nanoTime();
         List<Room> evaluated = new ArrayList<>();
         if (!rooms.equals("opus")) {
-            evaluated.add(new Room(
-                    "pcm", ROOM, ROOM.frameLength(), "PCM room: 512-sample (25.6 ms) frames, 512-sample calls"));
+            evaluated.add(
+                    new Room("pcm", ROOM, CLIENT_CALL, "PCM room: 512-sample (25.6 ms) frames, 128-sample calls"));
         }
         if (!rooms.equals("pcm")) {
             evaluated.add(new Room(
                     "opus",
                     new AudioFormat(ROOM.sampleRate(), 1, 16, ROOM.sampleRate() / 50),
-                    ROOM.frameLength(),
-                    "Opus room: 20 ms (400-sample) frames decoded at 20 kHz, 512-sample calls"));
+                    CLIENT_CALL,
+                    "Opus room: 20 ms (400-sample) frames decoded at 20 kHz, 128-sample calls"));
         }
         Map<Room, List<SeedResult>> all = new LinkedHashMap<>();
         for (Room room : evaluated) {

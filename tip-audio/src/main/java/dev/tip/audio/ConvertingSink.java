@@ -1,6 +1,7 @@
 package dev.tip.audio;
 
 import dev.tip.audio.internal.SampleFifo;
+import dev.tip.audio.internal.Sinks;
 import dev.tip.audio.internal.StreamConverter;
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.voice.AudioFormat;
@@ -62,9 +63,14 @@ public final class ConvertingSink implements AudioSink {
     }
 
     @Override
-    public void write(short[] frame) throws IOException {
-        converter.push(frame, 0, format.samplesPerFrame());
-        flushFullFrames();
+    public void write(short[] samples, int offset, int length) throws IOException {
+        Sinks.checkPart(format, length);
+        converter.push(samples, offset, length / format.channels());
+        if (sink.isRealTime()) {
+            flushAll(); // a device gets each part at once: a sample waits for the device, not its frame
+        } else {
+            flushFullFrames();
+        }
     }
 
     @Override
@@ -92,6 +98,15 @@ public final class ConvertingSink implements AudioSink {
             throw new UncheckedIOException("could not write the last frame to " + sink, e);
         } finally {
             sink.close();
+        }
+    }
+
+    private void flushAll() throws IOException {
+        int length = sinkFrame.length;
+        while (fifo.size() > 0) {
+            int n = Math.min(length, fifo.size());
+            fifo.take(sinkFrame, 0, n);
+            sink.write(sinkFrame, 0, n);
         }
     }
 

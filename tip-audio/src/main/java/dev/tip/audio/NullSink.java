@@ -23,7 +23,7 @@ public final class NullSink implements AudioSink {
     }
 
     @Override
-    public void write(short[] frame) {
+    public void write(short[] samples, int offset, int length) {
         // discarded on purpose
     }
 }

@@ -102,8 +102,8 @@ public final class SpeakerSink implements AudioSink {
     }
 
     @Override
-    public void write(short[] frame) throws IOException {
-        converted.write(frame);
+    public void write(short[] samples, int offset, int length) throws IOException {
+        converted.write(samples, offset, length);
     }
 
     @Override

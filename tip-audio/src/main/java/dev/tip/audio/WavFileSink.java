@@ -1,5 +1,6 @@
 package dev.tip.audio;
 
+import dev.tip.audio.internal.Sinks;
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.voice.AudioFormat;
 import java.io.BufferedInputStream;
@@ -36,7 +37,7 @@ public final class WavFileSink implements AudioSink {
     private final Path raw;
     private final OutputStream out;
     private final byte[] bytes;
-    private long frames;
+    private long samplesWritten;
     private boolean closed;
 
     /**
@@ -55,12 +56,12 @@ public final class WavFileSink implements AudioSink {
     }
 
     /**
-     * Returns the number of frames written so far.
+     * Returns the number of whole frames written so far (writes may come in parts of frames).
      *
      * @return frames written
      */
     public long framesWritten() {
-        return frames;
+        return samplesWritten / format.frameLength();
     }
 
     @Override
@@ -69,18 +70,18 @@ public final class WavFileSink implements AudioSink {
     }
 
     @Override
-    public void write(short[] frame) throws IOException {
+    public void write(short[] samples, int offset, int length) throws IOException {
         if (closed) {
             throw new IllegalStateException("WavFileSink for " + file + " is closed");
         }
-        int count = format.frameLength();
-        for (int i = 0; i < count; i++) {
-            short s = frame[i];
+        Sinks.checkPart(format, length);
+        for (int i = 0; i < length; i++) {
+            short s = samples[offset + i];
             bytes[2 * i] = (byte) s;
             bytes[2 * i + 1] = (byte) (s >> 8);
         }
-        out.write(bytes);
-        frames++;
+        out.write(bytes, 0, 2 * length);
+        samplesWritten += length;
     }
 
     /**
@@ -98,7 +99,7 @@ public final class WavFileSink implements AudioSink {
             out.close();
             javax.sound.sampled.AudioFormat pcm =
                     new javax.sound.sampled.AudioFormat(format.sampleRate(), 16, format.channels(), true, false);
-            long sampleFrames = frames * format.samplesPerFrame();
+            long sampleFrames = samplesWritten / format.channels();
             try (InputStream in = new BufferedInputStream(Files.newInputStream(raw), 1 << 16);
                     AudioInputStream audio = new AudioInputStream(in, pcm, sampleFrames)) {
                 AudioSystem.write(audio, AudioFileFormat.Type.WAVE, file.toFile());

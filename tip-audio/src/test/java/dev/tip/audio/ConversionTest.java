@@ -30,9 +30,26 @@ class ConversionTest {
             return format;
         }
 
+        private short[] pending;
+        private int pendingLength;
+
+        /** Collects parts into whole frames. */
         @Override
-        public void write(short[] frame) {
-            frames.add(java.util.Arrays.copyOf(frame, format.frameLength()));
+        public void write(short[] samples, int offset, int length) {
+            if (pending == null) {
+                pending = new short[format.frameLength()];
+            }
+            while (length > 0) {
+                int n = Math.min(length, pending.length - pendingLength);
+                System.arraycopy(samples, offset, pending, pendingLength, n);
+                pendingLength += n;
+                offset += n;
+                length -= n;
+                if (pendingLength == pending.length) {
+                    pendingLength = 0;
+                    frames.add(pending.clone());
+                }
+            }
         }
 
         @Override
@@ -166,6 +183,51 @@ class ConversionTest {
         assertThat(left).isEqualTo(Signals.channel(all, 2, 1));
         assertThat(ToneDetector.dominantFrequency(Signals.slice(left, 4_410, 100_000), 44_100))
                 .isCloseTo(440, within(1.0));
+    }
+
+    @Test
+    void aRealTimeSinkGetsEachPartAtOnceAndAFileSinkWholeFrames() throws Exception {
+        AudioFormat speaker = new AudioFormat(48_000, 1, 16, 960);
+        List<Integer> deviceWrites = new ArrayList<>();
+        AudioSink device = new AudioSink() {
+            @Override
+            public AudioFormat format() {
+                return speaker;
+            }
+
+            @Override
+            public void write(short[] samples, int offset, int length) {
+                deviceWrites.add(length);
+            }
+
+            @Override
+            public boolean isRealTime() {
+                return true;
+            }
+        };
+        AudioSink sink = ConvertingSink.of(device, AudioFormat.ORIGINAL);
+        CollectingSink file = new CollectingSink(speaker);
+        AudioSink toFile = ConvertingSink.of(file, AudioFormat.ORIGINAL);
+        ToneSource tone = new ToneSource(AudioFormat.ORIGINAL, 440, 0.5);
+        short[] frame = new short[512];
+        int total = 0;
+        for (int i = 0; i < 40; i++) {
+            tone.read(frame);
+            for (int part = 0; part < 4; part++) {
+                int before = deviceWrites.size();
+                sink.write(frame, part * 128, 128);
+                toFile.write(frame, part * 128, 128);
+                if (i > 0) {
+                    // 128 samples at 20 kHz are 307.2 at 48 kHz: each part reaches the device at once
+                    assertThat(deviceWrites.size()).isGreaterThan(before);
+                }
+            }
+        }
+        total = deviceWrites.stream().mapToInt(Integer::intValue).sum();
+        assertThat(deviceWrites).allMatch(n -> n > 0 && n <= 960);
+        // 40 frames of 25.6 ms = 1.024 s = 49152 samples at 48 kHz, less what the resampler holds
+        assertThat(total).isBetween(49_152 - 960, 49_152);
+        assertThat(file.frames).hasSize(total / 960);
     }
 
     @Test

@@ -78,6 +78,8 @@ class OriginalServerInteropTest {
 
             Await.until("bob hears 40 frames of ann", () -> bobHears.nonSilentFrames() >= 40);
             Await.until("ann hears 40 frames of bob", () -> annHears.nonSilentFrames() >= 40);
+            // the original dialect's queue holds whole frames: played out whole
+            assertThat(annHears.writeLengths()).containsExactly(512);
 
             assertHearsOnly(bobHears, 1000, 1500);
             assertHearsOnly(annHears, 1500, 1000);

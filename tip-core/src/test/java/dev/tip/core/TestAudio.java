@@ -69,8 +69,29 @@ final class TestAudio {
             return AudioFormat.ORIGINAL;
         }
 
+        private final short[] pending = new short[AudioFormat.ORIGINAL.frameLength()];
+        private int pendingLength;
+
+        private final java.util.Set<Integer> writeLengths = new java.util.TreeSet<>();
+
+        /** Collects the parts the client writes into whole frames. */
         @Override
-        public synchronized void write(short[] frame) {
+        public synchronized void write(short[] samples, int offset, int length) {
+            writeLengths.add(length);
+            while (length > 0) {
+                int n = Math.min(length, pending.length - pendingLength);
+                System.arraycopy(samples, offset, pending, pendingLength, n);
+                pendingLength += n;
+                offset += n;
+                length -= n;
+                if (pendingLength == pending.length) {
+                    pendingLength = 0;
+                    frame(pending);
+                }
+            }
+        }
+
+        private void frame(short[] frame) {
             writeThread = Thread.currentThread().getName();
             boolean silent = true;
             for (short s : frame) {
@@ -85,6 +106,11 @@ final class TestAudio {
             if (frames.size() < 4000) {
                 frames.add(frame.clone());
             }
+        }
+
+        /** The lengths of the writes the client made, each once. */
+        synchronized java.util.Set<Integer> writeLengths() {
+            return new java.util.TreeSet<>(writeLengths);
         }
 
         synchronized int nonSilentFrames() {

@@ -250,6 +250,8 @@ class Tip2ClientTest {
             assertThat(stats.framesLate()).isGreaterThanOrEqualTo(0);
             assertThat(stats.framesLost()).isGreaterThanOrEqualTo(0);
             assertThat(stats.framesPlayed()).isGreaterThanOrEqualTo(40);
+            // played out in quarter frames, each mixed when the sink takes it
+            assertThat(sink.writeLengths()).containsExactly(128);
         }
     }
 

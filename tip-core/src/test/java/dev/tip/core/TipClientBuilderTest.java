@@ -33,7 +33,7 @@ class TipClientBuilderTest {
             }
 
             @Override
-            public void write(short[] frame) {}
+            public void write(short[] samples, int offset, int length) {}
         };
     }
 

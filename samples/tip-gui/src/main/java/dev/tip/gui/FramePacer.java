@@ -27,12 +27,21 @@ final class FramePacer {
 
     /** Waits until the next frame is due. */
     void awaitNext() {
+        awaitNext(frameNanos);
+    }
+
+    /**
+     * Waits until the next part of a frame is due, {@code periodNanos} after the previous one.
+     *
+     * @param periodNanos the duration of the part just written
+     */
+    void awaitNext(long periodNanos) {
         long now = System.nanoTime();
         if (reset || now - next > MAX_LAG_FRAMES * frameNanos) {
             reset = false;
             next = now;
         }
-        next += frameNanos;
+        next += periodNanos;
         long wait;
         while ((wait = next - System.nanoTime()) > 0) {
             LockSupport.parkNanos(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(50)));

@@ -58,7 +58,7 @@ public final class SwitchableSink implements AudioSink {
     }
 
     @Override
-    public void write(short[] frame) throws IOException {
+    public void write(short[] samples, int offset, int length) throws IOException {
         AudioSink sink;
         synchronized (this) {
             if (closed) {
@@ -69,7 +69,7 @@ public final class SwitchableSink implements AudioSink {
         boolean realTime = sink != null && sink.isRealTime();
         if (sink != null) {
             try {
-                sink.write(frame);
+                sink.write(samples, offset, length);
             } catch (IOException | RuntimeException e) {
                 synchronized (this) {
                     if (sink == current) {
@@ -79,7 +79,7 @@ public final class SwitchableSink implements AudioSink {
             }
         }
         if (!realTime) {
-            pacer.awaitNext();
+            pacer.awaitNext(length / format.channels() * 1_000_000_000L / format.sampleRate());
         }
     }
 

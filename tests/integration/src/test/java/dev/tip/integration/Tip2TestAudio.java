@@ -23,8 +23,26 @@ final class Tip2TestAudio {
             return AudioFormat.ORIGINAL;
         }
 
+        private final short[] pending = new short[AudioFormat.ORIGINAL.frameLength()];
+        private int pendingLength;
+
+        /** Collects the parts the client writes into whole frames. */
         @Override
-        public synchronized void write(short[] frame) {
+        public synchronized void write(short[] samples, int offset, int length) {
+            while (length > 0) {
+                int n = Math.min(length, pending.length - pendingLength);
+                System.arraycopy(samples, offset, pending, pendingLength, n);
+                pendingLength += n;
+                offset += n;
+                length -= n;
+                if (pendingLength == pending.length) {
+                    pendingLength = 0;
+                    frame(pending);
+                }
+            }
+        }
+
+        private void frame(short[] frame) {
             if (frames.isEmpty() && rms(frame) == 0) {
                 return;
             }

@@ -32,16 +32,17 @@ public final class SourceLineSink implements AudioSink {
     }
 
     @Override
-    public void write(short[] frame) {
-        int count = format.frameLength();
-        for (int i = 0; i < count; i++) {
-            short s = frame[i];
+    public void write(short[] samples, int offset, int length) {
+        Sinks.checkPart(format, length);
+        for (int i = 0; i < length; i++) {
+            short s = samples[offset + i];
             bytes[2 * i] = (byte) s;
             bytes[2 * i + 1] = (byte) (s >> 8);
         }
+        int n = 2 * length;
         int written = 0;
-        while (written < bytes.length && line.isOpen()) {
-            written += line.write(bytes, written, bytes.length - written);
+        while (written < n && line.isOpen()) {
+            written += line.write(bytes, written, n - written);
         }
     }
 

@@ -45,25 +45,29 @@ public final class Mixer {
      * @param frame at least {@code format.frameLength()} samples
      */
     public void add(short[] frame) {
-        add(frame, 0, 1.0f);
+        add(frame, 0, frameLength, 1.0f);
     }
 
     /**
-     * Adds one speaker's frame to the mix at a gain (a per-speaker volume).
+     * Adds the first {@code length} samples of one speaker's part of a frame to the mix at a gain
+     * (a per-speaker volume): every source of one mix gives the same part.
      *
-     * @param frame the samples
-     * @param offset index of the frame's first sample in {@code frame}
+     * @param samples the samples
+     * @param offset index of the first sample in {@code samples}
+     * @param length number of samples, at most {@code format.frameLength()}
      * @param gain linear gain, 0 mutes, 1 leaves the samples as they are
+     * @throws IllegalArgumentException if the length is out of range
      */
-    public void add(short[] frame, int offset, float gain) {
+    public void add(short[] samples, int offset, int length, float gain) {
+        checkLength(length);
         int[] s = sum;
         if (gain == 1.0f) {
-            for (int i = 0; i < frameLength; i++) {
-                s[i] += frame[offset + i];
+            for (int i = 0; i < length; i++) {
+                s[i] += samples[offset + i];
             }
         } else {
-            for (int i = 0; i < frameLength; i++) {
-                s[i] += Math.round(frame[offset + i] * gain);
+            for (int i = 0; i < length; i++) {
+                s[i] += Math.round(samples[offset + i] * gain);
             }
         }
         sources++;
@@ -85,9 +89,28 @@ public final class Mixer {
      * @param out receives {@code format.frameLength()} samples
      */
     public void mixTo(short[] out) {
+        mixTo(out, 0, frameLength);
+    }
+
+    /**
+     * Writes the saturated sum of the first {@code length} samples added since {@link #clear()}.
+     *
+     * @param out receives the mix
+     * @param offset index of the first sample written
+     * @param length number of samples, at most {@code format.frameLength()}
+     * @throws IllegalArgumentException if the length is out of range
+     */
+    public void mixTo(short[] out, int offset, int length) {
+        checkLength(length);
         int[] s = sum;
-        for (int i = 0; i < frameLength; i++) {
-            out[i] = clamp(s[i]);
+        for (int i = 0; i < length; i++) {
+            out[offset + i] = clamp(s[i]);
+        }
+    }
+
+    private void checkLength(int length) {
+        if (length < 0 || length > frameLength) {
+            throw new IllegalArgumentException("length must be 0.." + frameLength + ", was " + length);
         }
     }
 

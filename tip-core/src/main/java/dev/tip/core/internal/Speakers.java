@@ -233,20 +233,34 @@ public final class Speakers {
     }
 
     /**
-     * Plays one frame from every speaker's buffer and mixes them, saturating. Call once per frame
-     * period, from the playout thread.
+     * Plays one frame from every speaker's buffer and mixes them, saturating: {@code mixNext(now,
+     * out, format.frameLength())}.
      *
      * @param nowNanos the current time, on the clock the arrivals were stamped with
      * @param out receives {@code format.frameLength()} samples: the mix, or silence
      * @return how many speakers contributed audio (received or concealed) to the mix
      */
     public int mixNext(long nowNanos, short[] out) {
+        return mixNext(nowNanos, out, format.frameLength());
+    }
+
+    /**
+     * Plays the next {@code length} samples from every speaker's buffer and mixes them,
+     * saturating. Call it at the pace of the samples (a part of a frame every part's duration),
+     * from the playout thread: the shorter the part, the later each sample is decided.
+     *
+     * @param nowNanos the current time, on the clock the arrivals were stamped with
+     * @param out receives {@code length} samples from index 0: the mix, or silence
+     * @param length samples, 1 .. {@code format.frameLength()}, a multiple of the channel count
+     * @return how many speakers contributed audio (received or concealed) to the mix
+     */
+    public int mixNext(long nowNanos, short[] out, int length) {
         mixer.clear();
         int contributing = 0;
         for (Speaker s : active) {
-            JitterBuffer.Playout r = s.buffer.playout(nowNanos, scratch);
+            JitterBuffer.Playout r = s.buffer.playout(nowNanos, scratch, 0, length);
             if (r != JitterBuffer.Playout.SILENCE) {
-                mixer.add(scratch, 0, s.gain);
+                mixer.add(scratch, 0, length, s.gain);
                 contributing++;
             }
             int change = s.track(r == JitterBuffer.Playout.FRAME, nowNanos, speakingHoldNanos);
@@ -254,7 +268,7 @@ public final class Speakers {
                 speakingListener.speakingChanged(s.id, change > 0);
             }
         }
-        mixer.mixTo(out);
+        mixer.mixTo(out, 0, length);
         return contributing;
     }
 

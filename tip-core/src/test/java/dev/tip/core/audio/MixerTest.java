@@ -1,6 +1,7 @@
 package dev.tip.core.audio;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tip.core.voice.AudioFormat;
 import org.junit.jupiter.api.Test;
@@ -29,9 +30,21 @@ class MixerTest {
         short[] out = {9, 9, 9, 9};
         m.mixTo(out);
         assertThat(out).containsOnly((short) 0);
-        m.add(new short[] {0, 1000, -1000, 20000}, 0, 0.5f);
+        m.add(new short[] {0, 1000, -1000, 20000}, 0, 4, 0.5f);
         m.mixTo(out);
         assertThat(out).containsExactly((short) 0, (short) 500, (short) -500, (short) 10000);
+    }
+
+    @Test
+    void aPartOfAFrameMixesOnlyThatPart() {
+        Mixer m = new Mixer(FORMAT);
+        m.add(new short[] {7, 1000, 1000, 7}, 1, 2, 1.0f);
+        m.add(new short[] {2000, 2000}, 0, 2, 0.5f);
+        short[] out = {9, 9, 9, 9};
+        m.mixTo(out, 1, 2);
+        assertThat(out).containsExactly((short) 9, (short) 2000, (short) 2000, (short) 9);
+        assertThatThrownBy(() -> m.add(new short[8], 0, 5, 1.0f)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> m.mixTo(out, 0, 5)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

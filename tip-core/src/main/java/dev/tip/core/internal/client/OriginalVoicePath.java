@@ -60,8 +60,14 @@ final class OriginalVoicePath implements VoicePath {
         }
     }
 
+    /** A whole frame: the original dialect's queue holds whole frames and has no clock. */
     @Override
-    public int mix(long nowNanos, short[] out) {
+    public int playoutPart() {
+        return format.frameLength();
+    }
+
+    @Override
+    public int mix(long nowNanos, short[] out, int length) {
         if (queue.poll(out)) {
             return 1;
         }

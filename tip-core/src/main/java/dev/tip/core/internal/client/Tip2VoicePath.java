@@ -34,6 +34,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class Tip2VoicePath implements VoicePath {
     /** A source that delivers nothing for this long had a gap; the next frame starts a talk spurt. */
     private static final long SOURCE_GAP_NANOS = 200_000_000L;
+    /** Playout calls per frame: 4, 6.4 ms each in the room's format. */
+    private static final int PARTS_PER_FRAME = 4;
 
     private final AudioFormat format;
     private final Speakers speakers;
@@ -295,9 +297,18 @@ final class Tip2VoicePath implements VoicePath {
         }
     }
 
+    /**
+     * A quarter of a frame (128 samples, 6.4 ms, in the room's format): the jitter buffers decide
+     * each part when the sink takes it, so no sample waits in a frame for the ones before it.
+     */
     @Override
-    public int mix(long nowNanos, short[] out) {
-        return speakers.mixNext(nowNanos, out);
+    public int playoutPart() {
+        return Math.max(1, format.samplesPerFrame() / PARTS_PER_FRAME) * format.channels();
+    }
+
+    @Override
+    public int mix(long nowNanos, short[] out, int length) {
+        return speakers.mixNext(nowNanos, out, length);
     }
 
     @Override

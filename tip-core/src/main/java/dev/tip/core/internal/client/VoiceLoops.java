@@ -129,7 +129,7 @@ final class VoiceLoops {
         }
     }
 
-    /** Path to sink: a frame each period, paced by the sink if it is real-time, else by the clock. */
+    /** Path to sink: a part of a frame each part's period, paced by the sink if it is real-time, else by the clock. */
     static final class PlayoutLoop implements Runnable {
         private final VoiceEngine engine;
         private final AudioSink sink;
@@ -147,28 +147,43 @@ final class VoiceLoops {
 
         @Override
         public void run() {
-            short[] frame = new short[format.frameLength()];
-            FramePacer pacer = new FramePacer(clock, format, MAX_LAG_FRAMES);
+            int part = path.playoutPart();
+            int partsPerFrame = Math.max(1, format.frameLength() / part);
+            short[] samples = new short[part];
+            // paced per part: a part of a frame every part's duration
+            FramePacer pacer = new FramePacer(
+                    clock,
+                    format.withRate(format.sampleRate(), part / format.channels()),
+                    MAX_LAG_FRAMES * partsPerFrame);
             boolean paced = sink == null || !sink.isRealTime();
             VoiceCounters counters = engine.counters();
+            // the counters count frames: a frame's worth of parts is one played (or silent) frame
+            int inFrame = 0;
+            boolean heard = false;
             try {
                 while (engine.running()) {
                     if (paced) {
                         pacer.awaitNext();
                     }
-                    int contributing = path.mix(clock.nanoTime(), frame);
-                    if (sink == null) {
-                        if (contributing > 0) {
-                            counters.discarded.incrementAndGet();
+                    int contributing = path.mix(clock.nanoTime(), samples, part);
+                    heard |= contributing > 0;
+                    boolean frameDone = (inFrame += part) >= format.frameLength();
+                    if (frameDone) {
+                        inFrame = 0;
+                        if (sink == null) {
+                            if (heard) {
+                                counters.discarded.incrementAndGet();
+                            }
+                        } else if (heard) {
+                            counters.played.incrementAndGet();
+                        } else {
+                            counters.silence.incrementAndGet();
                         }
-                        continue;
+                        heard = false;
                     }
-                    if (contributing > 0) {
-                        counters.played.incrementAndGet();
-                    } else {
-                        counters.silence.incrementAndGet();
+                    if (sink != null) {
+                        sink.write(samples, 0, part);
                     }
-                    sink.write(frame);
                 }
             } catch (InterruptedException e) {
                 // close() or a failure stops the playout

@@ -48,13 +48,22 @@ interface VoicePath {
     void receive(ByteBuffer in, int length);
 
     /**
-     * Playout thread: the next frame to play.
+     * How many samples the playout loop asks {@link #mix} for at a time: a part of a frame where
+     * the path can decide each part as late as the sink takes it, else a whole frame.
+     *
+     * @return samples per playout call, at most a frame
+     */
+    int playoutPart();
+
+    /**
+     * Playout thread: the next {@link #playoutPart()} samples to play.
      *
      * @param nowNanos the client's clock now
-     * @param out where the frame goes; silence when nobody speaks
-     * @return how many speakers the frame holds (0 for silence)
+     * @param out where the samples go, from index 0; silence when nobody speaks
+     * @param length {@link #playoutPart()}
+     * @return how many speakers the samples hold (0 for silence)
      */
-    int mix(long nowNanos, short[] out);
+    int mix(long nowNanos, short[] out, int length);
 
     /**
      * Whether the playout loop runs without a sink: TIP/2 tells who speaks even then.
