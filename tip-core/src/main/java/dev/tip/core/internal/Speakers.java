@@ -43,6 +43,8 @@ public final class Speakers {
     public static final int CORRUPT = -102;
 
     private static final Speaker[] NONE = new Speaker[0];
+    /** Most packets in a row the decoder rebuilds (the last by FEC): 5, 100 ms of Opus. */
+    static final int MAX_REBUILT = 5;
 
     private final AudioFormat format;
     private final int maxSpeakers;
@@ -328,6 +330,42 @@ public final class Speakers {
     }
 
     /**
+     * Returns the highest share of codec packets lost, over the speakers heard, since the last
+     * call: what this listener reports to the server so that the speakers' encoders protect
+     * their packets (Opus in-band FEC) as much as the worst listener needs. Call it from one
+     * thread, every few seconds.
+     *
+     * @return percent, 0..100, rounded up; 0 when nothing was received
+     */
+    public int lossPercent() {
+        int worst = 0;
+        for (Speaker s : active) {
+            long got = s.received - s.reportedReceived;
+            long lost = s.lostBefore - s.reportedLost;
+            s.reportedReceived += got;
+            s.reportedLost += lost;
+            if (got + lost > 0) {
+                worst = Math.max(worst, (int) Math.min(100, (lost * 100 + got + lost - 1) / (got + lost)));
+            }
+        }
+        return worst;
+    }
+
+    /**
+     * Returns how many lost codec packets the decoders rebuilt (from the next packet's in-band FEC
+     * or by the codec's own concealment) in time to be played, over the speakers heard now.
+     *
+     * @return the count
+     */
+    public long rebuilt() {
+        long n = 0;
+        for (Speaker s : active) {
+            n += s.rebuilt;
+        }
+        return n;
+    }
+
+    /**
      * Sums late, missing and concealed frames over every buffer, those of speakers who left
      * included, and gives the largest current delay of the buffers that have played.
      *
@@ -368,7 +406,20 @@ public final class Speakers {
         final int roomRate;
         final byte[] packet;
         final short[] decoded;
+        final int packetDuration;
         boolean any;
+        /**
+         * Codec packets received, lost before a later one arrived, and rebuilt by the decoder:
+         * written by the receive thread only, read by others.
+         */
+        volatile long received;
+
+        volatile long lostBefore;
+        volatile long rebuilt;
+        /** What {@link Speakers#lossPercent()} saw last time; confined to its caller. */
+        long reportedReceived;
+
+        long reportedLost;
         int lastSequence;
         long lastTimestamp;
         long unwrapped;
@@ -391,6 +442,7 @@ public final class Speakers {
             this.roomRate = room.sampleRate();
             this.packet = codec == null ? null : new byte[VoiceSender.MAX_PAYLOAD];
             this.decoded = codec == null ? null : new short[packetSamples];
+            this.packetDuration = codec == null ? 0 : codec.packetDuration();
         }
 
         /**
@@ -405,31 +457,55 @@ public final class Speakers {
             if (length > packet.length) {
                 return CORRUPT;
             }
+            int ahead = 1;
+            int step = 0;
             if (any) {
-                int ahead = (seq - lastSequence) & 0xFFFF;
+                ahead = (seq - lastSequence) & 0xFFFF;
                 if (ahead == 0) {
                     return JitterBuffer.DUPLICATE;
                 }
                 if (ahead > 0x8000) {
                     return JitterBuffer.LATE;
                 }
-                unwrapped += (int) (ts - lastTimestamp);
+                step = (int) (ts - lastTimestamp);
+                unwrapped += step;
             } else {
                 unwrapped = ts;
             }
+            boolean first = !any;
             any = true;
             lastSequence = seq;
             lastTimestamp = ts;
+            received++;
             d.buffer().get(d.payloadOffset(), packet, 0, length);
             long roomTs = Math.floorDiv(unwrapped * roomRate, clockRate);
-            // a lost packet is left to the jitter buffer, which counts it and conceals it: rebuilding
-            // it with decoder.recover() needs FEC in the stream, which senders put in only when
-            // told of loss (receiver reports are not in the protocol yet), and would else be
-            // concealment counted as a received frame
+            if (!first && ahead > 1) {
+                lostBefore += ahead - 1;
+                // packets lost inside a talk spurt (numbers and time contiguous): the decoder rebuilds
+                // them, the last one from this packet's in-band FEC (Opus's own concealment where the
+                // sender put none in), the earlier ones by the codec's concealment, so that its state
+                // runs on without a jump; a longer gap is left to the jitter buffer
+                if (!d.marker() && ahead <= MAX_REBUILT + 1 && step == ahead * packetDuration) {
+                    for (int k = ahead - 1; k >= 2; k--) {
+                        decoder.conceal(decoded);
+                        insertRebuilt(seq - k, roomTs - (long) k * packetSamples, arrivalNanos);
+                    }
+                    if (decoder.recover(packet, 0, length, decoded)) {
+                        insertRebuilt(seq - 1, roomTs - packetSamples, arrivalNanos);
+                    }
+                }
+            }
             if (!decoder.decode(packet, 0, length, decoded)) {
                 return CORRUPT;
             }
             return buffer.insert(seq, roomTs & 0xFFFF_FFFFL, d.marker(), decoded, 0, packetSamples, arrivalNanos);
+        }
+
+        private void insertRebuilt(int seq, long roomTs, long arrivalNanos) {
+            int r = buffer.insert(seq & 0xFFFF, roomTs & 0xFFFF_FFFFL, false, decoded, 0, packetSamples, arrivalNanos);
+            if (r == JitterBuffer.INSERTED) {
+                rebuilt++;
+            }
         }
 
         /** Returns +1 when speaking starts, -1 when it stops, 0 otherwise. */

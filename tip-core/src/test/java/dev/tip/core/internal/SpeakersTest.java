@@ -102,6 +102,51 @@ class SpeakersTest {
         assertThat(s.size()).isEqualTo(2);
     }
 
+    /** A codec packet of {@code sender}: its frame's value, the previous one's as FEC. */
+    private VoiceDatagram codecDatagram(int sender, int seq, boolean marker, int value) {
+        byte[] payload = new byte[4];
+        FecTestCodec.packet((short) value, (short) (value - 1), payload, 0);
+        d.wrap(wire, 0, VoiceDatagram.HEADER_LENGTH + 4).writeHeader(marker, PayloadType.OPUS, sender, seq, 960L * seq);
+        wire.put(VoiceDatagram.HEADER_LENGTH, payload);
+        assertThat(d.check()).isEqualTo(VoiceDatagram.OK);
+        return d;
+    }
+
+    @Test
+    void aLostCodecPacketIsRebuiltFromTheNextOnesFecAndLongerGapsByTheCodecsConcealment() {
+        Speakers s = new Speakers(F, 8, HOLD, (id, speaking) -> {}, List.of(new FecTestCodec()));
+        long p = 20_000_000L; // 20 ms packets
+        java.util.Set<Integer> lost = java.util.Set.of(5, 7, 8, 20, 21, 22, 23, 24, 25, 26);
+        java.util.List<Integer> heard = new ArrayList<>();
+        short[] out = new short[400];
+        int last = Integer.MIN_VALUE;
+        for (int k = 0; k < 40; k++) {
+            if (!lost.contains(k)) {
+                assertThat(s.insert(codecDatagram(1, k, k == 0, 100 + k), k * p))
+                        .isEqualTo(JitterBuffer.INSERTED);
+            }
+            if (k == 10) {
+                // 3 of the first 11 numbers never came: 5, 7, 8
+                assertThat(s.lossPercent()).isEqualTo(28);
+                assertThat(s.lossPercent()).as("nothing new since").isZero();
+            }
+            s.mixNext(k * p + p / 2, out, out.length);
+            if (out[0] != last) {
+                heard.add((int) out[0]);
+                last = out[0];
+            }
+        }
+        // 5 and 8 from the FEC of 6 and 9, 7 concealed by the codec; 20..26 (7 in a row) too long:
+        // the jitter buffer conceals them (fading to silence), so neither 120..126 nor 7 there
+        assertThat(heard).containsSubsequence(104, 105, 106, FecTestCodec.CONCEALED & 0xFFFF, 108, 109);
+        assertThat(heard).doesNotContain(120, 121, 122, 123, 124, 125, 126);
+        assertThat(heard).contains(119, 130);
+        assertThat(s.rebuilt()).isEqualTo(3);
+        assertThat(s.lossPercent())
+                .as("7 lost, 22 came since the last report: 7/29")
+                .isEqualTo(25);
+    }
+
     @Test
     void lossesAreConcealedAndCountedAndTheCountsOutliveTheSpeaker() {
         Speakers s = speakers(8);
