@@ -293,7 +293,10 @@ public final class JitterEvaluation {
             Series tipSeries = newSeries(trace);
             Row tip = run("TIP", clientSubject(JitterBuffer.DEFAULT_TARGET_LATE_LOSS), trace, call, phase, tipSeries);
             rows.add(tip);
-            Row atB1 = tip.named("TIP@B1", "the client's buffer as built (target late loss 2%)");
+            Row atB1 = tip.named(
+                    "TIP@B1",
+                    "the client's buffer as built (target late loss " + JitterBuffer.DEFAULT_TARGET_LATE_LOSS * 100
+                            + "%)");
             for (int i = 0; i < OPERATING_POINTS.length && atB1.lateOrWait() > b1.lateOrWait(); i++) {
                 Row r = run("TIP@B1", clientSubject(OPERATING_POINTS[i]), trace, call, phase, null);
                 atB1 = r.named(
