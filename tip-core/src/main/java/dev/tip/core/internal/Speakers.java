@@ -65,6 +65,14 @@ public final class Speakers {
     /** Volumes set by id, also for speakers not heard yet; guarded by {@link #changes}. */
     private final java.util.HashMap<Integer, Float> gains = new java.util.HashMap<>();
 
+    /**
+     * Whether the decoders rebuild lost packets: only once this listener reported loss, after
+     * which the server asks the speakers to carry in-band FEC. Without FEC in the stream Opus's
+     * rebuilding is its concealment, which leaves the next decoded frame distorted (measured on a
+     * tone: rms 931 where the tone's is 5500), worse than the jitter buffer's concealment.
+     */
+    private volatile boolean rebuildLost;
+
     private long retiredLate;
     private long retiredMissing;
     private long retiredConcealed;
@@ -145,7 +153,7 @@ public final class Speakers {
                     d.payloadLength(),
                     arrivalNanos);
         }
-        return s.decodeAndInsert(d, arrivalNanos);
+        return s.decodeAndInsert(d, arrivalNanos, rebuildLost);
     }
 
     private Speaker find(int id) {
@@ -338,6 +346,7 @@ public final class Speakers {
      * @return percent, 0..100, rounded up; 0 when nothing was received
      */
     public int lossPercent() {
+        // (also turns rebuilding on or off: see rebuildLost)
         int worst = 0;
         for (Speaker s : active) {
             long got = s.received - s.reportedReceived;
@@ -348,6 +357,7 @@ public final class Speakers {
                 worst = Math.max(worst, (int) Math.min(100, (lost * 100 + got + lost - 1) / (got + lost)));
             }
         }
+        rebuildLost = worst > 0;
         return worst;
     }
 
@@ -448,9 +458,9 @@ public final class Speakers {
         /**
          * Decodes a codec packet at arrival and inserts its samples, with timestamps at the room's
          * rate. A late or repeated packet is dropped (decoding it out of order would disturb the
-         * decoder's state).
+         * decoder's state). With {@code rebuildLost}, packets lost just before are rebuilt.
          */
-        int decodeAndInsert(VoiceDatagram d, long arrivalNanos) {
+        int decodeAndInsert(VoiceDatagram d, long arrivalNanos, boolean rebuildLost) {
             int seq = d.sequence();
             long ts = d.timestamp();
             int length = d.payloadLength();
@@ -485,7 +495,7 @@ public final class Speakers {
                 // them, the last one from this packet's in-band FEC (Opus's own concealment where the
                 // sender put none in), the earlier ones by the codec's concealment, so that its state
                 // runs on without a jump; a longer gap is left to the jitter buffer
-                if (!d.marker() && ahead <= MAX_REBUILT + 1 && step == ahead * packetDuration) {
+                if (rebuildLost && !d.marker() && ahead <= MAX_REBUILT + 1 && step == ahead * packetDuration) {
                     for (int k = ahead - 1; k >= 2; k--) {
                         decoder.conceal(decoded);
                         insertRebuilt(seq - k, roomTs - (long) k * packetSamples, arrivalNanos);
