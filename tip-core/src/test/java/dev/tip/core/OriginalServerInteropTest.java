@@ -70,6 +70,10 @@ class OriginalServerInteropTest {
             assertThat(m.lookingAt()).as(handshake).isTrue();
             InetSocketAddress annVoice = voiceOf(server, "ann");
             assertThat(annVoice.getPort()).isEqualTo(Integer.parseInt(m.group(1)));
+            // connect() returns in the room; the join datagram may still be on its way to the server
+            Await.until(
+                    "bob's first datagram reaches the server",
+                    () -> server.firstDatagramFrom(voiceOf(server, "bob")) != null);
             byte[] probe = server.firstDatagramFrom(voiceOf(server, "bob"));
             assertThat(probe).as("bob's first datagram is the join datagram").hasSize(1024);
             byte[] letters = new byte[1024];
