@@ -74,4 +74,14 @@ public interface SessionListener {
      * @param detail what happened, in words (for a server's DISCONNECT, the REASON it sent)
      */
     default void disconnected(DisconnectReason reason, String detail) {}
+
+    /**
+     * TIP/2: the voice moved to another path: to {@link VoiceTransport#TCP} when UDP does not get
+     * through to the server (voice then goes through the control connection), back to
+     * {@link VoiceTransport#UDP} once a UDP probe is answered. Only with a server that offers the
+     * tunnel. Called on the listener executor.
+     *
+     * @param transport the path voice takes from now on
+     */
+    default void voiceTransportChanged(VoiceTransport transport) {}
 }

@@ -278,6 +278,7 @@ public final class TipClient implements AutoCloseable {
             control = c;
             controlThread = t;
         }
+        voice.control(c);
         t.start();
         return true;
     }
@@ -297,6 +298,9 @@ public final class TipClient implements AutoCloseable {
             }
             if (keyExchange != null) {
                 b.put(KeyShare.FIELD, KeyShare.encode(keyExchange.publicKey()));
+            }
+            if (config.voiceTunnel()) {
+                b.put(TipProtocol.TUNNEL, 1);
             }
             ext = b.build();
         }
@@ -572,6 +576,7 @@ public final class TipClient implements AutoCloseable {
         private Executor listenerExecutor;
         private DialectPreference dialectPreference = DialectPreference.AUTO;
         private boolean encryptVoice = true;
+        private boolean voiceTunnel = true;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration keepaliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
@@ -734,6 +739,22 @@ public final class TipClient implements AutoCloseable {
         }
 
         /**
+         * Sets whether TIP/2 voice may go through the control connection when UDP does not get
+         * through; default true. The client offers {@code "TUNNEL": 1}; with a server that accepts
+         * it, voice moves to the TCP connection when no HELLO_ACK comes within about a second (or
+         * UDP goes quiet), and back to UDP once a UDP probe is answered (docs/protocol.md, "Voice
+         * over the control connection"; {@link SessionListener#voiceTransportChanged}). With false,
+         * or a server that does not accept it, a TIP/2 session without UDP fails after 5 s.
+         *
+         * @param tunnel false to use UDP only
+         * @return this builder
+         */
+        public Builder voiceTunnel(boolean tunnel) {
+            this.voiceTunnel = tunnel;
+            return this;
+        }
+
+        /**
          * Sets the time allowed to open the TCP connection; default 10 s.
          *
          * @param timeout positive
@@ -891,6 +912,7 @@ public final class TipClient implements AutoCloseable {
                     voiceCodecs != null ? voiceCodecs : VoiceCodec.available(),
                     voiceBitrate,
                     encryptVoice,
+                    voiceTunnel,
                     "tip-client-" + IDS.incrementAndGet()));
         }
     }

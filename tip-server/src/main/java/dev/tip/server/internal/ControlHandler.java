@@ -70,6 +70,9 @@ final class ControlHandler {
     private final PendingConnections pending;
 
     private final HashMap<InetAddress, TokenBucket> logBudgets = new HashMap<>();
+    /** Splits tunnel frames off what each connection sends (docs/protocol.md, the tunnel). */
+    private final TunnelReader tunnelReader = new TunnelReader(this);
+
     private boolean stopping;
     // read by other threads
     private volatile List<Participant> users = List.of();
@@ -236,6 +239,52 @@ final class ControlHandler {
         carryOut();
     }
 
+    /**
+     * Bytes read from {@code c}: tunnel frames go to the relay, the rest to the decoder.
+     *
+     * @param c the connection
+     * @param buf the bytes
+     * @param n how many, from index 0
+     */
+    void received(Connection c, byte[] buf, int n) {
+        tunnelReader.received(c, buf, n);
+    }
+
+    /** The tunnel's voice for {@code c} waits: writes what the socket takes. */
+    void flushTunnel(Connection c) {
+        if (!c.closed && c.flush(config.clock().millis()) == Connection.Write.FAILED) {
+            doom(c, LeaveReason.CONNECTION_LOST);
+        }
+    }
+
+    /** The connection of member {@code id}, or null. */
+    Connection byId(int id) {
+        return id >= 0 && id < byId.length ? byId[id] : null;
+    }
+
+    /** {@code c} broke the tunnel's framing: closed as for any protocol error. */
+    void tunnelError(Connection c, String what) {
+        Counters.add(counters.protocolErrors, 1);
+        if (mayLog(c)) {
+            LOG.info("{}: protocol error, closing: {}", c, what);
+        }
+        closeWith(c, new ControlMessage.Disconnect("Protocol error: " + what), LeaveReason.PROTOCOL_ERROR);
+    }
+
+    /** Control thread: a datagram {@code c} sent in a tunnel frame; false if {@code c} is closed for it. */
+    boolean tunnelled(Connection c, byte[] buf, int off, int len) {
+        if (c.tunnel == null || c.id < 0) {
+            tunnelError(c, "tunnel frame without TUNNEL negotiated");
+            return false;
+        }
+        if (relay.tunnels().offerInbound(c.id, c.tunnelToken, buf, off, len)) {
+            Counters.add(counters.tunnelDatagramsIn, 1);
+        } else {
+            Counters.add(counters.tunnelDroppedInbound, 1);
+        }
+        return true;
+    }
+
     void decode(Connection c) {
         while (c.open()) {
             ControlMessage m;
@@ -298,6 +347,9 @@ final class ControlHandler {
             unpend(c);
             c.id = id;
             byId[id] = c;
+            if (Tip2Negotiation.wantsTunnel(n.extensions())) {
+                c.tunnel = relay.tunnels().newMemberQueue();
+            }
             LOG.info("{} joined as {}", c, LogText.safe(n.name()));
         } else if (id < 0) {
             forget(c);
@@ -329,7 +381,11 @@ final class ControlHandler {
             } else if (e instanceof RoomEffect.RegisterVoice r) {
                 relay.register(r.id(), r.address());
             } else if (e instanceof RoomEffect.RegisterTip2 r) {
-                relay.registerTip2(r.id(), r.token(), r.codec(), r.keys());
+                Connection to = byId[r.id()];
+                if (to != null && to.tunnel != null) {
+                    to.tunnelToken = r.token();
+                }
+                relay.registerTip2(r.id(), r.token(), r.codec(), r.keys(), to == null ? null : to.tunnel);
             } else if (e instanceof RoomEffect.UnregisterVoice u) {
                 relay.unregister(u.id());
             } else if (e instanceof RoomEffect.Joined j) {

@@ -55,6 +55,7 @@ final class Tip2Negotiation {
      * @param refusal why the join is refused, or null
      * @param refusalIsPolicy whether the refusal is the server's policy (encryption required) rather
      *     than a malformed offer
+     * @param tunnel whether the client offered the voice tunnel (SESSION accepts it)
      */
     record Offer(
             boolean tip2,
@@ -62,7 +63,20 @@ final class Tip2Negotiation {
             SessionKeys keys,
             byte[] serverShare,
             String refusal,
-            boolean refusalIsPolicy) {}
+            boolean refusalIsPolicy,
+            boolean tunnel) {}
+
+    /**
+     * Whether a join offers TIP/2's voice tunnel on the control connection: {@code "TUNNEL": 1} in
+     * a TIP/2 SEND_NICKNAME.
+     *
+     * @param extensions the SEND_NICKNAME's other fields
+     * @return true if the server tunnels this member's voice when it asks
+     */
+    static boolean wantsTunnel(Extensions extensions) {
+        return extensions.getLong("VERSION").orElse(0) >= TipProtocol.TIP2_VERSION
+                && extensions.getLong(TipProtocol.TUNNEL).orElse(0) == 1;
+    }
 
     private Tip2Negotiation() {}
 
@@ -78,7 +92,7 @@ final class Tip2Negotiation {
         boolean tip2 = extensions.getLong("VERSION").orElse(0) >= TipProtocol.TIP2_VERSION;
         boolean offersKey = tip2 && extensions.get(KeyShare.FIELD).isPresent();
         if (voice.requireEncryption() && !offersKey) {
-            return new Offer(tip2, TipProtocol.PCM, null, null, ENCRYPTION_REQUIRED, true);
+            return new Offer(tip2, TipProtocol.PCM, null, null, ENCRYPTION_REQUIRED, true, false);
         }
         SessionKeys keys = null;
         byte[] serverShare = null;
@@ -93,12 +107,12 @@ final class Tip2Negotiation {
                 serverShare = mine.publicKey();
                 keys = SessionKeys.derive(mine.sharedSecret(clientShare), clientShare, serverShare);
             } catch (IllegalArgumentException e) {
-                return new Offer(tip2, TipProtocol.PCM, null, null, e.getMessage(), false);
+                return new Offer(tip2, TipProtocol.PCM, null, null, e.getMessage(), false, false);
             }
         }
         String codec =
                 tip2 ? TipProtocol.chooseCodec(voice.codecs(), TipProtocol.offeredCodecs(extensions)) : TipProtocol.PCM;
-        return new Offer(tip2, codec, keys, serverShare, null, false);
+        return new Offer(tip2, codec, keys, serverShare, null, false, wantsTunnel(extensions));
     }
 
     /**
@@ -122,6 +136,9 @@ final class Tip2Negotiation {
         if (!offer.codec().equals(TipProtocol.PCM)) {
             // an older TIP/2 client offered no codec and gets a SESSION as before
             b.put(TipProtocol.CODEC, offer.codec()).put(TipProtocol.BITRATE, bitrate);
+        }
+        if (offer.tunnel()) {
+            b.put(TipProtocol.TUNNEL, 1);
         }
         return new ControlMessage.Session(id, b.build());
     }

@@ -181,6 +181,16 @@ public final class ClientSession {
     }
 
     /**
+     * Tells the listener that voice moved to another path (TIP/2's tunnel).
+     *
+     * @param transport the path from now on
+     */
+    public void transportChanged(dev.tip.core.VoiceTransport transport) {
+        events.add(() -> listener.voiceTransportChanged(transport));
+        events.flush();
+    }
+
+    /**
      * Tells the listener who started or stopped speaking, named from the current roster.
      *
      * @param id the speaker's session id

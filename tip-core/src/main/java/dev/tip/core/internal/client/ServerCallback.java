@@ -1,7 +1,9 @@
 package dev.tip.core.internal.client;
 
+import dev.tip.core.Dialect;
 import dev.tip.core.internal.SessionEvent;
 import dev.tip.core.protocol.ControlMessage;
+import dev.tip.core.protocol.TipProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,12 @@ public final class ServerCallback implements ControlConnection.Callback {
             }
             session.roster(r);
         } else if (effect instanceof ServerMessages.Assigned a) {
+            if (a.dialect() == Dialect.TIP2
+                    && m instanceof ControlMessage.Session s
+                    && s.extensions().getLong(TipProtocol.TUNNEL).orElse(0) == 1) {
+                // before the session is in the room: voice starts knowing it may tunnel
+                voice.tunnelAccepted();
+            }
             session.assigned(a);
         } else if (effect instanceof ServerMessages.End e) {
             session.fail(e.event(), e.detail());
@@ -52,6 +60,11 @@ public final class ServerCallback implements ControlConnection.Callback {
             log.debug("{}: ignoring {}", name, i.why());
         }
         return true;
+    }
+
+    @Override
+    public void onDatagram(byte[] buf, int off, int len) {
+        voice.receiveTunnelled(buf, off, len);
     }
 
     @Override
