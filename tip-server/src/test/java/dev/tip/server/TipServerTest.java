@@ -454,7 +454,12 @@ class TipServerTest {
             "MixedFramesSent",
             "MixFramesDroppedLate",
             "MixFramesDroppedOverflow",
-            "RelayAllocatedBytes"
+            "RelayAllocatedBytes",
+            "TunnelledMembers",
+            "TunnelDatagramsIn",
+            "TunnelDatagramsOut",
+            "TunnelDroppedOverflow",
+            "TunnelDroppedInbound"
         };
         assertThat(Arrays.stream(mbs.getMBeanInfo(name).getAttributes()).map(i -> i.getName()))
                 .containsExactlyInAnyOrder(names);
