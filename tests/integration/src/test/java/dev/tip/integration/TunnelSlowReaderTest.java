@@ -117,8 +117,8 @@ class TunnelSlowReaderTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(session.extensions().getLong("TUNNEL").orElse(0)).isEqualTo(1);
-        long token =
-                HexFormat.fromHexDigits(session.extensions().getString("TOKEN").orElseThrow());
+        long token = HexFormat.fromHexDigitsToLong(
+                session.extensions().getString("TOKEN").orElseThrow());
         // a KEEPALIVE through the tunnel: the server sends this member the room's voice the same way
         ByteBuffer keepalive = ByteBuffer.allocate(TunnelFramer.HEADER_BYTES + VoiceDatagram.HEADER_LENGTH + 8);
         TunnelFramer.writeHeader(keepalive, VoiceDatagram.HEADER_LENGTH + 8);

@@ -131,7 +131,7 @@ final class Connection {
     Write enqueue(ByteBuffer bytes, long now, long limit, boolean roster) {
         if (!out.isEmpty() || voiceInFlight) {
             ByteBuffer last = out.peekLast();
-            if (roster && last == unsentRoster && last.position() == 0) {
+            if (roster && last != null && last == unsentRoster && last.position() == 0) {
                 out.pollLast();
                 queued -= last.remaining();
                 replacedRosters++;
