@@ -10,6 +10,7 @@ import dev.tip.core.internal.client.ClientConfig;
 import dev.tip.core.internal.client.ClientSession;
 import dev.tip.core.internal.client.ClientSockets;
 import dev.tip.core.internal.client.ControlConnection;
+import dev.tip.core.internal.client.Reconnector;
 import dev.tip.core.internal.client.ServerCallback;
 import dev.tip.core.internal.client.ServerMessages;
 import dev.tip.core.internal.client.VoiceEngine;
@@ -137,6 +138,8 @@ public final class TipClient implements AutoCloseable {
     private final ClientSession session;
     private final VoiceEngine voice;
     private final ServerMessages rules;
+    /** TIP/2: resumes the session when the control connection breaks. */
+    private final Reconnector reconnector;
     /** This client's ephemeral X25519 key pair for TIP/2 voice, or null when it does not offer one. */
     private final KeyExchange keyExchange;
     /** Serializes close() calls, so a second caller returns when the first has finished. */
@@ -169,6 +172,7 @@ public final class TipClient implements AutoCloseable {
                 ? KeyExchange.generate()
                 : null;
         this.rules = new ServerMessages(config.dialectPreference(), ROOM_FORMAT, config.codecNames(), keyExchange);
+        this.reconnector = new Reconnector(config, session, voice, keyExchange, MAX_QUEUED_CONTROL_BYTES);
     }
 
     /**
@@ -259,26 +263,47 @@ public final class TipClient implements AutoCloseable {
     /** Starts the control thread on the connected socket; false if the client was released meanwhile. */
     private boolean startControl(SocketChannel socket) {
         ControlConnection c;
+        ServerCallback callback = new ServerCallback(config.name(), rules, session, voice, reconnector);
         try {
-            c = new ControlConnection(
-                    config.name(),
-                    socket,
-                    new ServerCallback(config.name(), rules, session, voice),
-                    MAX_QUEUED_CONTROL_BYTES);
+            c = new ControlConnection(config.name(), socket, callback, MAX_QUEUED_CONTROL_BYTES);
         } catch (IOException e) {
             session.fail(SessionEvent.CONNECTION_LOST, "cannot watch the connection: " + e.getMessage());
             return false;
         }
+        reconnector.wire(callback, new Reconnector.Host() {
+            @Override
+            public boolean register(SocketChannel s) {
+                return TipClient.this.register(s);
+            }
+
+            @Override
+            public boolean install(ControlConnection next) {
+                return TipClient.this.install(next);
+            }
+        });
+        if (!install(c)) {
+            return false;
+        }
+        voice.control(c);
+        return true;
+    }
+
+    /** Makes {@code c} the control connection and starts its thread; the one before is closed. */
+    private boolean install(ControlConnection c) {
         Thread t = config.newThread(c::run, "control");
+        ControlConnection before;
         synchronized (this) {
             if (released) {
                 c.close();
                 return false;
             }
+            before = control;
             control = c;
             controlThread = t;
         }
-        voice.control(c);
+        if (before != null) {
+            before.close();
+        }
         t.start();
         return true;
     }
@@ -302,6 +327,7 @@ public final class TipClient implements AutoCloseable {
             if (config.voiceTunnel()) {
                 b.put(TipProtocol.TUNNEL, 1);
             }
+            b.put(Reconnector.RESUMABLE, 1);
             ext = b.build();
         }
         ControlEncoder encoder = new ControlEncoder();

@@ -83,6 +83,10 @@ package dev.tip.server;
  *     member's TCP connection did not take them fast enough (a slow reader)
  * @param tunnelDroppedInbound datagrams from tunnel frames dropped because the relay thread had
  *     not caught up with the ones before (its inbound queue was full)
+ * @param sessionsResumed TIP/2 sessions taken back by a new connection within the resume window
+ *     (docs/protocol.md, "Resuming a session")
+ * @param resumesRefused resume requests refused: unknown or expired session, wrong or replayed
+ *     proof
  */
 public record ServerStatistics(
         int users,
@@ -124,4 +128,6 @@ public record ServerStatistics(
         long tunnelDatagramsIn,
         long tunnelDatagramsOut,
         long tunnelDroppedOverflow,
-        long tunnelDroppedInbound) {}
+        long tunnelDroppedInbound,
+        long sessionsResumed,
+        long resumesRefused) {}

@@ -459,7 +459,9 @@ class TipServerTest {
             "TunnelDatagramsIn",
             "TunnelDatagramsOut",
             "TunnelDroppedOverflow",
-            "TunnelDroppedInbound"
+            "TunnelDroppedInbound",
+            "SessionsResumed",
+            "ResumesRefused"
         };
         assertThat(Arrays.stream(mbs.getMBeanInfo(name).getAttributes()).map(i -> i.getName()))
                 .containsExactlyInAnyOrder(names);

@@ -37,6 +37,8 @@ public final class Counters {
     // written by the control thread
     final AtomicLong tunnelDatagramsIn = new AtomicLong();
     final AtomicLong tunnelDroppedInbound = new AtomicLong();
+    final AtomicLong sessionsResumed = new AtomicLong();
+    final AtomicLong resumesRefused = new AtomicLong();
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsRefused = new AtomicLong();
     final AtomicLong controlMessagesReceived = new AtomicLong();
@@ -103,6 +105,8 @@ public final class Counters {
                 tunnelDatagramsIn.get(),
                 tunnelDatagramsOut.get(),
                 tunnelDroppedOverflow.get(),
-                tunnelDroppedInbound.get());
+                tunnelDroppedInbound.get(),
+                sessionsResumed.get(),
+                resumesRefused.get());
     }
 }

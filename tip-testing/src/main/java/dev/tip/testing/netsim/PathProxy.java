@@ -36,6 +36,7 @@ public final class PathProxy implements AutoCloseable {
     private final List<Closeable> sockets = new ArrayList<>();
     private volatile boolean closed;
     private volatile boolean udpBlocked;
+    private volatile boolean refuseTcp;
 
     /** UDP datagrams dropped while blocked (both directions). */
     public final AtomicLong udpDropped = new AtomicLong();
@@ -88,6 +89,16 @@ public final class PathProxy implements AutoCloseable {
     }
 
     /**
+     * Closes every new TCP connection at once from now on (a network where the server cannot be
+     * reached), or passes them again.
+     *
+     * @param refuse true to close them
+     */
+    public void refuseConnections(boolean refuse) {
+        refuseTcp = refuse;
+    }
+
+    /**
      * Cuts every TCP connection proxied so far (both sides see a reset or an end); new ones are
      * accepted as before.
      *
@@ -114,6 +125,10 @@ public final class PathProxy implements AutoCloseable {
         try {
             while (!closed) {
                 Socket client = tcp.accept();
+                if (refuseTcp) {
+                    client.close();
+                    continue;
+                }
                 Socket server = new Socket(LOOPBACK, serverPort);
                 connectionsAccepted.incrementAndGet();
                 synchronized (connections) {

@@ -128,7 +128,7 @@ public final class ClientSession {
 
     private boolean joiningOrInRoom() {
         SessionState s = machine.state();
-        return s == SessionState.JOINING || s == SessionState.IN_ROOM;
+        return s == SessionState.JOINING || s == SessionState.IN_ROOM || s == SessionState.RECONNECTING;
     }
 
     /**
@@ -177,6 +177,22 @@ public final class ClientSession {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * TIP/2: the server gave the session back to a new connection: IN_ROOM again.
+     *
+     * @param id the session id, the same as before
+     */
+    public void resumed(int id) {
+        lock.lock();
+        try {
+            if (apply(SessionEvent.RESUMED, null).changed()) {
+                events.add(() -> listener.sessionResumed(id));
+            }
+        } finally {
+            unlockAndFlush();
         }
     }
 
