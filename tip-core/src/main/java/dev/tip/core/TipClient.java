@@ -85,9 +85,14 @@ import org.slf4j.LoggerFactory;
  * (dropping the oldest) and plays silence when it is empty, so delay cannot pile up.
  * <li>TIP/2 (docs/protocol.md): after SESSION the client proves its voice address by sending
  * HELLO (session id and token) every 200 ms until HELLO_ACK arrives;
- * {@link #connect()} returns only then, and fails with {@link DisconnectReason#TIMED_OUT} if no
- * HELLO_ACK comes within 5 s (there is no fallback: a TIP/2 server does
- * not take the address from CLIENT_PORT). Each frame goes out with the 10-byte header; received
+ * {@link #connect()} returns only then. With a server that accepts the voice tunnel
+ * ({@link Builder#voiceTunnel}), voice moves to the control connection when no HELLO_ACK comes
+ * within about a second (or UDP goes quiet later), and back to UDP once a UDP probe is answered
+ * ({@link SessionListener#voiceTransportChanged}); without it, {@code connect()} fails with
+ * {@link DisconnectReason#TIMED_OUT} if no HELLO_ACK comes within 5 s (a TIP/2 server does not
+ * take the address from CLIENT_PORT). If the control connection breaks in the room, a TIP/2
+ * session goes to {@link SessionState#RECONNECTING} and resumes on a new connection within the
+ * server's resume window ({@link SessionListener#sessionResumed}), else fails. Each frame goes out with the 10-byte header; received
  * datagrams go to one {@link dev.tip.core.audio.JitterBuffer} per speaker (loss concealment
  * included), mixed with saturation into the sink; {@link SessionListener#speakingChanged} tells
  * who speaks. A fifth thread ({@code keepalive}) sends the HELLOs, then a KEEPALIVE whenever no
