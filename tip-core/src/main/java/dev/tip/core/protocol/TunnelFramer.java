@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
  * frames, so an original peer never receives one.
  *
  * <p>Not thread-safe: confined to the thread that reads the connection, like the decoder. Holds
- * one preallocated buffer for a frame split across reads; allocates nothing per frame.
+ * one buffer for a frame split across reads, made the first time one is; allocates nothing per
+ * frame.
  */
 public final class TunnelFramer {
 
@@ -50,7 +51,8 @@ public final class TunnelFramer {
     }
 
     private final int maxDatagram;
-    private final byte[] frame;
+    /** A frame split across reads collects here; made the first time one is. */
+    private byte[] frame;
     /** -1: between frames; 0..2: header bytes read so far; 3: reading the body. */
     private int state = -1;
 
@@ -73,7 +75,6 @@ public final class TunnelFramer {
             throw new IllegalArgumentException("maxDatagram must be 1.." + MAX_DATAGRAM + ": " + maxDatagram);
         }
         this.maxDatagram = maxDatagram;
-        this.frame = new byte[maxDatagram];
     }
 
     /**
@@ -161,6 +162,9 @@ public final class TunnelFramer {
                     return false;
                 }
                 continue;
+            }
+            if (frame == null) {
+                frame = new byte[maxDatagram];
             }
             System.arraycopy(buf, i, frame, have, take);
             have += take;

@@ -12,7 +12,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Thread-safe: one producer (the thread that routes voice) and one consumer (the thread that
  * writes the connection), under this object's monitor, held only to copy one datagram in or out.
- * Allocates nothing after construction.
+ * A slot's array is made the first time it is used (a connection that never tunnels costs a few
+ * bytes); after that nothing is allocated.
  */
 public final class TunnelQueue {
 
@@ -47,7 +48,7 @@ public final class TunnelQueue {
                     "maxDatagram must be 1.." + TunnelFramer.MAX_DATAGRAM + ": " + maxDatagram);
         }
         this.maxDatagram = maxDatagram;
-        this.slots = new byte[capacity][TunnelFramer.HEADER_BYTES + maxDatagram];
+        this.slots = new byte[capacity][];
         this.lengths = new int[capacity];
     }
 
@@ -86,6 +87,9 @@ public final class TunnelQueue {
             }
             int slot = (head + size) % slots.length;
             byte[] s = slots[slot];
+            if (s == null) {
+                s = slots[slot] = new byte[TunnelFramer.HEADER_BYTES + maxDatagram];
+            }
             s[0] = TunnelFramer.MARKER;
             s[1] = (byte) (n >>> 8);
             s[2] = (byte) n;

@@ -219,6 +219,9 @@ final class Connection {
 
     /** Moves the oldest tunnelled datagram into the frame being written; false if none waits. */
     private boolean takeVoice() {
+        if (tunnel.isEmpty()) {
+            return false;
+        }
         if (voiceOut == null) {
             voiceOut = tunnel.newFrameBuffer();
         }

@@ -79,7 +79,7 @@ public final class ControlConnection {
     /** Voice for the tunnel: its own bounded queue, oldest dropped (docs/protocol.md, the tunnel). */
     private final TunnelQueue voice = new TunnelQueue(TUNNEL_SLOTS, TunnelFramer.MAX_DATAGRAM);
     /** The tunnel frame being written; while it is partly written nothing else may be. */
-    private final ByteBuffer voiceOut = voice.newFrameBuffer();
+    private ByteBuffer voiceOut;
 
     private boolean voiceInFlight;
     private int queuedBytes;
@@ -267,7 +267,13 @@ public final class ControlConnection {
                     queue.poll();
                     continue;
                 }
-                if (finishRequested || !voice.takeInto(voiceOut)) {
+                if (finishRequested || voice.isEmpty()) {
+                    break;
+                }
+                if (voiceOut == null) {
+                    voiceOut = voice.newFrameBuffer();
+                }
+                if (!voice.takeInto(voiceOut)) {
                     break;
                 }
                 voiceInFlight = true;
