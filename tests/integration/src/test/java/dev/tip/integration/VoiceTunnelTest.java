@@ -11,6 +11,7 @@ import dev.tip.integration.Tip2TestAudio.RecordingSink;
 import dev.tip.server.ServerStatistics;
 import dev.tip.server.TipServer;
 import dev.tip.testing.Await;
+import dev.tip.testing.RawPeer;
 import dev.tip.testing.netsim.PathProxy;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -111,6 +112,31 @@ class VoiceTunnelTest {
         assertThat(s.tunnelDatagramsOut()).isGreaterThan(100);
         assertThat(proxy.udpPassed.get()).isZero();
         assertThat(proxy.udpDropped.get()).isPositive();
+    }
+
+    @Test
+    void anOriginalPeerInTheRoomNeverSeesATunnelFrameAndHearsTheTunnelledTalker() throws Exception {
+        TipServer server = server();
+        PathProxy proxy = closing(new PathProxy(server.tcpPort(), true));
+        RawPeer original = closing(RawPeer.joined(server.tcpPort(), "Orig"));
+        RecordingSink bobHears = new RecordingSink(10);
+        TipClient ann = client(proxy.port(), "Ann", 1013, new RecordingSink(10), false, new Transports());
+        TipClient bob = client(proxy.port(), "Bob", 1511, bobHears, false, new Transports());
+        ann.connect();
+        bob.connect();
+        Await.until("both tunnel", () -> server.statistics().tunnelledMembers() == 2);
+        int before = original.datagrams.get();
+        Await.until(
+                "the original peer hears the mix of the tunnelled talkers",
+                () -> original.datagrams.get() > before + 40);
+        Await.until("the original peer has the roster of three", () -> original.controlText()
+                .contains("{\"KEY\": 3, \"USERS\": [\"Orig\", \"Ann\", \"Bob\"]}"));
+        // byte for byte what the original server sends: no tunnel frame, no TIP/2 field
+        assertThat(original.controlText())
+                .doesNotContain("\u0000")
+                .doesNotContain("TUNNEL")
+                .doesNotContain("IDS");
+        assertThat(original.controlBytes.get()).isEqualTo(original.controlText().length());
     }
 
     @ParameterizedTest(name = "encrypted={0}")
