@@ -32,6 +32,11 @@ package dev.tip.core;
  * @param playoutDelayMillis TIP/2: the jitter buffers' current delay, the largest over the speakers
  *     heard (what a listener waits for the slowest one), in milliseconds; -1 before any speaker and
  *     in the original dialect
+ * @param voiceTransport the path voice takes now: UDP, or TCP while it goes through the control
+ *     connection (TIP/2, docs/protocol.md "Voice over the control connection")
+ * @param transportSwitches how often the voice changed its path since the session began
+ * @param tunnelDatagramsDropped datagrams to send through the control connection that were dropped,
+ *     oldest first, because the connection did not take them fast enough
  */
 public record ClientStatistics(
         long framesCaptured,
@@ -47,4 +52,61 @@ public record ClientStatistics(
         long voiceBytesSent,
         String codec,
         int bitrate,
-        long playoutDelayMillis) {}
+        long playoutDelayMillis,
+        VoiceTransport voiceTransport,
+        long transportSwitches,
+        long tunnelDatagramsDropped) {
+
+    /**
+     * The statistics of a session whose voice goes over UDP and never moved.
+     *
+     * @param framesCaptured see the record
+     * @param framesSent see the record
+     * @param framesReceived see the record
+     * @param framesPlayed see the record
+     * @param framesDropped see the record
+     * @param framesSilence see the record
+     * @param framesLost see the record
+     * @param framesLate see the record
+     * @param framesConcealed see the record
+     * @param datagramsRejected see the record
+     * @param voiceBytesSent see the record
+     * @param codec see the record
+     * @param bitrate see the record
+     * @param playoutDelayMillis see the record
+     */
+    public ClientStatistics(
+            long framesCaptured,
+            long framesSent,
+            long framesReceived,
+            long framesPlayed,
+            long framesDropped,
+            long framesSilence,
+            long framesLost,
+            long framesLate,
+            long framesConcealed,
+            long datagramsRejected,
+            long voiceBytesSent,
+            String codec,
+            int bitrate,
+            long playoutDelayMillis) {
+        this(
+                framesCaptured,
+                framesSent,
+                framesReceived,
+                framesPlayed,
+                framesDropped,
+                framesSilence,
+                framesLost,
+                framesLate,
+                framesConcealed,
+                datagramsRejected,
+                voiceBytesSent,
+                codec,
+                bitrate,
+                playoutDelayMillis,
+                VoiceTransport.UDP,
+                0,
+                0);
+    }
+}

@@ -28,5 +28,10 @@ public enum DisconnectReason {
      * The server refused the join because it has no room for another user (all session ids
      * taken, or too many users from this client's address): try later or elsewhere.
      */
-    SERVER_FULL
+    SERVER_FULL,
+    /**
+     * TIP/2: the control connection broke and the server refused to resume the session (its
+     * resume window had passed, or it no longer knew the session); the detail gives its reason.
+     */
+    RESUME_REFUSED
 }

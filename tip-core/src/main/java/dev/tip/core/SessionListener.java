@@ -74,4 +74,26 @@ public interface SessionListener {
      * @param detail what happened, in words (for a server's DISCONNECT, the REASON it sent)
      */
     default void disconnected(DisconnectReason reason, String detail) {}
+
+    /**
+     * TIP/2: the voice moved to another path: to {@link VoiceTransport#TCP} when UDP does not get
+     * through to the server (voice then goes through the control connection), back to
+     * {@link VoiceTransport#UDP} once a UDP probe is answered. Only with a server that offers the
+     * tunnel. Called on the listener executor.
+     *
+     * @param transport the path voice takes from now on
+     */
+    default void voiceTransportChanged(VoiceTransport transport) {}
+
+    /**
+     * TIP/2: the control connection had broken (the state went to {@link
+     * SessionState#RECONNECTING}) and the client got its session back on a new connection: same
+     * session id, same place in the roster, the others saw no leave and no join. Called on the
+     * listener executor, after the change back to {@link SessionState#IN_ROOM}. If the session
+     * cannot be resumed, the state goes to FAILED instead ({@link #disconnected}, with
+     * {@link DisconnectReason#RESUME_REFUSED} or {@link DisconnectReason#CONNECTION_LOST}).
+     *
+     * @param sessionId the session id, unchanged
+     */
+    default void sessionResumed(int sessionId) {}
 }

@@ -6,9 +6,10 @@ package dev.tip.core;
  * <pre>
  * DISCONNECTED --connect()--&gt; CONNECTING --TCP up, nickname and port sent--&gt; JOINING
  * JOINING --SESSION received--&gt; IN_ROOM
- * CONNECTING, JOINING, IN_ROOM --close()--&gt; CLOSING --resources released--&gt; CLOSED
+ * IN_ROOM --TIP/2 control connection broke--&gt; RECONNECTING --session resumed--&gt; IN_ROOM
+ * CONNECTING, JOINING, IN_ROOM, RECONNECTING --close()--&gt; CLOSING --resources released--&gt; CLOSED
  * DISCONNECTED --close()--&gt; CLOSED
- * CONNECTING, JOINING, IN_ROOM --refused, timeout, rejected, server closed, lost, bad bytes--&gt; FAILED
+ * CONNECTING, JOINING, IN_ROOM, RECONNECTING --refused, timeout, rejected, server closed, lost, bad bytes--&gt; FAILED
  * </pre>
  *
  * <p>CLOSED and FAILED are final: a client is used for one session. FAILED carries a
@@ -23,6 +24,12 @@ public enum SessionState {
     JOINING,
     /** SESSION received: the client is in the room, voice flows. */
     IN_ROOM,
+    /**
+     * TIP/2: the control connection broke; the client reconnects by itself and resumes its session
+     * (same id, same place in the roster) within the server's resume window, then is IN_ROOM
+     * again, or FAILED if it could not. Voice over UDP goes on meanwhile.
+     */
+    RECONNECTING,
     /** {@link TipClient#close()} is leaving the room and releasing resources. */
     CLOSING,
     /** Closed by the application; everything released. Final. */

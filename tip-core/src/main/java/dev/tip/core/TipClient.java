@@ -10,6 +10,7 @@ import dev.tip.core.internal.client.ClientConfig;
 import dev.tip.core.internal.client.ClientSession;
 import dev.tip.core.internal.client.ClientSockets;
 import dev.tip.core.internal.client.ControlConnection;
+import dev.tip.core.internal.client.Reconnector;
 import dev.tip.core.internal.client.ServerCallback;
 import dev.tip.core.internal.client.ServerMessages;
 import dev.tip.core.internal.client.VoiceEngine;
@@ -84,9 +85,14 @@ import org.slf4j.LoggerFactory;
  * (dropping the oldest) and plays silence when it is empty, so delay cannot pile up.
  * <li>TIP/2 (docs/protocol.md): after SESSION the client proves its voice address by sending
  * HELLO (session id and token) every 200 ms until HELLO_ACK arrives;
- * {@link #connect()} returns only then, and fails with {@link DisconnectReason#TIMED_OUT} if no
- * HELLO_ACK comes within 5 s (there is no fallback: a TIP/2 server does
- * not take the address from CLIENT_PORT). Each frame goes out with the 10-byte header; received
+ * {@link #connect()} returns only then. With a server that accepts the voice tunnel
+ * ({@link Builder#voiceTunnel}), voice moves to the control connection when no HELLO_ACK comes
+ * within about a second (or UDP goes quiet later), and back to UDP once a UDP probe is answered
+ * ({@link SessionListener#voiceTransportChanged}); without it, {@code connect()} fails with
+ * {@link DisconnectReason#TIMED_OUT} if no HELLO_ACK comes within 5 s (a TIP/2 server does not
+ * take the address from CLIENT_PORT). If the control connection breaks in the room, a TIP/2
+ * session goes to {@link SessionState#RECONNECTING} and resumes on a new connection within the
+ * server's resume window ({@link SessionListener#sessionResumed}), else fails. Each frame goes out with the 10-byte header; received
  * datagrams go to one {@link dev.tip.core.audio.JitterBuffer} per speaker (loss concealment
  * included), mixed with saturation into the sink; {@link SessionListener#speakingChanged} tells
  * who speaks. A fifth thread ({@code keepalive}) sends the HELLOs, then a KEEPALIVE whenever no
@@ -137,6 +143,8 @@ public final class TipClient implements AutoCloseable {
     private final ClientSession session;
     private final VoiceEngine voice;
     private final ServerMessages rules;
+    /** TIP/2: resumes the session when the control connection breaks. */
+    private final Reconnector reconnector;
     /** This client's ephemeral X25519 key pair for TIP/2 voice, or null when it does not offer one. */
     private final KeyExchange keyExchange;
     /** Serializes close() calls, so a second caller returns when the first has finished. */
@@ -169,6 +177,7 @@ public final class TipClient implements AutoCloseable {
                 ? KeyExchange.generate()
                 : null;
         this.rules = new ServerMessages(config.dialectPreference(), ROOM_FORMAT, config.codecNames(), keyExchange);
+        this.reconnector = new Reconnector(config, session, voice, keyExchange, MAX_QUEUED_CONTROL_BYTES);
     }
 
     /**
@@ -259,24 +268,46 @@ public final class TipClient implements AutoCloseable {
     /** Starts the control thread on the connected socket; false if the client was released meanwhile. */
     private boolean startControl(SocketChannel socket) {
         ControlConnection c;
+        ServerCallback callback = new ServerCallback(config.name(), rules, session, voice, reconnector);
         try {
-            c = new ControlConnection(
-                    config.name(),
-                    socket,
-                    new ServerCallback(config.name(), rules, session, voice),
-                    MAX_QUEUED_CONTROL_BYTES);
+            c = new ControlConnection(config.name(), socket, callback, MAX_QUEUED_CONTROL_BYTES);
         } catch (IOException e) {
             session.fail(SessionEvent.CONNECTION_LOST, "cannot watch the connection: " + e.getMessage());
             return false;
         }
+        reconnector.wire(callback, new Reconnector.Host() {
+            @Override
+            public boolean register(SocketChannel s) {
+                return TipClient.this.register(s);
+            }
+
+            @Override
+            public boolean install(ControlConnection next) {
+                return TipClient.this.install(next);
+            }
+        });
+        if (!install(c)) {
+            return false;
+        }
+        voice.control(c);
+        return true;
+    }
+
+    /** Makes {@code c} the control connection and starts its thread; the one before is closed. */
+    private boolean install(ControlConnection c) {
         Thread t = config.newThread(c::run, "control");
+        ControlConnection before;
         synchronized (this) {
             if (released) {
                 c.close();
                 return false;
             }
+            before = control;
             control = c;
             controlThread = t;
+        }
+        if (before != null) {
+            before.close();
         }
         t.start();
         return true;
@@ -298,6 +329,10 @@ public final class TipClient implements AutoCloseable {
             if (keyExchange != null) {
                 b.put(KeyShare.FIELD, KeyShare.encode(keyExchange.publicKey()));
             }
+            if (config.voiceTunnel()) {
+                b.put(TipProtocol.TUNNEL, 1);
+            }
+            b.put(Reconnector.RESUMABLE, 1);
             ext = b.build();
         }
         ControlEncoder encoder = new ControlEncoder();
@@ -572,6 +607,7 @@ public final class TipClient implements AutoCloseable {
         private Executor listenerExecutor;
         private DialectPreference dialectPreference = DialectPreference.AUTO;
         private boolean encryptVoice = true;
+        private boolean voiceTunnel = true;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration keepaliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
@@ -734,6 +770,22 @@ public final class TipClient implements AutoCloseable {
         }
 
         /**
+         * Sets whether TIP/2 voice may go through the control connection when UDP does not get
+         * through; default true. The client offers {@code "TUNNEL": 1}; with a server that accepts
+         * it, voice moves to the TCP connection when no HELLO_ACK comes within about a second (or
+         * UDP goes quiet), and back to UDP once a UDP probe is answered (docs/protocol.md, "Voice
+         * over the control connection"; {@link SessionListener#voiceTransportChanged}). With false,
+         * or a server that does not accept it, a TIP/2 session without UDP fails after 5 s.
+         *
+         * @param tunnel false to use UDP only
+         * @return this builder
+         */
+        public Builder voiceTunnel(boolean tunnel) {
+            this.voiceTunnel = tunnel;
+            return this;
+        }
+
+        /**
          * Sets the time allowed to open the TCP connection; default 10 s.
          *
          * @param timeout positive
@@ -891,6 +943,7 @@ public final class TipClient implements AutoCloseable {
                     voiceCodecs != null ? voiceCodecs : VoiceCodec.available(),
                     voiceBitrate,
                     encryptVoice,
+                    voiceTunnel,
                     "tip-client-" + IDS.incrementAndGet()));
         }
     }

@@ -23,7 +23,7 @@ class TipClientHandshakeTest {
 
     // groups: 1 NAME, 2 VERSION, 3 KEY_SHARE (a TIP/2 client encrypts by default), 4 PORT
     private static final Pattern HANDSHAKE = Pattern.compile(
-            "\\{\"KEY\": 2, \"NAME\": \"([^\"]*)\"(, \"VERSION\": 2)?(, \"KEY_SHARE\": \"[A-Za-z0-9_-]{43}\")?\\}\\{\"KEY\": 7, \"PORT\": ([0-9]+)\\}");
+            "\\{\"KEY\": 2, \"NAME\": \"([^\"]*)\"(, \"VERSION\": 2)?(, \"KEY_SHARE\": \"[A-Za-z0-9_-]{43}\")?(, \"TUNNEL\": 1)?(?:, \"RESUMABLE\": 1)?\\}\\{\"KEY\": 7, \"PORT\": ([0-9]+)\\}");
 
     /** Runs connect() on a thread of the test's own, so the test can play the server meanwhile. */
     private static FutureTask<Void> connectAsync(TipClient client) {
@@ -56,7 +56,7 @@ class TipClientHandshakeTest {
             assertThat(m.matches()).as(handshake).isTrue();
             assertThat(m.group(1)).isEqualTo("ann");
             assertThat(m.group(2)).as("ORIGINAL offers no VERSION").isNull();
-            int voicePort = Integer.parseInt(m.group(4));
+            int voicePort = Integer.parseInt(m.group(5));
 
             DatagramPacket probe = server.receiveDatagram();
             assertThat(probe.getLength()).isEqualTo(1024);
@@ -136,6 +136,9 @@ class TipClientHandshakeTest {
             Matcher m = HANDSHAKE.matcher(ScriptedServer.readHandshake(peer));
             assertThat(m.matches()).isTrue();
             assertThat(m.group(2)).isEqualTo(", \"VERSION\": 2");
+            assertThat(m.group(4))
+                    .as("a TIP/2 client offers the voice tunnel by default")
+                    .isNotNull();
             assertThat(m.group(3))
                     .as("a TIP/2 client offers its key by default")
                     .isNotNull();

@@ -72,6 +72,21 @@ package dev.tip.server;
  * @param relayAllocatedBytes bytes the relay thread has allocated on the heap since start, or -1
  *     where the JVM does not measure it; flat while voice flows when the relay allocates nothing
  *     per datagram
+ * @param tunnelledMembers TIP/2 members whose voice goes through their control connection now
+ *     (their last voice datagram or KEEPALIVE came that way; docs/protocol.md, "Voice over the
+ *     control connection")
+ * @param tunnelDatagramsIn datagrams received in tunnel frames (each also counted in
+ *     {@code datagramsReceived} once routed)
+ * @param tunnelDatagramsOut copies queued for tunnelled members (each also counted in
+ *     {@code datagramsRelayed})
+ * @param tunnelDroppedOverflow copies for tunnelled members dropped, oldest first, because the
+ *     member's TCP connection did not take them fast enough (a slow reader)
+ * @param tunnelDroppedInbound datagrams from tunnel frames dropped because the relay thread had
+ *     not caught up with the ones before (its inbound queue was full)
+ * @param sessionsResumed TIP/2 sessions taken back by a new connection within the resume window
+ *     (docs/protocol.md, "Resuming a session")
+ * @param resumesRefused resume requests refused: unknown or expired session, wrong or replayed
+ *     proof
  */
 public record ServerStatistics(
         int users,
@@ -108,4 +123,11 @@ public record ServerStatistics(
         long mixedFramesSent,
         long mixFramesDroppedLate,
         long mixFramesDroppedOverflow,
-        long relayAllocatedBytes) {}
+        long relayAllocatedBytes,
+        long tunnelledMembers,
+        long tunnelDatagramsIn,
+        long tunnelDatagramsOut,
+        long tunnelDroppedOverflow,
+        long tunnelDroppedInbound,
+        long sessionsResumed,
+        long resumesRefused) {}

@@ -74,6 +74,8 @@ public final class TipServer implements AutoCloseable {
     public static final int DEFAULT_OUTBOUND_QUEUE_BYTES = 1 << 20;
     /** Default longest time queued bytes may wait for a client to read them: 30 s. */
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a broken TIP/2 session may be resumed when nothing else is said: 30 s. */
+    public static final Duration DEFAULT_RESUME_WINDOW = Duration.ofSeconds(30);
     /** Default time a closing connection gets to receive its last message: 2 s. */
     public static final Duration DEFAULT_LINGER = Duration.ofSeconds(2);
     /** Default longest datagram relayed: {@value}, what an original client reads. */
@@ -238,6 +240,7 @@ public final class TipServer implements AutoCloseable {
         private List<VoiceCodec> voiceCodecs;
         private int voiceBitrate = DEFAULT_VOICE_BITRATE;
         private boolean requireEncryption;
+        private Duration resumeWindow = DEFAULT_RESUME_WINDOW;
         private NicknamePolicy nicknamePolicy = NicknamePolicy.ORIGINAL_CLIENT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private int maxControlMessageBytes = DEFAULT_MAX_CONTROL_MESSAGE_BYTES;
@@ -641,6 +644,25 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
+         * How long a TIP/2 member whose control connection broke may resume its session (default
+         * 30 s): meanwhile it stays in the room and in the relay, the others see no leave, and a
+         * client that proves its resume secret (docs/protocol.md, "Resuming a session") gets its
+         * session back with the same id and place in the roster. After the window the member
+         * leaves as if its connection had just broken. Zero turns resumption off.
+         *
+         * @param window zero or positive
+         * @return this builder
+         */
+        public Builder resumeWindow(Duration window) {
+            Objects.requireNonNull(window, "resumeWindow");
+            if (window.isNegative()) {
+                throw new IllegalArgumentException("resumeWindow must not be negative, was " + window);
+            }
+            this.resumeWindow = window;
+            return this;
+        }
+
+        /**
          * Builds a server (not started yet).
          *
          * @return the server
@@ -673,7 +695,8 @@ public final class TipServer implements AutoCloseable {
                     mixOriginalListeners,
                     voiceCodecs != null ? voiceCodecs : VoiceCodec.available(),
                     voiceBitrate,
-                    requireEncryption));
+                    requireEncryption,
+                    resumeWindow));
         }
 
         private static int perMinute(int max, String name) {

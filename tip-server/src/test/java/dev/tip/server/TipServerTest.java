@@ -454,7 +454,14 @@ class TipServerTest {
             "MixedFramesSent",
             "MixFramesDroppedLate",
             "MixFramesDroppedOverflow",
-            "RelayAllocatedBytes"
+            "RelayAllocatedBytes",
+            "TunnelledMembers",
+            "TunnelDatagramsIn",
+            "TunnelDatagramsOut",
+            "TunnelDroppedOverflow",
+            "TunnelDroppedInbound",
+            "SessionsResumed",
+            "ResumesRefused"
         };
         assertThat(Arrays.stream(mbs.getMBeanInfo(name).getAttributes()).map(i -> i.getName()))
                 .containsExactlyInAnyOrder(names);

@@ -30,6 +30,13 @@ import org.openjdk.jmh.annotations.State;
  * under that recipient's key. Per copy = score / recipients. In the benchmarks module's class path
  * (not tip-server's module), in Routing's package to reach it.
  *
+ * <p>{@code path=tunnel}: every listener takes its voice through its control connection
+ * (docs/protocol.md, "Voice over the control connection"): the relay's {@link Tunnels} copies each
+ * copy into the listener's {@code TunnelQueue}, and the benchmark takes it out again as the control
+ * thread would before writing it ({@code takeInto}); the TCP write itself is left out, as the UDP
+ * send is for {@code path=udp}, and so is the control selector's wakeup (one per listener whose
+ * queue was empty). Per copy, tunnel against udp = the tunnel's extra cost on the server.
+ *
  * <p>The speaker's datagrams are sealed in setup ({@link #POOL} of them, consecutive packet
  * numbers), so the score holds the relay's work only; when the pool is used up the speaker's
  * opener is replaced by a fresh one (its replay window empty), once per {@value #POOL} operations.
@@ -52,7 +59,13 @@ public class RelayRoutingBenchmark {
     @Param({"false", "true"})
     public boolean encrypted;
 
+    /** How the listeners get their copies: {@code udp} or {@code tunnel}. */
+    @Param({"udp", "tunnel"})
+    public String path;
+
     private Routing routing;
+    private Member[] listeners;
+    private ByteBuffer frame;
     private MemberTable table;
     private Member speaker;
     private InetSocketAddress speakerAddress;
@@ -92,10 +105,15 @@ public class RelayRoutingBenchmark {
         speakerAddress = new InetSocketAddress("127.0.0.1", 40000);
         speaker = member(0, speakerKeys, speakerAddress);
         table.add(speaker);
+        boolean tunnel = path.equals("tunnel");
+        listeners = new Member[recipients];
+        Counters counters = new Counters();
         for (int i = 1; i <= recipients; i++) {
-            table.add(member(i, encrypted ? keys() : null, new InetSocketAddress("127.0.0.1", 40000 + i)));
+            Member m = member(i, encrypted ? keys() : null, new InetSocketAddress("127.0.0.1", 40000 + i));
+            listeners[i - 1] = m;
+            table.add(m);
         }
-        routing = new Routing(table, MAX, new Counters(), Clock.systemUTC(), new Routing.Output() {
+        Routing.Output udp = new Routing.Output() {
             @Override
             public int send(Member to, ByteBuffer datagram) {
                 int n = datagram.remaining();
@@ -108,7 +126,16 @@ public class RelayRoutingBenchmark {
 
             @Override
             public void catchUp() {}
-        });
+        };
+        Tunnels tunnels = new Tunnels(udp, counters, MAX, recipients + 1, () -> {});
+        for (Member m : listeners) {
+            if (tunnel) {
+                m.tunnel = tunnels.newMemberQueue();
+                m.viaTunnel = true;
+            }
+        }
+        frame = tunnels.newMemberQueue().newFrameBuffer();
+        routing = new Routing(table, MAX, counters, Clock.systemUTC(), tunnels);
         buf = ByteBuffer.allocateDirect(Routing.bufferBytes(MAX)).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer plain = ByteBuffer.allocate(VoiceDatagram.HEADER_LENGTH + 1024);
         DatagramSealer client =
@@ -149,6 +176,12 @@ public class RelayRoutingBenchmark {
         buf.clear().position(Routing.HEAD);
         buf.put(d);
         routing.route(buf, speaker, speakerAddress, d.length);
+        for (Member m : listeners) {
+            // the control thread's side: the frame out of the queue, ready to write
+            if (m.tunnel != null && m.tunnel.takeInto(frame)) {
+                bytes += frame.remaining();
+            }
+        }
         return bytes;
     }
 }

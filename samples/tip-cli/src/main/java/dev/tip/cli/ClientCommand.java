@@ -5,8 +5,10 @@ import dev.tip.core.ClientStatistics;
 import dev.tip.core.DisconnectReason;
 import dev.tip.core.SessionFailedException;
 import dev.tip.core.SessionListener;
+import dev.tip.core.SessionState;
 import dev.tip.core.TipClient;
 import dev.tip.core.User;
+import dev.tip.core.VoiceTransport;
 import dev.tip.core.audio.AudioSink;
 import dev.tip.core.audio.AudioSource;
 import java.io.IOException;
@@ -282,10 +284,11 @@ public final class ClientCommand implements Callable<Integer> {
         ClientStatistics s = client.statistics();
         return String.format(
                 Locale.ROOT,
-                "%s  users %d  %s  sent %d  received %d  dropped %d  loss %s  concealed %d%s%s",
+                "%s  users %d  %s  %s  sent %d  received %d  dropped %d  loss %s  concealed %d%s%s",
                 client.state(),
                 client.roster().size(),
                 codec(s),
+                s.voiceTransport() == VoiceTransport.TCP ? "voice over TCP (UDP blocked)" : "voice over UDP",
                 s.framesSent(),
                 s.framesReceived(),
                 s.framesDropped(),
@@ -315,6 +318,7 @@ public final class ClientCommand implements Callable<Integer> {
             case CONNECTION_LOST -> "connection lost";
             case PROTOCOL_ERROR -> "protocol error";
             case SERVER_FULL -> "server full";
+            case RESUME_REFUSED -> "the server refused to resume the session";
         };
     }
 
@@ -337,6 +341,26 @@ public final class ClientCommand implements Callable<Integer> {
         @Override
         public void rosterChanged(List<User> members) {
             status.println(roster(members.stream().map(User::name).toList()));
+        }
+
+        @Override
+        public void voiceTransportChanged(VoiceTransport transport) {
+            status.println(
+                    transport == VoiceTransport.TCP
+                            ? "UDP does not get through: voice goes over the control connection (TCP)"
+                            : "UDP works again: voice goes over UDP");
+        }
+
+        @Override
+        public void stateChanged(SessionState oldState, SessionState newState) {
+            if (newState == SessionState.RECONNECTING) {
+                status.println("Connection lost: reconnecting to resume the session...");
+            }
+        }
+
+        @Override
+        public void sessionResumed(int sessionId) {
+            status.println("Session " + sessionId + " resumed");
         }
 
         @Override

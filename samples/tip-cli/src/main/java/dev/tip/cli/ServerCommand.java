@@ -115,6 +115,13 @@ public final class ServerCommand implements Callable<Integer> {
     boolean requireEncryption;
 
     @Option(
+            names = "--resume-window",
+            paramLabel = "SECONDS",
+            description = "How long a TIP/2 client whose control connection broke may resume its session "
+                    + "(same id, no leave seen by the others); 0 turns resumption off. Default: ${DEFAULT-VALUE}.")
+    long resumeWindowSeconds = TipServer.DEFAULT_RESUME_WINDOW.toSeconds();
+
+    @Option(
             names = "--voice-bitrate",
             paramLabel = "BITS",
             description = "Most bits per second a TIP/2 client's codec may use. Default: ${DEFAULT-VALUE}.")
@@ -143,6 +150,10 @@ public final class ServerCommand implements Callable<Integer> {
         }
         option(port != null ? "--port" : "PORT", "port", () -> builder.port(chosenPort));
         option("--max-users", "maxUsers", () -> builder.maxUsers(maxUsers));
+        option(
+                "--resume-window",
+                "resumeWindow",
+                () -> builder.resumeWindow(java.time.Duration.ofSeconds(resumeWindowSeconds)));
         option("--max-users-per-address", "maxUsersPerAddress", () -> builder.maxUsersPerAddress(maxUsersPerAddress));
         builder.mixOriginalListeners(!noMix);
         builder.requireEncryption(requireEncryption);
@@ -341,5 +352,16 @@ public final class ServerCommand implements Callable<Integer> {
                 s.clientPortChangesLimited(),
                 s.clientPortsRefused(),
                 s.logLinesSuppressed());
+        out.printf(
+                Locale.ROOT,
+                "tunnel: members now=%d datagrams in=%d out=%d, dropped slow reader=%d inbound=%d;"
+                        + " sessions resumed=%d, resumes refused=%d%n",
+                s.tunnelledMembers(),
+                s.tunnelDatagramsIn(),
+                s.tunnelDatagramsOut(),
+                s.tunnelDroppedOverflow(),
+                s.tunnelDroppedInbound(),
+                s.sessionsResumed(),
+                s.resumesRefused());
     }
 }

@@ -610,8 +610,9 @@ public final class Presenter implements AutoCloseable {
                 .orElse("?");
         return String.format(
                 Locale.ROOT,
-                "%s, %s · sent %d · received %d · played %d · lost %s · late %s · concealed %d%s",
+                "%s%s, %s · sent %d · received %d · played %d · lost %s · late %s · concealed %d%s",
                 dialect,
+                st.voiceTransport() == dev.tip.core.VoiceTransport.TCP ? " over TCP (UDP blocked)" : "",
                 st.bitrate() > 0 ? st.codec() + " " + st.bitrate() / 1000 + " kbit/s" : "PCM 20 kHz",
                 st.framesSent(),
                 st.framesReceived(),

@@ -68,7 +68,7 @@ public final class Words {
                         Field.NICK, "The server rejected the nickname" + (detail.isBlank() ? "." : ": " + detail));
             }
             case SERVER_CLOSED -> new Message(Field.SERVER, "The server is shutting down: try again later.");
-            case CONNECTION_LOST, DISCONNECTED_BY_SERVER ->
+            case CONNECTION_LOST, DISCONNECTED_BY_SERVER, RESUME_REFUSED ->
                 new Message(Field.SERVER, "The server closed the connection while joining" + suffix(detail));
             case PROTOCOL_ERROR ->
                 new Message(
@@ -92,6 +92,8 @@ public final class Words {
             case DISCONNECTED_BY_SERVER ->
                 "The server disconnected you (kicked)" + (d.isEmpty() ? "." : ": " + d + ".");
             case CONNECTION_LOST -> "Connection lost: the server stopped answering.";
+            case RESUME_REFUSED ->
+                "Connection lost, and the server would not resume the session" + (d.isEmpty() ? "." : ": " + d + ".");
             case PROTOCOL_ERROR -> "The server broke the protocol" + (d.isEmpty() ? "." : ": " + d + ".");
             case REFUSED, TIMED_OUT, NICKNAME_REJECTED, SERVER_FULL -> "The session ended (" + reason + ").";
         };

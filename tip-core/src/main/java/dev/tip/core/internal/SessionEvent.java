@@ -27,5 +27,11 @@ public enum SessionEvent {
     /** The server sent bytes the decoder cannot recover from. */
     PROTOCOL_VIOLATION,
     /** The server refused the join because it is full (its DISCONNECT says "Server full"). */
-    SERVER_FULL
+    SERVER_FULL,
+    /** TIP/2: the control connection broke in the room, and the client tries to resume. */
+    INTERRUPTED,
+    /** TIP/2: the server gave the session back to a new connection (SESSION with RESUMED). */
+    RESUMED,
+    /** TIP/2: the server refused to resume the session. */
+    RESUME_REFUSED
 }

@@ -121,6 +121,21 @@ public final class SessionStateMachine {
                     // TIMED_OUT here: a TIP/2 voice address never acknowledged (HELLO_ACK)
                     case TIMED_OUT, SERVER_DISCONNECT, SERVER_CLOSE, CONNECTION_LOST, PROTOCOL_VIOLATION, SERVER_FULL ->
                         SessionState.FAILED;
+                    case INTERRUPTED -> SessionState.RECONNECTING;
+                    default -> null;
+                };
+            case RECONNECTING:
+                return switch (event) {
+                    case SESSION_RECEIVED, INTERRUPTED, CONNECT_REFUSED -> SessionState.RECONNECTING;
+                    case RESUMED -> SessionState.IN_ROOM;
+                    case CLOSE -> SessionState.CLOSING;
+                    case TIMED_OUT,
+                            SERVER_DISCONNECT,
+                            SERVER_CLOSE,
+                            CONNECTION_LOST,
+                            PROTOCOL_VIOLATION,
+                            SERVER_FULL,
+                            RESUME_REFUSED -> SessionState.FAILED;
                     default -> null;
                 };
             case CLOSING:
@@ -151,6 +166,7 @@ public final class SessionStateMachine {
             case SERVER_CLOSE -> DisconnectReason.SERVER_CLOSED;
             case CONNECTION_LOST -> DisconnectReason.CONNECTION_LOST;
             case PROTOCOL_VIOLATION -> DisconnectReason.PROTOCOL_ERROR;
+            case RESUME_REFUSED -> DisconnectReason.RESUME_REFUSED;
             case SERVER_FULL ->
                 from == SessionState.JOINING ? DisconnectReason.SERVER_FULL : DisconnectReason.DISCONNECTED_BY_SERVER;
             default -> throw new IllegalStateException(event + " does not fail a session");

@@ -28,6 +28,12 @@ public final class VoiceCounters {
     public final AtomicLong control = new AtomicLong();
     /** UDP payload bytes of voice sent. */
     public final AtomicLong voiceBytes = new AtomicLong();
+    /** The path voice takes now. */
+    public volatile dev.tip.core.VoiceTransport transport = dev.tip.core.VoiceTransport.UDP;
+    /** Changes of the path. */
+    public final AtomicLong transportSwitches = new AtomicLong();
+    /** Datagrams for the tunnel dropped oldest-first; read from the control connection's queue. */
+    public volatile java.util.function.LongSupplier tunnelDropped = () -> 0;
     /** The codec sent in and its bitrate; set once voice starts. */
     public volatile String codec = "pcm";
 
@@ -54,7 +60,10 @@ public final class VoiceCounters {
                 voiceBytes.get(),
                 codec,
                 bitrate,
-                -1);
+                -1,
+                transport,
+                transportSwitches.get(),
+                tunnelDropped.getAsLong());
     }
 
     /**
@@ -80,6 +89,9 @@ public final class VoiceCounters {
                 voiceBytes.get(),
                 codec,
                 bitrate,
-                delayNanos < 0 ? -1 : delayNanos / 1_000_000);
+                delayNanos < 0 ? -1 : delayNanos / 1_000_000,
+                transport,
+                transportSwitches.get(),
+                tunnelDropped.getAsLong());
     }
 }

@@ -28,6 +28,11 @@ public final class TipProtocol {
     public static final String CODEC = "CODEC";
     /** TIP/2 SESSION: the most bits per second the client's encoder may use. */
     public static final String BITRATE = "BITRATE";
+    /**
+     * TIP/2 SEND_NICKNAME and SESSION: {@code "TUNNEL": 1} offers (client) and accepts (server)
+     * voice datagrams framed on the control connection ({@link TunnelFramer}).
+     */
+    public static final String TUNNEL = "TUNNEL";
     /** The name of raw PCM, which every peer decodes. */
     public static final String PCM = "pcm";
     /**

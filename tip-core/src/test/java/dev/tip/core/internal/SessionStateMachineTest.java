@@ -24,14 +24,23 @@ class SessionStateMachineTest {
      */
     private static final String[] TABLE = {
         //            CONNECT    CONNECTED SESSION  CLOSE    DONE    REFUSED TIMEOUT S_DISC  S_CLOSE LOST    PROTO
-        // FULL
-        "DISCONNECTED CONNECTING -         -        CLOSED   -       -       -       -       -       -       -       -",
-        "CONNECTING   -          JOINING   -        CLOSING  -       FAILED  FAILED  -       -       -       -       -",
-        "JOINING      -          -         IN_ROOM  CLOSING  -       -       FAILED  FAILED  FAILED  FAILED  FAILED  FAILED",
-        "IN_ROOM      -          -         =        CLOSING  -       -       FAILED  FAILED  FAILED  FAILED  FAILED  FAILED",
-        "CLOSING      -          =         =        =        CLOSED  =       =       =       =       =       =       =",
-        "CLOSED       -          =         =        =        -       =       =       =       =       =       =       =",
-        "FAILED       -          =         =        =        -       =       =       =       =       =       =       =",
+        // FULL    INTERRUPTED  RESUMED  RESUME_REFUSED
+        "DISCONNECTED CONNECTING -         -        CLOSED   -       -       -       -       -       -       -       -"
+                + "       -             -        -",
+        "CONNECTING   -          JOINING   -        CLOSING  -       FAILED  FAILED  -       -       -       -       -"
+                + "       -             -        -",
+        "JOINING      -          -         IN_ROOM  CLOSING  -       -       FAILED  FAILED  FAILED  FAILED  FAILED  FAILED"
+                + "  -             -        -",
+        "IN_ROOM      -          -         =        CLOSING  -       -       FAILED  FAILED  FAILED  FAILED  FAILED  FAILED"
+                + "  RECONNECTING  -        -",
+        "RECONNECTING -          -         =        CLOSING  -       =       FAILED  FAILED  FAILED  FAILED  FAILED  FAILED"
+                + "  =             IN_ROOM  FAILED",
+        "CLOSING      -          =         =        =        CLOSED  =       =       =       =       =       =       ="
+                + "       =             =        =",
+        "CLOSED       -          =         =        =        -       =       =       =       =       =       =       ="
+                + "       =             =        =",
+        "FAILED       -          =         =        =        -       =       =       =       =       =       =       ="
+                + "       =             =        =",
     };
 
     /** How to reach each state from a new machine. */
@@ -40,6 +49,12 @@ class SessionStateMachineTest {
             SessionState.CONNECTING, List.of(SessionEvent.CONNECT),
             SessionState.JOINING, List.of(SessionEvent.CONNECT, SessionEvent.CONNECTED),
             SessionState.IN_ROOM, List.of(SessionEvent.CONNECT, SessionEvent.CONNECTED, SessionEvent.SESSION_RECEIVED),
+            SessionState.RECONNECTING,
+                    List.of(
+                            SessionEvent.CONNECT,
+                            SessionEvent.CONNECTED,
+                            SessionEvent.SESSION_RECEIVED,
+                            SessionEvent.INTERRUPTED),
             SessionState.CLOSING, List.of(SessionEvent.CONNECT, SessionEvent.CLOSE),
             SessionState.CLOSED, List.of(SessionEvent.CLOSE),
             SessionState.FAILED, List.of(SessionEvent.CONNECT, SessionEvent.CONNECT_REFUSED)));
@@ -114,6 +129,12 @@ class SessionStateMachineTest {
                 .isEqualTo(DisconnectReason.CONNECTION_LOST);
         assertThat(reasonOf(SessionState.IN_ROOM, SessionEvent.PROTOCOL_VIOLATION))
                 .isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+        assertThat(reasonOf(SessionState.RECONNECTING, SessionEvent.RESUME_REFUSED))
+                .isEqualTo(DisconnectReason.RESUME_REFUSED);
+        assertThat(reasonOf(SessionState.RECONNECTING, SessionEvent.CONNECTION_LOST))
+                .isEqualTo(DisconnectReason.CONNECTION_LOST);
+        assertThat(reasonOf(SessionState.RECONNECTING, SessionEvent.SERVER_DISCONNECT))
+                .isEqualTo(DisconnectReason.DISCONNECTED_BY_SERVER);
         assertThat(reasonOf(SessionState.CLOSING, SessionEvent.CLOSE_DONE)).isEqualTo(DisconnectReason.QUIT);
         assertThat(reasonOf(SessionState.DISCONNECTED, SessionEvent.CLOSE)).isEqualTo(DisconnectReason.QUIT);
     }

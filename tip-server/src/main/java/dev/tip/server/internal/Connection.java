@@ -1,6 +1,8 @@
 package dev.tip.server.internal;
 
 import dev.tip.core.protocol.ControlDecoder;
+import dev.tip.core.protocol.TunnelFramer;
+import dev.tip.core.protocol.TunnelQueue;
 import dev.tip.server.LeaveReason;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -73,6 +75,19 @@ final class Connection {
     LeaveReason doomed;
     /** Log lines about this peer's bad input still allowed (shared by its address). */
     TokenBucket logBudget;
+    /** Splits tunnel frames off the stream before the decoder (docs/protocol.md, the tunnel). */
+    final TunnelFramer framer = new TunnelFramer();
+    /**
+     * The voice tunnel's queue (filled by the relay thread) once the member negotiated it, else
+     * null; its token tells the relay which registration a tunnelled datagram belongs to.
+     */
+    TunnelQueue tunnel;
+
+    long tunnelToken;
+    /** The tunnel frame being written; while it is partly written nothing else may be. */
+    private ByteBuffer voiceOut;
+
+    private boolean voiceInFlight;
 
     Connection(ByteChannel channel, InetSocketAddress remote, ControlDecoder decoder, long now) {
         this.channel = channel;
@@ -114,15 +129,19 @@ final class Connection {
      * @return what happened
      */
     Write enqueue(ByteBuffer bytes, long now, long limit, boolean roster) {
-        if (!out.isEmpty()) {
+        if (!out.isEmpty() || voiceInFlight) {
             ByteBuffer last = out.peekLast();
-            if (roster && last == unsentRoster && last.position() == 0) {
+            if (roster && last != null && last == unsentRoster && last.position() == 0) {
                 out.pollLast();
                 queued -= last.remaining();
                 replacedRosters++;
             }
             if (queued + bytes.remaining() > limit) {
                 return Write.FULL;
+            }
+            if (out.isEmpty()) {
+                // behind a tunnel frame partly written: the write timeout runs from now
+                stalledSince = now;
             }
             out.add(bytes);
             queued += bytes.remaining();
@@ -155,18 +174,36 @@ final class Connection {
      */
     Write flush(long now) {
         try {
-            ByteBuffer b;
-            while ((b = out.peek()) != null) {
-                int n = channel.write(b);
-                if (n > 0) {
-                    queued -= n;
-                    stalledSince = now;
+            while (true) {
+                if (voiceInFlight) {
+                    if (channel.write(voiceOut) > 0) {
+                        stalledSince = now;
+                    }
+                    if (voiceOut.hasRemaining()) {
+                        interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                        return Write.OK;
+                    }
+                    voiceInFlight = false;
                 }
-                if (b.hasRemaining()) {
-                    return Write.OK;
+                ByteBuffer b = out.peek();
+                if (b != null) {
+                    // control first: a message waits behind at most the one frame being written
+                    int n = channel.write(b);
+                    if (n > 0) {
+                        queued -= n;
+                        stalledSince = now;
+                    }
+                    if (b.hasRemaining()) {
+                        interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                        return Write.OK;
+                    }
+                    if (out.poll() == unsentRoster) {
+                        unsentRoster = null;
+                    }
+                    continue;
                 }
-                if (out.poll() == unsentRoster) {
-                    unsentRoster = null;
+                if (tunnel == null || closing || !takeVoice()) {
+                    break;
                 }
             }
             if (closing) {
@@ -180,6 +217,18 @@ final class Connection {
         }
     }
 
+    /** Moves the oldest tunnelled datagram into the frame being written; false if none waits. */
+    private boolean takeVoice() {
+        if (tunnel.isEmpty()) {
+            return false;
+        }
+        if (voiceOut == null) {
+            voiceOut = tunnel.newFrameBuffer();
+        }
+        voiceInFlight = tunnel.takeInto(voiceOut);
+        return voiceInFlight;
+    }
+
     /**
      * Starts a lingering close: nothing more is read or queued; the output is shut once the
      * queue is written.
@@ -190,7 +239,7 @@ final class Connection {
     Write beginClose(long deadline) {
         closing = true;
         closeDeadline = deadline;
-        if (out.isEmpty()) {
+        if (out.isEmpty() && !voiceInFlight) {
             try {
                 shutOutput();
             } catch (IOException e) {

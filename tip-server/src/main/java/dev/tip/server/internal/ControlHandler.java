@@ -5,7 +5,9 @@ import dev.tip.core.internal.crypto.KeyExchange;
 import dev.tip.core.protocol.ControlDecoder;
 import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
+import dev.tip.core.protocol.Extensions;
 import dev.tip.core.protocol.ProtocolException;
+import dev.tip.core.protocol.TipProtocol;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.Participant;
 import dev.tip.server.ServerListener;
@@ -70,6 +72,11 @@ final class ControlHandler {
     private final PendingConnections pending;
 
     private final HashMap<InetAddress, TokenBucket> logBudgets = new HashMap<>();
+    /** The TIP/2 sessions that may be resumed, and those waiting for their client. */
+    private final Resumptions resumptions;
+    /** Splits tunnel frames off what each connection sends (docs/protocol.md, the tunnel). */
+    private final TunnelReader tunnelReader = new TunnelReader(this);
+
     private boolean stopping;
     // read by other threads
     private volatile List<Participant> users = List.of();
@@ -110,7 +117,13 @@ final class ControlHandler {
                 limits,
                 () -> config.clock().millis(),
                 new Tip2Negotiation.Voice(
-                        codecs, config.voiceBitrate(), config.requireEncryption(), KeyExchange::generate));
+                        codecs,
+                        config.voiceBitrate(),
+                        config.requireEncryption(),
+                        KeyExchange::generate,
+                        config.resumeWindow().toMillis()));
+        this.resumptions =
+                new Resumptions(config.maxUsers(), config.resumeWindow().toMillis());
         this.byId = new Connection[config.maxUsers()];
         this.pending = new PendingConnections(config.maxPendingConnectionsPerAddress(), config.maxPendingConnections());
         this.handshakeMillis = config.handshakeTimeout().toMillis();
@@ -225,7 +238,12 @@ final class ControlHandler {
 
     /** Kicks member {@code id}, if it is one: DISCONNECT with {@code reason}, then close. */
     void kick(int id, String reason) {
-        if (room.isMember(id)) {
+        if (resumptions.isDetached(id)) {
+            // waiting for its client: it has no connection to tell
+            resumptions.remove(id);
+            room.leave(id, LeaveReason.KICKED, !stopping, effects);
+            carryOut();
+        } else if (room.isMember(id)) {
             closeWith(byId[id], new ControlMessage.Disconnect(reason), LeaveReason.KICKED);
         }
     }
@@ -234,6 +252,52 @@ final class ControlHandler {
     void voiceLearned(int id, long token, InetSocketAddress address) {
         room.voiceLearned(id, token, address, effects);
         carryOut();
+    }
+
+    /**
+     * Bytes read from {@code c}: tunnel frames go to the relay, the rest to the decoder.
+     *
+     * @param c the connection
+     * @param buf the bytes
+     * @param n how many, from index 0
+     */
+    void received(Connection c, byte[] buf, int n) {
+        tunnelReader.received(c, buf, n);
+    }
+
+    /** The tunnel's voice for {@code c} waits: writes what the socket takes. */
+    void flushTunnel(Connection c) {
+        if (!c.closed && c.flush(config.clock().millis()) == Connection.Write.FAILED) {
+            doom(c, LeaveReason.CONNECTION_LOST);
+        }
+    }
+
+    /** The connection of member {@code id}, or null. */
+    Connection byId(int id) {
+        return id >= 0 && id < byId.length ? byId[id] : null;
+    }
+
+    /** {@code c} broke the tunnel's framing: closed as for any protocol error. */
+    void tunnelError(Connection c, String what) {
+        Counters.add(counters.protocolErrors, 1);
+        if (mayLog(c)) {
+            LOG.info("{}: protocol error, closing: {}", c, what);
+        }
+        closeWith(c, new ControlMessage.Disconnect("Protocol error: " + what), LeaveReason.PROTOCOL_ERROR);
+    }
+
+    /** Control thread: a datagram {@code c} sent in a tunnel frame; false if {@code c} is closed for it. */
+    boolean tunnelled(Connection c, byte[] buf, int off, int len) {
+        if (c.tunnel == null || c.id < 0) {
+            tunnelError(c, "tunnel frame without TUNNEL negotiated");
+            return false;
+        }
+        if (relay.tunnels().offerInbound(c.id, c.tunnelToken, buf, off, len)) {
+            Counters.add(counters.tunnelDatagramsIn, 1);
+        } else {
+            Counters.add(counters.tunnelDroppedInbound, 1);
+        }
+        return true;
     }
 
     void decode(Connection c) {
@@ -292,12 +356,19 @@ final class ControlHandler {
     }
 
     private void nickname(Connection c, ControlMessage.SendNickname n) {
+        if (c.id < 0 && n.extensions().get(RESUME_ID).isPresent()) {
+            resume(c, n);
+            return;
+        }
         int before = c.id;
         int id = room.nickname(before, n.name(), n.extensions(), c.remote, c.voicePort, effects);
         if (before < 0 && id >= 0) {
             unpend(c);
             c.id = id;
             byId[id] = c;
+            if (Tip2Negotiation.wantsTunnel(n.extensions())) {
+                c.tunnel = relay.tunnels().newMemberQueue();
+            }
             LOG.info("{} joined as {}", c, LogText.safe(n.name()));
         } else if (id < 0) {
             forget(c);
@@ -318,6 +389,50 @@ final class ControlHandler {
         }
     }
 
+    /** A SEND_NICKNAME with RESUME_ID: the session comes back to this connection, or is refused. */
+    private void resume(Connection c, ControlMessage.SendNickname n) {
+        long id = n.extensions().getLong(RESUME_ID).orElse(-1);
+        String proof = n.extensions().getString(RESUME_PROOF).orElse(null);
+        String[] why = new String[1];
+        Resumptions.Entry e = resumptions.resume(id, proof, config.clock().millis(), why);
+        if (e == null) {
+            Counters.add(counters.resumesRefused, 1);
+            if (mayLog(c)) {
+                LOG.info("{}: resume refused: {}", c, why[0]);
+            }
+            closeWith(c, new ControlMessage.Disconnect(RESUME_REFUSED + why[0]), null);
+            return;
+        }
+        Connection old = byId[e.id];
+        if (old != null && old != c) {
+            // the old connection still looked alive (a half-open one after a network change)
+            forget(old);
+            forceClose(old);
+        }
+        unpend(c);
+        c.id = e.id;
+        byId[e.id] = c;
+        c.tunnel = e.tunnel;
+        c.tunnelToken = e.token;
+        Counters.add(counters.sessionsResumed, 1);
+        LOG.info("{} resumed session {}", c, e.id);
+        Extensions.Builder b =
+                Extensions.builder().put("VERSION", TipProtocol.TIP2_VERSION).put(RESUMED, 1);
+        enqueue(c, ByteBuffer.wrap(encoder.encode(new ControlMessage.Session(e.id, b.build()))));
+        enqueue(c, ByteBuffer.wrap(room.rosterFor(e.id)), true);
+        // voice the relay queued for its tunnel meanwhile: its wake-up went to no connection
+        flushTunnel(c);
+    }
+
+    /** SEND_NICKNAME: the session id to resume. */
+    static final String RESUME_ID = "RESUME_ID";
+    /** SEND_NICKNAME: the proof of the resume secret ({@code ResumeProof}). */
+    static final String RESUME_PROOF = "RESUME_PROOF";
+    /** SESSION: the session was resumed, not joined. */
+    static final String RESUMED = "RESUMED";
+    /** How the REASON of a refused resume begins. */
+    static final String RESUME_REFUSED = "Resume refused: ";
+
     /** Carries out the room's effects, in order (a Refuse is the caller's), and publishes the users. */
     private void carryOut() {
         for (RoomEffect e : effects) {
@@ -329,7 +444,14 @@ final class ControlHandler {
             } else if (e instanceof RoomEffect.RegisterVoice r) {
                 relay.register(r.id(), r.address());
             } else if (e instanceof RoomEffect.RegisterTip2 r) {
-                relay.registerTip2(r.id(), r.token(), r.codec(), r.keys());
+                Connection to = byId[r.id()];
+                if (to != null && to.tunnel != null) {
+                    to.tunnelToken = r.token();
+                }
+                relay.registerTip2(r.id(), r.token(), r.codec(), r.keys(), to == null ? null : to.tunnel);
+            } else if (e instanceof RoomEffect.Resumable r) {
+                Connection to = byId[r.id()];
+                resumptions.add(r.id(), r.token(), r.secret(), to == null ? null : to.tunnel);
             } else if (e instanceof RoomEffect.UnregisterVoice u) {
                 relay.unregister(u.id());
             } else if (e instanceof RoomEffect.Joined j) {
@@ -375,6 +497,15 @@ final class ControlHandler {
     private void leave(Connection c, LeaveReason reason, boolean broadcast) {
         if (c.id >= 0) {
             int id = c.id;
+            if (!stopping
+                    && (reason == LeaveReason.CONNECTION_LOST || reason == LeaveReason.TIMEOUT)
+                    && resumptions.detach(id, config.clock().millis())) {
+                // it may come back: still in the room and the relay, nobody is told
+                LOG.info("{}: connection lost ({}); session {} may resume", c, reason, id);
+                forget(c);
+                return;
+            }
+            resumptions.remove(id);
             forget(c);
             room.leave(id, reason, broadcast, effects);
             carryOut();
@@ -423,6 +554,10 @@ final class ControlHandler {
     }
 
     void sweep(long now) {
+        for (int id : resumptions.expired(now)) {
+            // its window passed: it leaves now, as if its connection had just broken
+            room.leave(id, LeaveReason.CONNECTION_LOST, !stopping, effects);
+        }
         room.tick(effects);
         if (!effects.isEmpty()) {
             carryOut();

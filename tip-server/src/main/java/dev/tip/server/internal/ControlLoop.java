@@ -47,6 +47,7 @@ public final class ControlLoop implements Runnable {
     private final ByteBuffer readBuf = ByteBuffer.allocate(READ_BUFFER_BYTES);
     private final Consumer<SelectionKey> onKey = this::onKey;
     private final long sweepMillis;
+    private final Tunnels tunnels;
     private boolean stopping;
     private long stopDeadline;
     // shared with other threads
@@ -76,6 +77,8 @@ public final class ControlLoop implements Runnable {
         this.selector = Selector.open();
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT, null);
+        this.tunnels = relay.tunnels();
+        tunnels.controlWakeup(selector::wakeup);
     }
 
     /**
@@ -145,6 +148,13 @@ public final class ControlLoop implements Runnable {
                 Runnable c;
                 while ((c = commands.poll()) != null) {
                     c.run();
+                }
+                // the relay queued voice for tunnelled members
+                for (int id = tunnels.pollReady(); id >= 0; id = tunnels.pollReady()) {
+                    Connection t = handler.byId(id);
+                    if (t != null) {
+                        handler.flushTunnel(t);
+                    }
                 }
                 // however many renames this turn read, one roster
                 handler.endOfTurn();
@@ -263,8 +273,7 @@ public final class ControlLoop implements Runnable {
             handler.decode(c);
             handler.doom(c, LeaveReason.CONNECTION_LOST);
         } else if (n > 0) {
-            c.decoder.feed(b.array(), 0, n);
-            handler.decode(c);
+            handler.received(c, b.array(), n);
         }
     }
 

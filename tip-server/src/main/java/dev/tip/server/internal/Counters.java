@@ -31,7 +31,14 @@ public final class Counters {
     final AtomicLong mixedFramesSent = new AtomicLong();
     final AtomicLong mixFramesDroppedLate = new AtomicLong();
     final AtomicLong mixFramesDroppedOverflow = new AtomicLong();
+    final AtomicLong tunnelledMembers = new AtomicLong();
+    final AtomicLong tunnelDatagramsOut = new AtomicLong();
+    final AtomicLong tunnelDroppedOverflow = new AtomicLong();
     // written by the control thread
+    final AtomicLong tunnelDatagramsIn = new AtomicLong();
+    final AtomicLong tunnelDroppedInbound = new AtomicLong();
+    final AtomicLong sessionsResumed = new AtomicLong();
+    final AtomicLong resumesRefused = new AtomicLong();
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsRefused = new AtomicLong();
     final AtomicLong controlMessagesReceived = new AtomicLong();
@@ -93,6 +100,13 @@ public final class Counters {
                 mixedFramesSent.get(),
                 mixFramesDroppedLate.get(),
                 mixFramesDroppedOverflow.get(),
-                relayAllocatedBytes);
+                relayAllocatedBytes,
+                tunnelledMembers.get(),
+                tunnelDatagramsIn.get(),
+                tunnelDatagramsOut.get(),
+                tunnelDroppedOverflow.get(),
+                tunnelDroppedInbound.get(),
+                sessionsResumed.get(),
+                resumesRefused.get());
     }
 }

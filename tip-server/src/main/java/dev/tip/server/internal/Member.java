@@ -43,6 +43,17 @@ final class Member {
     DatagramOpener opener;
     /** An encrypting member's s2c side: seals every copy sent to it; null without encryption. */
     DatagramSealer sealer;
+    /**
+     * Its voice tunnel on the control connection (docs/protocol.md, "Voice over the control
+     * connection"): the queue its copies go into while {@link #viaTunnel}; null for a member that
+     * did not negotiate one. Made at registration on the control thread, which writes it out.
+     */
+    dev.tip.core.protocol.TunnelQueue tunnel;
+    /**
+     * Whether its last voice datagram or KEEPALIVE came through the tunnel: the room's voice then
+     * goes to it the same way. Relay thread.
+     */
+    boolean viaTunnel;
     /** When an authenticated datagram last came from its address (encrypting members), clock millis. */
     long lastHeardMillis = Long.MIN_VALUE / 2;
 

@@ -4,6 +4,7 @@ import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.internal.crypto.DatagramOpener;
 import dev.tip.core.internal.crypto.DatagramSealer;
 import dev.tip.core.internal.crypto.SessionKeys;
+import dev.tip.core.protocol.TunnelQueue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -93,6 +94,8 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     private final MemberTable table;
     private final Routing routing;
     private final Mixer mixer;
+    /** TIP/2's voice tunnel: what the control thread received in tunnel frames, and the copies for tunnelled members. */
+    private final Tunnels tunnels;
     /** Each member's connected socket, by session id; null where it has none. */
     private final DatagramChannel[] sockets;
 
@@ -147,6 +150,8 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         this.clock = config.clock();
         this.maxPerSecond = config.maxVoiceDatagramsPerSecond();
         this.table = new MemberTable(config.maxUsers(), this);
+        this.selector = Selector.open();
+        this.tunnels = new Tunnels(this, counters, config.maxDatagramBytes(), config.maxUsers(), selector::wakeup);
         this.routing = new Routing(
                 table,
                 config.maxDatagramBytes(),
@@ -154,9 +159,8 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
                 config.mixOriginalListeners(),
                 counters,
                 config.clock(),
-                this);
+                tunnels);
         this.mixer = routing.mixer();
-        this.selector = Selector.open();
         main.configureBlocking(false);
         main.register(selector, SelectionKey.OP_READ, null);
     }
@@ -182,7 +186,22 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      * @param keys its session keys (its datagrams are sealed both ways), or null for plaintext
      */
     public void registerTip2(int id, long token, String codec, SessionKeys keys) {
+        registerTip2(id, token, codec, keys, null);
+    }
+
+    /**
+     * Registers TIP/2 member {@code id}, as {@link #registerTip2(int, long, String, SessionKeys)},
+     * with the queue its copies go into while it uses its voice tunnel.
+     *
+     * @param id the session id
+     * @param token the token sent to it in SESSION
+     * @param codec the codec it sends in
+     * @param keys its session keys, or null for plaintext
+     * @param tunnel its tunnel queue ({@link Tunnels#newMemberQueue()}), or null without a tunnel
+     */
+    public void registerTip2(int id, long token, String codec, SessionKeys keys, TunnelQueue tunnel) {
         Member m = budgeted(Member.tip2(id, token));
+        m.tunnel = tunnel;
         if (keys != null) {
             // made here, on the control thread: the relay thread allocates nothing for them
             m.opener = new DatagramOpener(keys.clientToServerKey(), keys.clientToServerIv());
@@ -221,6 +240,15 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         }
     }
 
+    /**
+     * The voice tunnel's side of the relay. Thread-safe as {@link Tunnels} says.
+     *
+     * @return the tunnels
+     */
+    Tunnels tunnels() {
+        return tunnels;
+    }
+
     /** Stops the relay loop; {@link #run()} then closes every socket and returns. Thread-safe. */
     public void stop() {
         running = false;
@@ -232,6 +260,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         try {
             while (running) {
                 catchUp();
+                tunnels.drain(table, routing, buf);
                 long wait = untilNextFrame(openSockets());
                 if (wait == 0) {
                     selector.selectNow(onReady);
@@ -279,6 +308,9 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
             int i = id;
             queued.set(i, 0);
             Member m = latest.getAndSet(i, null);
+            if (m != null) {
+                tunnels.leaving(table.byId(i));
+            }
             if (m == REMOVED) {
                 table.remove(i);
             } else if (m != null) {

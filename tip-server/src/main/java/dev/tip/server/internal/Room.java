@@ -248,6 +248,9 @@ final class Room {
         if (tip2) {
             // registered before SESSION goes out, so the relay knows the token when HELLO comes
             out.add(new RoomEffect.RegisterTip2(free, s.token, codec, offer.keys()));
+            if (offer.resumeSecret() != null) {
+                out.add(new RoomEffect.Resumable(free, s.token, offer.resumeSecret()));
+            }
             out.add(new RoomEffect.Send(
                     free, encoder.encode(Tip2Negotiation.session(free, s.token, offer, voice.bitrate()))));
         } else {
@@ -410,6 +413,24 @@ final class Room {
         if (broadcast) {
             roster(out);
         }
+    }
+
+    /**
+     * The roster as TIP/2 member {@code id} gets it now (names and ids), for a member that resumed
+     * its session and may have missed changes.
+     *
+     * @param id the session id
+     * @return the SEND_NEW_USERS bytes
+     */
+    byte[] rosterFor(int id) {
+        List<String> names = new ArrayList<>(members.size());
+        List<JsonValue> ids = new ArrayList<>(members.size());
+        for (Seat s : members) {
+            names.add(s.name);
+            ids.add(JsonValue.of(s.id));
+        }
+        return encoder.encode(new ControlMessage.SendNewUsers(
+                names, Extensions.builder().put("IDS", new JsonValue.Arr(ids)).build()));
     }
 
     /** The roster to every member: the names, and for TIP/2 members the ids in the same order. */

@@ -70,6 +70,12 @@ sealed interface RoomEffect {
     /** Stop relaying voice for member {@code id}. */
     record UnregisterVoice(int id) implements RoomEffect {}
 
+    /**
+     * TIP/2 member {@code id} may resume its session with {@code secret} if its connection breaks
+     * (docs/protocol.md, "Resuming a session"); {@code token} tells its registration apart.
+     */
+    record Resumable(int id, long token, byte[] secret) implements RoomEffect {}
+
     /** Tell the listener that {@code user} joined. */
     record Joined(Participant user) implements RoomEffect {}
 

@@ -101,6 +101,8 @@ final class Routing {
     private final ByteBuffer work;
     /** Where each encrypting recipient's copy is sealed. */
     private final ByteBuffer sealed;
+    /** Whether the datagram being routed came through its member's control connection. */
+    private boolean fromTunnel;
 
     /**
      * Creates the routing over a member table.
@@ -187,6 +189,42 @@ final class Routing {
      * @param n its length
      */
     void route(ByteBuffer buf, Member m, InetSocketAddress source, int n) {
+        fromTunnel = false;
+        routeChecked(buf, m, source, n);
+    }
+
+    /**
+     * Handles a datagram that TIP/2 member {@code m} sent through its control connection (a tunnel
+     * frame), laid out as {@link #route} wants it: checked and relayed as if it had come from the
+     * member's voice address; a KEEPALIVE sets the member's path to the tunnel, HELLO and
+     * HELLO_ACK mean nothing here (HELLO is the probe of the UDP path).
+     *
+     * @param buf the receive buffer
+     * @param m the member whose connection carried it
+     * @param n its length
+     */
+    void routeTunnelled(ByteBuffer buf, Member m, int n) {
+        fromTunnel = true;
+        try {
+            routeChecked(buf, m, m.address, n);
+        } finally {
+            fromTunnel = false;
+        }
+    }
+
+    /** The member's outbound path follows the path of its last voice datagram or KEEPALIVE. */
+    private void path(Member m, boolean tunnel) {
+        if (m.viaTunnel != tunnel && (m.tunnel != null || !tunnel)) {
+            m.viaTunnel = tunnel;
+            Counters.add(counters.tunnelledMembers, tunnel ? 1 : -1);
+            if (!tunnel) {
+                // back on UDP: what still waits for the tunnel is older than what UDP now brings
+                m.tunnel.clear();
+            }
+        }
+    }
+
+    private void routeChecked(ByteBuffer buf, Member m, InetSocketAddress source, int n) {
         Counters.add(counters.datagramsReceived, 1);
         Counters.add(counters.bytesReceived, n);
         if (TipProtocol.isGreeting(buf, HEAD, n)) {
@@ -229,6 +267,15 @@ final class Routing {
             return;
         }
         int type = d.payloadType();
+        if (fromTunnel && PayloadType.isControl(type)) {
+            // the connection proves who sent it; only KEEPALIVE means something here
+            if (type == PayloadType.KEEPALIVE && d.senderId() == m.id) {
+                path(m, true);
+            } else {
+                Counters.add(counters.droppedMalformed, 1);
+            }
+            return;
+        }
         if (d.sealed()) {
             sealed(buf, m, source, d.senderId(), type, n, now);
             return;
@@ -254,7 +301,10 @@ final class Routing {
             Counters.add(counters.droppedForged, 1);
             return;
         }
-        m.lastHeardMillis = now;
+        if (!fromTunnel) {
+            m.lastHeardMillis = now;
+        }
+        path(m, fromTunnel);
         voice(buf, m, type, n);
     }
 
@@ -318,7 +368,10 @@ final class Routing {
             sealedAssociation(t, m, source, type, plain, now);
             return;
         }
-        t.lastHeardMillis = now;
+        if (!fromTunnel) {
+            t.lastHeardMillis = now;
+        }
+        path(t, fromTunnel);
         // the plaintext form where a plaintext sender's datagram lies: the fan-out is the same
         buf.put(HEAD, work.array(), 0, plain);
         voice(buf, t, type, plain);
@@ -338,6 +391,9 @@ final class Routing {
         if (table.bind(t, source)) {
             Counters.add(counters.voiceAddressesLearned, 1);
             out.learned(t);
+        }
+        if (type == PayloadType.KEEPALIVE) {
+            path(t, false);
         }
         if (type == PayloadType.HELLO) {
             // the HELLO_ACK is the HELLO with its type changed, sealed for t: as long as the HELLO
@@ -408,6 +464,9 @@ final class Routing {
             Counters.add(counters.voiceAddressesLearned, 1);
             out.learned(t);
         }
+        if (type == PayloadType.KEEPALIVE) {
+            path(t, false);
+        }
         if (type == PayloadType.HELLO) {
             // the HELLO_ACK has the HELLO's layout and token: change the type and send it back
             d.payloadType(PayloadType.HELLO_ACK);
@@ -444,7 +503,7 @@ final class Routing {
         for (int i = 0, size = table.size(); i < size; i++) {
             Member r = table.get(i);
             int start = r.tip2 ? tip2Start : originalStart;
-            if (r == sender || r.address == null || start < 0) {
+            if (r == sender || (r.address == null && !r.viaTunnel) || start < 0) {
                 continue;
             }
             int bytes;

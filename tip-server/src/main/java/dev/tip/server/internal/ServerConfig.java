@@ -44,6 +44,8 @@ import java.util.concurrent.ThreadFactory;
  * @param voiceCodecs the codecs TIP/2 senders may use, best first
  * @param voiceBitrate the most bits per second of a TIP/2 sender's codec
  * @param requireEncryption whether only TIP/2 clients that encrypt voice (KEY_SHARE) may join
+ * @param resumeWindow how long a TIP/2 member whose connection broke may resume its session;
+ *     zero: no resumption
  */
 public record ServerConfig(
         int port,
@@ -72,7 +74,8 @@ public record ServerConfig(
         boolean mixOriginalListeners,
         List<VoiceCodec> voiceCodecs,
         int voiceBitrate,
-        boolean requireEncryption) {
+        boolean requireEncryption,
+        Duration resumeWindow) {
 
     /** Rejects null where a value is required. */
     public ServerConfig {

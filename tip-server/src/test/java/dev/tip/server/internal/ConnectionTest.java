@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tip.core.protocol.ControlDecoder;
 import dev.tip.core.protocol.ProtocolLimits;
+import dev.tip.core.protocol.TunnelQueue;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -83,6 +84,44 @@ class ConnectionTest {
         assertThat(c.enqueue(bytes("y".repeat(400)), 0, 1024)).isEqualTo(Connection.Write.OK);
         assertThat(c.enqueue(bytes("z".repeat(25)), 0, 1024)).isEqualTo(Connection.Write.FULL);
         assertThat(c.queued()).isEqualTo(1000);
+    }
+
+    @Test
+    void tunnelFramesAndControlMessagesAreWrittenWholeNeverInsideEachOther() {
+        c.tunnel = new TunnelQueue(4, 64);
+        ByteBuffer d = ByteBuffer.wrap("VOICE".getBytes(StandardCharsets.US_ASCII));
+        c.tunnel.offer(d);
+        c.tunnel.offer(d);
+        peer.accept = 4;
+        // the first frame is cut by the socket: a message queued now waits for its end
+        c.flush(1);
+        assertThat(c.enqueue(bytes("{\"KEY\": 5}"), 2, 1024)).isEqualTo(Connection.Write.OK);
+        assertThat(c.queued()).isEqualTo(10);
+        peer.accept = Integer.MAX_VALUE;
+        c.flush(3);
+        byte[] frame = {0, 0, 5, 'V', 'O', 'I', 'C', 'E'};
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.writeBytes(frame);
+        // control before the second frame: a message waits behind at most one frame
+        expected.writeBytes("{\"KEY\": 5}".getBytes(StandardCharsets.US_ASCII));
+        expected.writeBytes(frame);
+        assertThat(peer.received.toByteArray()).isEqualTo(expected.toByteArray());
+        assertThat(c.queued()).isZero();
+    }
+
+    @Test
+    void aRosterQueuedBehindAPartlyWrittenFrameIsKept() {
+        c.tunnel = new TunnelQueue(4, 64);
+        c.tunnel.offer(ByteBuffer.wrap(new byte[40]));
+        peer.accept = 4;
+        c.flush(1);
+        // nothing of the control queue to replace: the roster is queued (this threw before)
+        assertThat(c.enqueue(bytes("{\"KEY\": 3, \"USERS\": []}"), 2, 1024, true))
+                .isEqualTo(Connection.Write.OK);
+        peer.accept = Integer.MAX_VALUE;
+        c.flush(3);
+        assertThat(peer.received.size()).isEqualTo(43 + 23);
+        assertThat(peer.text()).endsWith("{\"KEY\": 3, \"USERS\": []}");
     }
 
     @Test

@@ -35,6 +35,8 @@ import java.util.concurrent.ThreadFactory;
  * @param voiceBitrate TIP/2: the codec's bitrate the client wants (the server's cap may lower it)
  * @param encryptVoice TIP/2: whether the client offers a KEY_SHARE (sealed voice with a server that
  *     answers one)
+ * @param voiceTunnel TIP/2: whether the client offers to send voice through the control connection
+ *     when UDP does not get through ({@code "TUNNEL": 1})
  * @param name the client's name in thread names and logs, {@code tip-client-N}
  */
 public record ClientConfig(
@@ -56,6 +58,7 @@ public record ClientConfig(
         List<VoiceCodec> codecs,
         int voiceBitrate,
         boolean encryptVoice,
+        boolean voiceTunnel,
         String name) {
 
     /** Copies the list. */

@@ -128,7 +128,7 @@ public final class ClientSession {
 
     private boolean joiningOrInRoom() {
         SessionState s = machine.state();
-        return s == SessionState.JOINING || s == SessionState.IN_ROOM;
+        return s == SessionState.JOINING || s == SessionState.IN_ROOM || s == SessionState.RECONNECTING;
     }
 
     /**
@@ -178,6 +178,32 @@ public final class ClientSession {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * TIP/2: the server gave the session back to a new connection: IN_ROOM again.
+     *
+     * @param id the session id, the same as before
+     */
+    public void resumed(int id) {
+        lock.lock();
+        try {
+            if (apply(SessionEvent.RESUMED, null).changed()) {
+                events.add(() -> listener.sessionResumed(id));
+            }
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /**
+     * Tells the listener that voice moved to another path (TIP/2's tunnel).
+     *
+     * @param transport the path from now on
+     */
+    public void transportChanged(dev.tip.core.VoiceTransport transport) {
+        events.add(() -> listener.voiceTransportChanged(transport));
+        events.flush();
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.tip.core.internal.SessionEvent;
 import dev.tip.core.protocol.ControlDecoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.ProtocolException;
+import dev.tip.core.protocol.TunnelFramer;
+import dev.tip.core.protocol.TunnelQueue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -49,7 +51,20 @@ public final class ControlConnection {
          * @param detail why, in words
          */
         void onEnd(SessionEvent event, String detail);
+
+        /**
+         * A voice datagram the server sent through the control connection (a tunnel frame).
+         * The bytes are valid only during the call.
+         *
+         * @param buf the bytes
+         * @param off where the datagram starts
+         * @param len its length
+         */
+        default void onDatagram(byte[] buf, int off, int len) {}
     }
+
+    /** Voice datagrams queued for the tunnel at most (about 0.8 s of 25.6 ms frames). */
+    static final int TUNNEL_SLOTS = 32;
 
     private final String name;
     private final SocketChannel channel;
@@ -61,6 +76,12 @@ public final class ControlConnection {
     private final Object queueLock = new Object();
 
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    /** Voice for the tunnel: its own bounded queue, oldest dropped (docs/protocol.md, the tunnel). */
+    private final TunnelQueue voice = new TunnelQueue(TUNNEL_SLOTS, TunnelFramer.MAX_DATAGRAM);
+    /** The tunnel frame being written; while it is partly written nothing else may be. */
+    private ByteBuffer voiceOut;
+
+    private boolean voiceInFlight;
     private int queuedBytes;
     private boolean finishRequested;
     private boolean outputShut;
@@ -110,6 +131,34 @@ public final class ControlConnection {
     }
 
     /**
+     * Queues a voice datagram for the tunnel, without blocking: copied, framed, and written whole
+     * between control messages, which go first; if the queue is full its oldest datagram is
+     * dropped (and counted in {@link #tunnelDropped()}).
+     *
+     * @param datagram the datagram, position to limit (left as they were)
+     * @return false if the connection is closed or finishing, or the datagram cannot be framed
+     */
+    public boolean sendDatagram(ByteBuffer datagram) {
+        if (closed || finishRequested) {
+            return false;
+        }
+        int r = voice.offer(datagram);
+        if (r == TunnelQueue.QUEUED_FIRST) {
+            selector.wakeup();
+        }
+        return r >= 0;
+    }
+
+    /**
+     * Voice datagrams dropped, oldest first, because the tunnel's queue was full.
+     *
+     * @return the count
+     */
+    public long tunnelDropped() {
+        return voice.dropped();
+    }
+
+    /**
      * Closes the sending side once everything queued has been written (a FIN after the last
      * message); reading goes on until the server closes its end.
      */
@@ -134,6 +183,20 @@ public final class ControlConnection {
     /** The control thread's loop: select, write what is queued, read and dispatch. */
     public void run() {
         ControlDecoder decoder = new ControlDecoder();
+        TunnelFramer framer = new TunnelFramer();
+        TunnelFramer.Sink sink = new TunnelFramer.Sink() {
+            @Override
+            public boolean control(byte[] buf, int off, int len) {
+                decoder.feed(buf, off, len);
+                return drain(decoder);
+            }
+
+            @Override
+            public boolean datagram(byte[] buf, int off, int len) {
+                callback.onDatagram(buf, off, len);
+                return true;
+            }
+        };
         ByteBuffer in = ByteBuffer.allocate(READ_BYTES);
         SelectionKey key = channel.keyFor(selector);
         try {
@@ -154,9 +217,12 @@ public final class ControlConnection {
                     end(SessionEvent.CONNECTION_LOST, "the server closed the connection");
                     return;
                 }
-                decoder.feed(in.array(), 0, n);
+                boolean going = framer.split(in.array(), 0, n, sink);
                 in.clear();
-                if (!drain(decoder)) {
+                if (!going) {
+                    if (framer.error() != null) {
+                        end(SessionEvent.PROTOCOL_VIOLATION, framer.error());
+                    }
                     return;
                 }
             }
@@ -183,13 +249,34 @@ public final class ControlConnection {
     /** Writes what the socket takes now; true if nothing is left queued. */
     private boolean write() throws IOException {
         synchronized (queueLock) {
-            while (!queue.isEmpty()) {
-                ByteBuffer head = queue.peek();
-                queuedBytes -= channel.write(head);
-                if (head.hasRemaining()) {
-                    return false;
+            while (true) {
+                if (voiceInFlight) {
+                    channel.write(voiceOut);
+                    if (voiceOut.hasRemaining()) {
+                        return false;
+                    }
+                    voiceInFlight = false;
                 }
-                queue.poll();
+                ByteBuffer head = queue.peek();
+                if (head != null) {
+                    // control first: a message waits behind at most the one frame being written
+                    queuedBytes -= channel.write(head);
+                    if (head.hasRemaining()) {
+                        return false;
+                    }
+                    queue.poll();
+                    continue;
+                }
+                if (finishRequested || voice.isEmpty()) {
+                    break;
+                }
+                if (voiceOut == null) {
+                    voiceOut = voice.newFrameBuffer();
+                }
+                if (!voice.takeInto(voiceOut)) {
+                    break;
+                }
+                voiceInFlight = true;
             }
             if (finishRequested && !outputShut) {
                 outputShut = true;

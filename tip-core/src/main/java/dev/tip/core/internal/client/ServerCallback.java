@@ -1,7 +1,9 @@
 package dev.tip.core.internal.client;
 
+import dev.tip.core.Dialect;
 import dev.tip.core.internal.SessionEvent;
 import dev.tip.core.protocol.ControlMessage;
+import dev.tip.core.protocol.TipProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +19,8 @@ public final class ServerCallback implements ControlConnection.Callback {
     private final ServerMessages rules;
     private final ClientSession session;
     private final VoiceEngine voice;
+    /** Resumes the session when the connection breaks; null: it fails. */
+    private final Reconnector reconnector;
 
     /**
      * Creates the callback of one client.
@@ -27,6 +31,21 @@ public final class ServerCallback implements ControlConnection.Callback {
      * @param voice the voice engine, whose speakers follow the roster
      */
     public ServerCallback(String name, ServerMessages rules, ClientSession session, VoiceEngine voice) {
+        this(name, rules, session, voice, null);
+    }
+
+    /**
+     * Creates the callback of one client that resumes its TIP/2 session when the connection breaks.
+     *
+     * @param name the client's name, for logs
+     * @param rules the server-message rules
+     * @param session the session they change
+     * @param voice the voice engine
+     * @param reconnector resumes the session, or null
+     */
+    public ServerCallback(
+            String name, ServerMessages rules, ClientSession session, VoiceEngine voice, Reconnector reconnector) {
+        this.reconnector = reconnector;
         this.name = name;
         this.rules = rules;
         this.session = session;
@@ -44,6 +63,15 @@ public final class ServerCallback implements ControlConnection.Callback {
             }
             session.roster(r);
         } else if (effect instanceof ServerMessages.Assigned a) {
+            if (a.dialect() == Dialect.TIP2
+                    && m instanceof ControlMessage.Session s
+                    && s.extensions().getLong(TipProtocol.TUNNEL).orElse(0) == 1) {
+                // before the session is in the room: voice starts knowing it may tunnel
+                voice.tunnelAccepted();
+            }
+            if (a.dialect() == Dialect.TIP2 && reconnector != null && m instanceof ControlMessage.Session s) {
+                reconnector.sessionAssigned(s);
+            }
             session.assigned(a);
         } else if (effect instanceof ServerMessages.End e) {
             session.fail(e.event(), e.detail());
@@ -55,7 +83,15 @@ public final class ServerCallback implements ControlConnection.Callback {
     }
 
     @Override
+    public void onDatagram(byte[] buf, int off, int len) {
+        voice.receiveTunnelled(buf, off, len);
+    }
+
+    @Override
     public void onEnd(SessionEvent event, String detail) {
+        if (event == SessionEvent.CONNECTION_LOST && reconnector != null && reconnector.connectionLost(detail)) {
+            return;
+        }
         session.fail(event, detail);
     }
 }

@@ -62,7 +62,14 @@ final class Tip2VoicePath implements VoicePath {
 
     private long skippedUnits;
 
-    // receive thread
+    /** UDP or the tunnel: told what arrived over UDP. */
+    private final VoiceRoute route;
+
+    // receive thread and control thread (the tunnel), under receiveLock
+    private final Object receiveLock = new Object();
+    /** Whether the datagram being received came over UDP (else through the control connection). */
+    private boolean viaUdp;
+
     private final VoiceDatagram datagram = new VoiceDatagram();
     /** The s2c side, or null for plaintext TIP/2. */
     private final DatagramOpener opener;
@@ -85,8 +92,10 @@ final class Tip2VoicePath implements VoicePath {
             ClientSession session,
             TipClock clock,
             VoiceCodec codec,
-            int bitrate) {
+            int bitrate,
+            VoiceRoute route) {
         this.format = format;
+        this.route = route;
         this.speakers = speakers;
         this.counters = counters;
         this.session = session;
@@ -229,6 +238,37 @@ final class Tip2VoicePath implements VoicePath {
 
     @Override
     public void receive(ByteBuffer in, int length) {
+        synchronized (receiveLock) {
+            viaUdp = true;
+            receiveDatagram(in, length);
+        }
+    }
+
+    /**
+     * Control thread: takes a datagram that came through the control connection, checked exactly
+     * as one from UDP (one replay window and one jitter buffer per speaker for both paths).
+     *
+     * @param in the buffer, the datagram from index 0
+     * @param length its length
+     */
+    void receiveTunnelled(ByteBuffer in, int length) {
+        synchronized (receiveLock) {
+            viaUdp = false;
+            receiveDatagram(in, length);
+        }
+    }
+
+    /** An accepted HELLO_ACK: the address is bound; over UDP it also proves UDP works both ways. */
+    private void helloAcked() {
+        if (!session.isVoiceBound()) {
+            session.voiceBound();
+        }
+        if (viaUdp) {
+            route.udpAnswered();
+        }
+    }
+
+    private void receiveDatagram(ByteBuffer in, int length) {
         if (opener != null) {
             receiveSealed(in, length);
             return;
@@ -245,6 +285,9 @@ final class Tip2VoicePath implements VoicePath {
                 return;
             }
             counters.received.incrementAndGet();
+            if (viaUdp) {
+                route.udpHeard();
+            }
             int result = speakers.insert(d, clock.nanoTime());
             if (result == Speakers.UNKNOWN_SENDER || result == Speakers.WRONG_PAYLOAD || result == Speakers.CORRUPT) {
                 counters.rejected.incrementAndGet();
@@ -253,8 +296,8 @@ final class Tip2VoicePath implements VoicePath {
             counters.control.incrementAndGet();
             if (d.token() != token) {
                 counters.rejected.incrementAndGet();
-            } else if (!session.isVoiceBound()) {
-                session.voiceBound();
+            } else {
+                helloAcked();
             }
         } else if (PayloadType.isControl(type)) {
             counters.control.incrementAndGet();
@@ -281,8 +324,8 @@ final class Tip2VoicePath implements VoicePath {
         int type = d.payloadType();
         if (PayloadType.isControl(type)) {
             counters.control.incrementAndGet();
-            if (type == PayloadType.HELLO_ACK && !session.isVoiceBound()) {
-                session.voiceBound();
+            if (type == PayloadType.HELLO_ACK) {
+                helloAcked();
             }
             return;
         }
@@ -291,6 +334,9 @@ final class Tip2VoicePath implements VoicePath {
             return;
         }
         counters.received.incrementAndGet();
+        if (viaUdp) {
+            route.udpHeard();
+        }
         int result = speakers.insert(d, clock.nanoTime());
         if (result == Speakers.UNKNOWN_SENDER || result == Speakers.WRONG_PAYLOAD || result == Speakers.CORRUPT) {
             counters.rejected.incrementAndGet();

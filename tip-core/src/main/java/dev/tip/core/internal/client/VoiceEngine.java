@@ -9,6 +9,8 @@ import dev.tip.core.internal.VoiceCounters;
 import dev.tip.core.internal.VoiceParameters;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
+import dev.tip.core.voice.PayloadType;
+import dev.tip.core.voice.VoiceDatagram;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -53,6 +55,12 @@ public final class VoiceEngine {
     private volatile boolean muted;
     private volatile long lastSentNanos;
     private volatile VoicePath path;
+    /** TIP/2: UDP or the control connection (the tunnel). */
+    private final VoiceRoute route;
+    /** The control connection, for the tunnel; null until attached. */
+    private volatile ControlConnection control;
+    /** Control thread: where a tunnelled datagram is laid out for the path. */
+    private ByteBuffer tunnelIn;
 
     // guarded by this
     private DatagramChannel channel;
@@ -79,6 +87,45 @@ public final class VoiceEngine {
         this.playoutQueue = new PlayoutQueue(config.maxPlayoutFrames(), format.frameLength());
         this.speakers =
                 new Speakers(format, MAX_SPEAKERS, speakingHoldNanos, session::speakingChanged, config.codecs());
+        this.route = new VoiceRoute(config.name(), counters, session::transportChanged);
+    }
+
+    /**
+     * Gives voice the control connection, for the tunnel.
+     *
+     * @param c the connection
+     */
+    public void control(ControlConnection c) {
+        this.control = c;
+        counters.tunnelDropped = c::tunnelDropped;
+    }
+
+    /** TIP/2: the server's SESSION accepted the tunnel; voice may go through the control connection. */
+    public void tunnelAccepted() {
+        route.available();
+    }
+
+    /**
+     * Control thread: a datagram the server sent through the control connection.
+     *
+     * @param buf the bytes
+     * @param off where it starts
+     * @param len its length
+     */
+    public void receiveTunnelled(byte[] buf, int off, int len) {
+        if (!(path instanceof Tip2VoicePath p) || !running) {
+            return;
+        }
+        if (tunnelIn == null) {
+            tunnelIn = ByteBuffer.allocate(p.receiveBufferBytes());
+        }
+        if (len > tunnelIn.capacity()) {
+            counters.rejected.incrementAndGet();
+            return;
+        }
+        tunnelIn.clear();
+        tunnelIn.put(0, buf, off, len);
+        p.receiveTunnelled(tunnelIn, len);
     }
 
     /**
@@ -123,7 +170,7 @@ public final class VoiceEngine {
             VoiceParameters v = session.voiceParameters();
             VoiceCodec codec = config.codec(v.codec());
             int bitrate = v.bitrate() > 0 ? Math.min(v.bitrate(), config.voiceBitrate()) : config.voiceBitrate();
-            p = new Tip2VoicePath(format, speakers, counters, session, config.clock(), codec, bitrate);
+            p = new Tip2VoicePath(format, speakers, counters, session, config.clock(), codec, bitrate, route);
         } else {
             p = new OriginalVoicePath(format, playoutQueue, counters, config.sink() != null);
         }
@@ -132,7 +179,9 @@ public final class VoiceEngine {
         spawn(new VoiceLoops.ReceiveLoop(this, channel, p), "receive");
         if (tip2) {
             long keepalive = config.keepaliveInterval().toNanos();
-            spawn(new VoiceLoops.KeepaliveLoop(this, session, (Tip2VoicePath) p, helloNanos, keepalive), "keepalive");
+            spawn(
+                    new VoiceLoops.KeepaliveLoop(this, session, (Tip2VoicePath) p, route, helloNanos, keepalive),
+                    "keepalive");
         }
         if (config.sink() != null || p.playsWithoutSink()) {
             sinkOwned = config.sink() != null;
@@ -274,6 +323,19 @@ public final class VoiceEngine {
 
     /** Sends a datagram to the server's voice address: SENT, FAILED (dropped) or CLOSED. */
     int send(ByteBuffer datagram) {
+        ControlConnection c = control;
+        if (route.isTcp()
+                && c != null
+                && datagram.remaining() > VoiceDatagram.OFFSET_PAYLOAD_TYPE
+                && datagram.get(datagram.position() + VoiceDatagram.OFFSET_PAYLOAD_TYPE) != PayloadType.HELLO) {
+            // the same datagram through the control connection; HELLO stays on UDP, as the probe
+            return c.sendDatagram(datagram) ? SENT : FAILED;
+        }
+        return sendUdp(datagram);
+    }
+
+    /** Sends a datagram over UDP whatever the route: SENT, FAILED or CLOSED. */
+    int sendUdp(ByteBuffer datagram) {
         try {
             channel.send(datagram, target);
             return SENT;

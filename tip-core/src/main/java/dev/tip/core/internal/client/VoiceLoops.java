@@ -199,45 +199,102 @@ final class VoiceLoops {
         }
     }
 
-    /** TIP/2: HELLO every interval until bound, then KEEPALIVE whenever nothing was sent for a while. */
+    /**
+     * TIP/2: HELLO every interval until bound, then KEEPALIVE whenever nothing was sent for a while.
+     * With the tunnel available ({@link VoiceRoute}) it also moves voice between UDP and the control
+     * connection: to TCP when no HELLO_ACK came within a second or UDP went quiet despite probes,
+     * probing UDP with HELLO every second meanwhile, and a KEEPALIVE on the new path after a switch.
+     */
     static final class KeepaliveLoop implements Runnable {
+        /** How often the loop looks at the route while the tunnel is available. */
+        private static final long TICK_NANOS = 50_000_000L;
+
         private final VoiceEngine engine;
         private final ClientSession session;
         private final Tip2VoicePath path;
+        private final VoiceRoute route;
         private final long helloNanos;
         private final long keepaliveNanos;
 
         KeepaliveLoop(
-                VoiceEngine engine, ClientSession session, Tip2VoicePath path, long helloNanos, long keepaliveNanos) {
+                VoiceEngine engine,
+                ClientSession session,
+                Tip2VoicePath path,
+                VoiceRoute route,
+                long helloNanos,
+                long keepaliveNanos) {
             this.engine = engine;
             this.path = path;
             this.session = session;
+            this.route = route;
             this.helloNanos = helloNanos;
             this.keepaliveNanos = keepaliveNanos;
         }
 
         @Override
         public void run() {
+            long start = System.nanoTime();
+            long lastHello = Long.MIN_VALUE / 2;
             try {
                 while (engine.running()) {
+                    long now = System.nanoTime();
                     long wait;
                     if (!session.isVoiceBound()) {
-                        sendControl(path.control(PayloadType.HELLO));
-                        wait = helloNanos;
+                        if (route.isAvailable() && now - start >= VoiceRoute.TUNNEL_AFTER_NANOS) {
+                            // no HELLO_ACK within a second: voice goes through the control connection
+                            route.toTcp("no HELLO_ACK within " + VoiceRoute.TUNNEL_AFTER_NANOS / 1_000_000 + " ms");
+                            session.voiceBound();
+                            continue;
+                        }
+                        if (now - lastHello >= helloNanos) {
+                            sendControl(path.control(PayloadType.HELLO));
+                            lastHello = now;
+                        }
+                        wait = route.isAvailable() ? Math.min(TICK_NANOS, helloNanos) : helloNanos;
+                    } else if (!route.isAvailable()) {
+                        wait = keepalive(now);
                     } else {
-                        long idle = System.nanoTime() - engine.lastSentNanos();
-                        if (idle >= keepaliveNanos) {
+                        probe(now, lastHello);
+                        if (now - lastHello >= VoiceRoute.PROBE_NANOS && probing(now)) {
+                            // UDP quiet, or tunnelling: a HELLO over UDP asks whether it works
+                            sendControl(path.control(PayloadType.HELLO));
+                            lastHello = now;
+                        }
+                        if (route.takeAnnouncement()) {
+                            // after a switch the server learns the new path from a KEEPALIVE on it
                             sendControl(path.control(PayloadType.KEEPALIVE));
                             engine.markSent();
-                            idle = 0;
                         }
-                        wait = keepaliveNanos - idle;
+                        keepalive(now);
+                        wait = TICK_NANOS;
                     }
                     TimeUnit.NANOSECONDS.sleep(Math.max(1_000_000L, wait));
                 }
             } catch (InterruptedException e) {
                 // close() or a failure stops it
             }
+        }
+
+        /** While on UDP: moves to TCP once UDP has been silent too long although probed. */
+        private void probe(long now, long lastHello) {
+            if (!route.isTcp() && now - route.lastUdpNanos() >= VoiceRoute.UDP_DEAD_NANOS) {
+                route.toTcp("nothing over UDP for " + VoiceRoute.UDP_DEAD_NANOS / 1_000_000 + " ms");
+            }
+        }
+
+        private boolean probing(long now) {
+            return route.isTcp() || now - route.lastUdpNanos() >= VoiceRoute.UDP_QUIET_NANOS;
+        }
+
+        /** A KEEPALIVE if nothing was sent for the interval; returns the time until the next is due. */
+        private long keepalive(long now) {
+            long idle = now - engine.lastSentNanos();
+            if (idle >= keepaliveNanos) {
+                sendControl(path.control(PayloadType.KEEPALIVE));
+                engine.markSent();
+                idle = 0;
+            }
+            return keepaliveNanos - idle;
         }
 
         private void sendControl(ByteBuffer datagram) {
