@@ -368,6 +368,16 @@ class Tip2ServerTest {
             drains.add(t);
         }
         int warmup = sendRounds(server, orig, ann, bob, 1000);
+        // the batched path (Java 22+) makes far fewer calls per datagram, so its methods are
+        // compiled later: warm up until a round of 1000 costs less than the allowance below (the
+        // JIT's own one-time allocations), at most 10 rounds more; the measured round follows
+        for (int i = 0; i < 10; i++) {
+            long start = server.statistics().relayAllocatedBytes();
+            sendRounds(server, orig, ann, bob, 1000);
+            if (server.statistics().relayAllocatedBytes() - start < warmup) {
+                break;
+            }
+        }
         long before = server.statistics().relayAllocatedBytes();
         long receivedBefore = server.statistics().datagramsReceived();
         int measured = sendRounds(server, orig, ann, bob, 1000);
