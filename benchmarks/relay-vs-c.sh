@@ -4,7 +4,7 @@
 # the C load tool to CPU 1. Prints one JSON line per measurement on stdout (the tool's own, with
 # "server", "k", "phase", and the server's CPU seconds added), progress on stderr.
 #
-# usage: benchmarks/relay-vs-c.sh PERF_BIN_DIR JAVA17_HOME JAVA22PLUS_HOME [K...]
+# usage: benchmarks/relay-vs-c.sh [--fixed] PERF_BIN_DIR JAVA17_HOME JAVA22PLUS_HOME [K...]
 #   PERF_BIN_DIR: where `make BUILDDIR=DIR` of the perf kit put tipload and refrelay
 #   K: clients per room (default 2 8 32 128); speakers as in docs/benchmarks.md
 # The maximum is judged by loss alone (< 1 %, p99 not judged: on a shared 2-core VM the tail is the
@@ -13,6 +13,12 @@
 #   JAVA_HOME=JAVA22PLUS_HOME mvn -B -ntp -pl samples/tip-cli -am package -DskipTests
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+fixed=false
+if [ "${1:-}" = --fixed ]; then
+    # only one fixed load per K, the same on every server (CPU per copy where nobody is overloaded)
+    fixed=true
+    shift
+fi
 perf=$1
 j17=$2
 jnew=$3
@@ -22,6 +28,7 @@ ks=("$@")
 jar="$here/samples/tip-cli/target/tip.jar"
 port=17300
 
+fixedrate() { case $1 in 2) echo 10000 ;; 8) echo 4000 ;; 32) echo 200 ;; *) echo 40 ;; esac; }
 speakers() { case $1 in 2 | 8) echo 1 ;; *) echo 4 ;; esac; }
 startrate() { case $1 in 2) echo 16000 ;; 8) echo 8000 ;; 32) echo 1000 ;; *) echo 200 ;; esac; }
 
@@ -56,6 +63,21 @@ measure() { # server k phase tipload-args... : one JSON line with the server's C
     echo "$out" | sed "s/^{/{\"server\":\"$name\",\"k\":$k,\"phase\":\"$phase\",\"server_cpu_s\":$(awk -v a="$before" -v b="$after" -v t="$(getconf CLK_TCK)" 'BEGIN{print (b-a)/t}'),/"
 }
 
+if $fixed; then
+    for k in "${ks[@]}"; do
+        for name in tip17 tipbatched refrelay; do
+            port=$((port + 1))
+            start_server "$name" "$port"
+            if [ "$name" != refrelay ]; then
+                taskset -c 1 "$perf/tipload" --port "$port" --clients 8 --speakers 4 --rate 2000 --seconds 8 --json >/dev/null || true
+            fi
+            measure "$name" "$k" fixed --speakers "$(speakers "$k")" --rate "$(fixedrate "$k")" --seconds 5
+            kill -TERM "$pid"
+            wait "$pid" 2>/dev/null || true
+        done
+    done
+    exit 0
+fi
 for k in "${ks[@]}"; do
     s=$(speakers "$k")
     r0=$(startrate "$k")
