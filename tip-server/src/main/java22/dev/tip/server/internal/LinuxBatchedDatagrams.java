@@ -91,6 +91,7 @@ final class LinuxBatchedDatagrams implements BatchedDatagrams {
     private static final long IOVEC = 16;
     /** Room for a sockaddr_in6 (28 bytes), rounded up. */
     private static final long NAME = 32;
+
     private static final int SOCKADDR_IN = 16;
     private static final int SOCKADDR_IN6 = 28;
     private static final ValueLayout.OfShort PORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
@@ -212,7 +213,8 @@ final class LinuxBatchedDatagrams implements BatchedDatagrams {
             Counters counters)
             throws IOException {
         if (!LinuxBatchedDatagrams.class.getModule().isNativeAccessEnabled()) {
-            LOG.debug("native access is not enabled for {}: batched datagram I/O is off (--enable-native-access)",
+            LOG.debug(
+                    "native access is not enabled for {}: batched datagram I/O is off (--enable-native-access)",
                     LinuxBatchedDatagrams.class.getModule());
             return null;
         }
@@ -255,8 +257,8 @@ final class LinuxBatchedDatagrams implements BatchedDatagrams {
             int r = (int) BIND.invokeExact(state, s, scratchAddress, len);
             if (r < 0) {
                 int errno = errno();
-                BindException b = new BindException("bind " + address.getHostAddress() + ":" + port + ": errno "
-                        + errno + (errno == EADDRINUSE ? " (address in use)" : ""));
+                BindException b = new BindException("bind " + address.getHostAddress() + ":" + port + ": errno " + errno
+                        + (errno == EADDRINUSE ? " (address in use)" : ""));
                 throw b;
             }
             e = (int) EVENTFD.invokeExact(state, 0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -498,7 +500,8 @@ final class LinuxBatchedDatagrams implements BatchedDatagrams {
                 r = (int) SENDMMSG.invokeExact(fd, smsgAddress + off * MMSG, total - off, MSG_DONTWAIT);
                 if (r < 0) {
                     // a full send buffer, or this copy's destination refused: ask again, learning why
-                    r = (int) SENDMMSG_ERRNO.invokeExact(state, fd, smsgAddress + off * MMSG, total - off, MSG_DONTWAIT);
+                    r = (int)
+                            SENDMMSG_ERRNO.invokeExact(state, fd, smsgAddress + off * MMSG, total - off, MSG_DONTWAIT);
                 }
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
