@@ -487,7 +487,8 @@ public final class TipServer implements AutoCloseable {
         }
 
         /**
-         * Sets SO_RCVBUF and SO_SNDBUF of the UDP sockets (the main one and each member's; the kernel caps them at its maximum,
+         * Sets SO_RCVBUF and SO_SNDBUF of the UDP sockets (the main one and, on Java 17's NIO path, each member's; on
+         * the batched path of Linux with Java 22+ the one socket queues everyone's bursts; the kernel caps them at its maximum,
          * {@code net.core.rmem_max} and {@code wmem_max} on Linux); 0 (the default) keeps the
          * system's. Larger buffers absorb bursts; a full send buffer drops copies (counted).
          *

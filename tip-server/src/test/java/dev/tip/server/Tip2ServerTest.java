@@ -365,11 +365,18 @@ class Tip2ServerTest {
             drains.add(t);
         }
         int warmup = sendRounds(server, orig, ann, bob, 1000);
-        long before = server.statistics().relayAllocatedBytes();
-        long receivedBefore = server.statistics().datagramsReceived();
-        int measured = sendRounds(server, orig, ann, bob, 1000);
-        long allocated = server.statistics().relayAllocatedBytes() - before;
-        assertThat(server.statistics().datagramsReceived() - receivedBefore).isEqualTo(measured);
+        // a per-datagram allocation would show in every round; the JIT's one-time work (on the
+        // batched path of Java 22+, which makes far fewer calls per datagram, methods get hot and
+        // method handles customized later) in some: the cheapest of up to 10 rounds is measured
+        long allocated = Long.MAX_VALUE;
+        int measured = 0;
+        for (int i = 0; i < 10 && allocated >= warmup; i++) {
+            long before = server.statistics().relayAllocatedBytes();
+            long receivedBefore = server.statistics().datagramsReceived();
+            measured = sendRounds(server, orig, ann, bob, 1000);
+            allocated = Math.min(allocated, server.statistics().relayAllocatedBytes() - before);
+            assertThat(server.statistics().datagramsReceived() - receivedBefore).isEqualTo(measured);
+        }
         assertThat(warmup).isEqualTo(measured);
         // any per-datagram allocation would be at least 16 bytes for each of the 3000 datagrams;
         // the allowance covers the rare few hundred bytes a JIT or selector transition costs

@@ -134,6 +134,20 @@ public final class ServerCommand implements Callable<Integer> {
                     "SO_RCVBUF and SO_SNDBUF of the UDP socket (capped by the kernel); 0 keeps the system's. Default: ${DEFAULT-VALUE}.")
     int udpBuffer = 8 << 20;
 
+    @Option(
+            names = "--max-voice-rate",
+            paramLabel = "N",
+            description = "Most voice datagrams per second relayed from one member (beyond it they are dropped and"
+                    + " counted); raise it for relay benchmarks. Default: ${DEFAULT-VALUE}.")
+    int maxVoiceRate = TipServer.DEFAULT_MAX_VOICE_DATAGRAMS_PER_SECOND;
+
+    @Option(
+            names = "--max-pending-per-address",
+            paramLabel = "N",
+            description = "Most connections from one IP address still in their handshake (raise it for load tools"
+                    + " that connect many clients at once). Default: ${DEFAULT-VALUE}.")
+    int maxPendingPerAddress = TipServer.DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS;
+
     @Override
     public Integer call() throws Exception {
         TipServer.Builder builder = TipServer.builder();
@@ -164,6 +178,14 @@ public final class ServerCommand implements Callable<Integer> {
         option("--max-message-bytes", "maxControlMessageBytes", () -> builder.maxControlMessageBytes(maxMessageBytes));
         option("--queue-bytes", "outboundQueueBytes", () -> builder.outboundQueueBytes(queueBytes));
         option("--udp-buffer", "udpBufferBytes", () -> builder.udpBufferBytes(udpBuffer));
+        option(
+                "--max-pending-per-address",
+                "maxPendingConnectionsPerAddress",
+                () -> builder.maxPendingConnectionsPerAddress(maxPendingPerAddress));
+        option(
+                "--max-voice-rate",
+                "maxVoiceDatagramsPerSecond",
+                () -> builder.maxVoiceDatagramsPerSecond(maxVoiceRate));
         builder.nicknamePolicy(uniqueNames ? NicknamePolicy.UNIQUE : NicknamePolicy.ORIGINAL_CLIENT);
         if (!(handshakeTimeoutSeconds > 0)) {
             throw new CommandLine.ParameterException(

@@ -40,6 +40,9 @@ class ServerAndLoadCommandTest {
         err.getBuffer().setLength(0);
         assertThat(run("server", "--udp-buffer", "-1")).isEqualTo(2);
         assertThat(err.toString()).contains("'--udp-buffer'").doesNotContain("udpBufferBytes");
+        err.getBuffer().setLength(0);
+        assertThat(run("server", "--max-voice-rate", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("'--max-voice-rate'").doesNotContain("maxVoiceDatagramsPerSecond");
     }
 
     @Test

@@ -43,6 +43,13 @@ import org.slf4j.LoggerFactory;
  * through each recipient's connected socket, or through the main socket to its cached address
  * where there is none (a platform without that {@code SO_REUSEADDR} behaviour).
  *
+ * <p>Batched path ({@link BatchedDatagrams}: Linux, Java 22+): one unconnected socket bound
+ * without {@code SO_REUSEADDR}, read with {@code recvmmsg} up to 64 datagrams at a time; the
+ * sender of each is found from its raw socket address in an {@link AddressIndex} (nothing
+ * allocated), and every copy routed from a batch goes out in one {@code sendmmsg}. There are no
+ * per-member sockets on that path, and no selector: the loop waits in {@code poll} on the socket
+ * and an {@code eventfd} that {@link #register} and {@link #stop} signal.
+ *
  * <p>Registrations are coalesced: for each session id only the latest one waits (so a member
  * that changes its address a million times costs one change), and at most {@link #SOCKET_BATCH}
  * member sockets are opened per loop turn before the loop selects again (which also releases the
@@ -83,8 +90,13 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     private static final Member REMOVED = Member.original(-1, null);
 
     private final ServerConfig config;
+    /** The NIO path's main socket and selector; null on the batched path. */
     private final DatagramChannel main;
+
     private final Selector selector;
+    /** The batched path's socket; null on the NIO path. */
+    private final BatchedDatagrams batched;
+
     private final InetAddress bindAddress;
     private final ProtocolFamily family;
     private final int port;
@@ -133,11 +145,46 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
             Counters counters,
             AddressListener addressListener)
             throws IOException {
+        this(main, null, bindAddress, family, config, counters, addressListener);
+    }
+
+    /**
+     * Creates a relay on the batched path's socket.
+     *
+     * @param batched the bound socket (see {@link BatchedDatagrams#open})
+     * @param bindAddress the address it is bound to (wildcard for all interfaces)
+     * @param family its protocol family
+     * @param config the server's configuration
+     * @param counters where to count
+     * @param addressListener told when a TIP/2 member's voice address is learned
+     * @throws IOException never in practice (the signature of the NIO constructor)
+     */
+    Relay(
+            BatchedDatagrams batched,
+            InetAddress bindAddress,
+            ProtocolFamily family,
+            ServerConfig config,
+            Counters counters,
+            AddressListener addressListener)
+            throws IOException {
+        this(null, batched, bindAddress, family, config, counters, addressListener);
+    }
+
+    private Relay(
+            DatagramChannel main,
+            BatchedDatagrams batched,
+            InetAddress bindAddress,
+            ProtocolFamily family,
+            ServerConfig config,
+            Counters counters,
+            AddressListener addressListener)
+            throws IOException {
         this.main = main;
+        this.batched = batched;
         this.config = config;
         this.bindAddress = bindAddress;
         this.family = family;
-        this.port = ((InetSocketAddress) main.getLocalAddress()).getPort();
+        this.port = main != null ? ((InetSocketAddress) main.getLocalAddress()).getPort() : -1;
         this.socketBufferBytes = config.udpBufferBytes();
         this.counters = counters;
         this.addressListener = addressListener;
@@ -150,8 +197,8 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         this.clock = config.clock();
         this.maxPerSecond = config.maxVoiceDatagramsPerSecond();
         this.table = new MemberTable(config.maxUsers(), this);
-        this.selector = Selector.open();
-        this.tunnels = new Tunnels(this, counters, config.maxDatagramBytes(), config.maxUsers(), selector::wakeup);
+        this.selector = main != null ? Selector.open() : null;
+        this.tunnels = new Tunnels(this, counters, config.maxDatagramBytes(), config.maxUsers(), this::wakeup);
         this.routing = new Routing(
                 table,
                 config.maxDatagramBytes(),
@@ -161,8 +208,15 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
                 config.clock(),
                 tunnels);
         this.mixer = routing.mixer();
-        main.configureBlocking(false);
-        main.register(selector, SelectionKey.OP_READ, null);
+        if (main != null) {
+            main.configureBlocking(false);
+            main.register(selector, SelectionKey.OP_READ, null);
+        }
+    }
+
+    /** Which I/O this relay uses: {@code "nio"} or the batched path's description. */
+    String io() {
+        return batched != null ? batched.toString() : "nio";
     }
 
     /**
@@ -236,6 +290,14 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         latest.set(id, m);
         if (queued.compareAndSet(id, 0, 1)) {
             dirty.add(id);
+            wakeup();
+        }
+    }
+
+    private void wakeup() {
+        if (batched != null) {
+            batched.wakeup();
+        } else {
             selector.wakeup();
         }
     }
@@ -252,11 +314,15 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     /** Stops the relay loop; {@link #run()} then closes every socket and returns. Thread-safe. */
     public void stop() {
         running = false;
-        selector.wakeup();
+        wakeup();
     }
 
     @Override
     public void run() {
+        if (batched != null) {
+            runBatched();
+            return;
+        }
         try {
             while (running) {
                 catchUp();
@@ -282,6 +348,33 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
                 LOG.debug("closing relay selector", e);
             }
             closeQuietly(main);
+        }
+    }
+
+    /** The batched path's loop: a batch in, its copies out in one flush. */
+    private void runBatched() {
+        try {
+            while (running) {
+                catchUp();
+                tunnels.drain(table, routing, buf);
+                long wait = untilNextFrame(-1);
+                // the mix's frames just queued go out before the loop may sleep
+                batched.flush();
+                int n = batched.receive(wait);
+                for (int i = 0; i < n; i++) {
+                    ByteBuffer b = batched.buffer(i);
+                    Member m = batched.sender(i);
+                    b.clear().position(Routing.HEAD);
+                    routing.route(b, m, m != null ? m.address : batched.senderAddress(i), batched.length(i));
+                }
+                batched.flush();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (running) {
+                LOG.error("Voice relay failed; voice is no longer relayed", e);
+            }
+        } finally {
+            batched.close();
         }
     }
 
@@ -411,6 +504,9 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
 
     @Override
     public int send(Member to, ByteBuffer datagram) {
+        if (batched != null) {
+            return batched.send(to, datagram);
+        }
         try {
             // a connected socket sends without a route lookup per datagram
             DatagramChannel out = sockets[to.id];
@@ -428,6 +524,10 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
 
     @Override
     public void bound(Member m) {
+        if (batched != null) {
+            batched.bound(m);
+            return;
+        }
         // opened by the loop, a batch per turn; the main socket serves the member meanwhile
         if (!m.wantsSocket) {
             m.wantsSocket = true;
@@ -470,6 +570,10 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
 
     @Override
     public void unbound(Member m) {
+        if (batched != null) {
+            batched.unbound(m);
+            return;
+        }
         m.wantsSocket = false;
         closeQuietly(sockets[m.id]);
         sockets[m.id] = null;

@@ -39,7 +39,7 @@ public final class RunningServer implements JmxView.Server {
 
     private final ServerConfig config;
     private final int port;
-    private final Counters counters = new Counters();
+    private final Counters counters;
     private final Relay relay;
     private final ControlLoop control;
     private final Thread relayThread;
@@ -51,8 +51,15 @@ public final class RunningServer implements JmxView.Server {
     private final ObjectName mbean;
 
     /** Binds both sockets on one port; opens the selectors. Starts nothing. */
-    private RunningServer(ServerConfig config, ServerSocketChannel tcp, DatagramChannel udp) throws IOException {
+    private RunningServer(
+            ServerConfig config,
+            Counters counters,
+            ServerSocketChannel tcp,
+            DatagramChannel udp,
+            BatchedDatagrams batched)
+            throws IOException {
         this.config = config;
+        this.counters = counters;
         this.port = ((InetSocketAddress) tcp.getLocalAddress()).getPort();
         Executor events = config.listenerExecutor();
         if (events == null) {
@@ -67,13 +74,10 @@ public final class RunningServer implements JmxView.Server {
         }
         // the relay tells the control loop, which needs the relay: set before the threads start
         ControlLoop[] late = new ControlLoop[1];
-        relay = new Relay(
-                udp,
-                bindAddress(config),
-                family(config),
-                config,
-                counters,
-                (id, token, address) -> late[0].voiceAddressLearned(id, token, address));
+        Relay.AddressListener learned = (id, token, address) -> late[0].voiceAddressLearned(id, token, address);
+        relay = batched != null
+                ? new Relay(batched, bindAddress(config), family(config), config, counters, learned)
+                : new Relay(udp, bindAddress(config), family(config), config, counters, learned);
         control = new ControlLoop(tcp, relay, config, counters, events);
         late[0] = control;
         relayThread = named(relay, "relay");
@@ -92,9 +96,11 @@ public final class RunningServer implements JmxView.Server {
     public static RunningServer start(ServerConfig config) throws IOException {
         ProtocolFamily family = family(config);
         InetAddress address = bindAddress(config);
+        Counters counters = new Counters();
         for (int attempt = 1; ; attempt++) {
             ServerSocketChannel tcp = ServerSocketChannel.open(family);
             DatagramChannel udp = null;
+            BatchedDatagrams batched = null;
             try {
                 tcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 try {
@@ -103,6 +109,27 @@ public final class RunningServer implements JmxView.Server {
                     throw bindFailure("TCP", config.port(), e);
                 }
                 int p = ((InetSocketAddress) tcp.getLocalAddress()).getPort();
+                try {
+                    // Linux on Java 22+: one socket, no SO_REUSEADDR (null where absent)
+                    batched = BatchedDatagrams.open(
+                            address,
+                            p,
+                            family,
+                            config.udpBufferBytes(),
+                            Routing.bufferBytes(config.maxDatagramBytes()),
+                            config.maxUsers(),
+                            counters);
+                } catch (IOException e) {
+                    if (config.port() == 0 && attempt < EPHEMERAL_ATTEMPTS) {
+                        tcp.close();
+                        continue;
+                    }
+                    throw bindFailure("UDP", p, e);
+                }
+                if (batched != null) {
+                    RunningServer s = new RunningServer(config, counters, tcp, null, batched);
+                    return started(s, address);
+                }
                 udp = DatagramChannel.open(family);
                 // lets the relay open one connected socket per member on the same port
                 udp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -120,22 +147,34 @@ public final class RunningServer implements JmxView.Server {
                     }
                     throw bindFailure("UDP", p, e);
                 }
-                RunningServer s = new RunningServer(config, tcp, udp);
-                s.relayThread.start();
-                s.controlThread.start();
-                LOG.info(
-                        "TIP server listening on {}:{} (TCP and UDP)",
-                        config.bindAddress() == null ? "*" : address.getHostAddress(),
-                        s.port);
-                return s;
+                return started(new RunningServer(config, counters, tcp, udp, null), address);
             } catch (IOException | RuntimeException e) {
                 tcp.close();
                 if (udp != null) {
                     udp.close();
                 }
+                if (batched != null) {
+                    batched.close();
+                }
                 throw e;
             }
         }
+    }
+
+    private static RunningServer started(RunningServer s, InetAddress address) {
+        s.relayThread.start();
+        s.controlThread.start();
+        LOG.info(
+                "TIP server listening on {}:{} (TCP and UDP; voice I/O: {})",
+                s.config.bindAddress() == null ? "*" : address.getHostAddress(),
+                s.port,
+                s.relay.io());
+        return s;
+    }
+
+    /** Which I/O the relay uses: {@code "nio"}, or the batched path's description. */
+    String relayIo() {
+        return relay.io();
     }
 
     private static ProtocolFamily family(ServerConfig config) {
