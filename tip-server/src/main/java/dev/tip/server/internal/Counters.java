@@ -31,6 +31,9 @@ public final class Counters {
     final AtomicLong mixedFramesSent = new AtomicLong();
     final AtomicLong mixFramesDroppedLate = new AtomicLong();
     final AtomicLong mixFramesDroppedOverflow = new AtomicLong();
+    final AtomicLong droppedMuted = new AtomicLong();
+    final AtomicLong rosterDeltasSent = new AtomicLong();
+    final AtomicLong rostersCoalesced = new AtomicLong();
     // written by the control thread
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsRefused = new AtomicLong();
@@ -93,6 +96,9 @@ public final class Counters {
                 mixedFramesSent.get(),
                 mixFramesDroppedLate.get(),
                 mixFramesDroppedOverflow.get(),
+                droppedMuted.get(),
+                rosterDeltasSent.get(),
+                rostersCoalesced.get(),
                 relayAllocatedBytes);
     }
 }

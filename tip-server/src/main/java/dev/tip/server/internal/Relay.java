@@ -49,9 +49,13 @@ import org.slf4j.LoggerFactory;
  * not be opened (descriptors exhausted, say), is served through the main socket meanwhile; a
  * failed open is retried a second later, so the relay goes back to connected sockets once it can.
  *
+ * <p>Rooms: each member carries its room id, and a datagram goes to its sender's room only
+ * ({@link Routing}); {@link #move} and {@link #mute} change a member without registering it anew.
+ *
  * <p>Threading: {@link #run()} is the relay thread, and every field not marked otherwise is
- * confined to it; {@link #register}, {@link #registerTip2}, {@link #unregister} and {@link #stop}
- * are thread-safe.
+ * confined to it; {@link #register}, {@link #registerTip2}, {@link #unregister}, {@link #move},
+ * {@link #mute} and {@link #stop} are thread-safe, provided one thread (the control thread)
+ * makes all registrations, moves and mutes.
  */
 public final class Relay implements Runnable, Routing.Output, MemberTable.Bindings {
 
@@ -108,6 +112,10 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     private final AtomicReferenceArray<Member> latest;
     private final AtomicIntegerArray queued;
     private final ConcurrentLinkedQueue<Integer> dirty = new ConcurrentLinkedQueue<>();
+    private final MemberChanges changes = new MemberChanges();
+    /** The latest registration's generation per id; written by the one thread that registers. */
+    private final int[] generations;
+
     private final AddressListener addressListener;
     private volatile boolean running = true;
 
@@ -144,6 +152,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         this.keys = new SelectionKey[config.maxUsers()];
         this.latest = new AtomicReferenceArray<>(config.maxUsers());
         this.queued = new AtomicIntegerArray(config.maxUsers());
+        this.generations = new int[config.maxUsers()];
         this.clock = config.clock();
         this.maxPerSecond = config.maxVoiceDatagramsPerSecond();
         this.table = new MemberTable(config.maxUsers(), this);
@@ -169,7 +178,45 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      * @param address the voice address
      */
     public void register(int id, InetSocketAddress address) {
-        command(id, budgeted(Member.original(id, address)));
+        register(id, address, 0, false);
+    }
+
+    /**
+     * Starts relaying voice between original member {@code id} and the others of room
+     * {@code room}, replacing an earlier registration of the same id. Thread-safe.
+     *
+     * @param id the session id
+     * @param address the voice address
+     * @param room the room id
+     * @param muted whether the server mutes it
+     */
+    public void register(int id, InetSocketAddress address, int room, boolean muted) {
+        Member m = budgeted(Member.original(id, address));
+        m.room = room;
+        m.muted = muted;
+        command(id, m);
+    }
+
+    /**
+     * Moves member {@code id} to room {@code room}, keeping its socket and keys. Thread-safe.
+     *
+     * @param id the session id
+     * @param room the room id
+     */
+    public void move(int id, int room) {
+        changes.move(id, generations[id], room);
+        selector.wakeup();
+    }
+
+    /**
+     * Mutes or unmutes member {@code id}: a muted member's voice is relayed to nobody. Thread-safe.
+     *
+     * @param id the session id
+     * @param muted true to mute
+     */
+    public void mute(int id, boolean muted) {
+        changes.mute(id, generations[id], muted);
+        selector.wakeup();
     }
 
     /**
@@ -182,7 +229,24 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      * @param keys its session keys (its datagrams are sealed both ways), or null for plaintext
      */
     public void registerTip2(int id, long token, String codec, SessionKeys keys) {
+        registerTip2(id, token, codec, keys, 0, false);
+    }
+
+    /**
+     * Registers TIP/2 member {@code id} in room {@code room}; see {@link #registerTip2(int, long,
+     * String, SessionKeys)}. Thread-safe.
+     *
+     * @param id the session id
+     * @param token the token sent to it in SESSION
+     * @param codec the codec it sends in
+     * @param keys its session keys, or null for plaintext
+     * @param room the room id
+     * @param muted whether the server mutes it
+     */
+    public void registerTip2(int id, long token, String codec, SessionKeys keys, int room, boolean muted) {
         Member m = budgeted(Member.tip2(id, token));
+        m.room = room;
+        m.muted = muted;
         if (keys != null) {
             // made here, on the control thread: the relay thread allocates nothing for them
             m.opener = new DatagramOpener(keys.clientToServerKey(), keys.clientToServerIv());
@@ -214,6 +278,10 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
 
     /** The latest registration of {@code id} replaces one still waiting. */
     private void command(int id, Member m) {
+        int generation = ++generations[id];
+        if (m != REMOVED) {
+            m.generation = generation;
+        }
         latest.set(id, m);
         if (queued.compareAndSet(id, 0, 1)) {
             dirty.add(id);
@@ -284,6 +352,9 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
             } else if (m != null) {
                 table.add(m);
             }
+        }
+        if (!changes.isEmpty()) {
+            changes.applyTo(table);
         }
     }
 

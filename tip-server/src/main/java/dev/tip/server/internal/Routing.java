@@ -10,11 +10,13 @@ import java.time.Clock;
 
 /**
  * What happens to one received datagram: the original client's greeting is dropped, an original
- * member's raw PCM goes to everyone else (with a header the server writes for TIP/2 recipients),
+ * member's raw PCM goes to everyone else in its room (with a header the server writes for TIP/2 recipients),
  * a TIP/2 datagram is validated (version, length, sender id against the address it came from),
  * HELLO and KEEPALIVE with the right token teach or move a member's voice address (HELLO is
- * answered with HELLO_ACK), and TIP/2 voice goes to everyone else (its PCM payload alone to
- * original recipients). Everything refused is counted and dropped, never answered.
+ * answered with HELLO_ACK), and TIP/2 voice goes to everyone else in the sender's room (its PCM
+ * payload alone to original recipients). Rooms never hear each other: the fan-out walks the
+ * sender's {@link MemberTable.RoomList} only. A member the server mutes is heard by nobody
+ * ({@code droppedMuted}). Everything refused is counted and dropped, never answered.
  *
  * <p>With mixing on ({@code TipServer.Builder.mixOriginalListeners}; on in the shorter
  * constructors, which tests use), while the room has an original listener, original recipients do not get copies: every voice
@@ -205,6 +207,10 @@ final class Routing {
                 Counters.add(counters.droppedTooLong, 1);
             } else if (n == 0) {
                 Counters.add(counters.droppedMalformed, 1);
+            } else if (m.muted) {
+                // the server mutes it: its voice reaches nobody
+                m.lastHeardMillis = now;
+                Counters.add(counters.droppedMuted, 1);
             } else {
                 m.lastHeardMillis = now;
                 fromOriginal(buf, m, n);
@@ -260,9 +266,14 @@ final class Routing {
 
     /** A checked plaintext voice datagram at {@code [HEAD, HEAD + n)} from its member: to everyone else. */
     private void voice(ByteBuffer buf, Member m, int type, int n) {
+        if (m.muted) {
+            // the server mutes it: its voice reaches nobody
+            Counters.add(counters.droppedMuted, 1);
+            return;
+        }
         int originalStart = type == PayloadType.PCM && n - HEAD <= ORIGINAL_MAX_PAYLOAD ? 2 * HEAD : -1;
         if (mix
-                && table.originalListeners() > 0
+                && table.room(m.room).originalListeners > 0
                 && mixer.offer(
                         m,
                         type,
@@ -429,7 +440,7 @@ final class Routing {
         datagram.wrap(buf, 0, HEAD + n)
                 .writeHeader(marker, PayloadType.PCM, sender.id, sender.sequence, sender.timestamp);
         boolean mixed = mix
-                && table.originalListeners() > 0
+                && table.room(sender.room).originalListeners > 0
                 && mixer.offer(sender, PayloadType.PCM, buf, HEAD, n, sender.sequence);
         sender.sequence = (sender.sequence + 1) & 0xFFFF;
         sender.timestamp = (sender.timestamp + n / 2) & 0xFFFF_FFFFL;
@@ -441,8 +452,10 @@ final class Routing {
      * original ones ({@code originalStart} negative: none), each counted before it is sent.
      */
     private void fanOut(ByteBuffer buf, Member sender, int tip2Start, int originalStart, int end) {
-        for (int i = 0, size = table.size(); i < size; i++) {
-            Member r = table.get(i);
+        // the sender's room only: no other room ever hears it, and its size alone is the cost
+        MemberTable.RoomList room = table.room(sender.room);
+        for (int i = 0, size = room.size; i < size; i++) {
+            Member r = room.get(i);
             int start = r.tip2 ? tip2Start : originalStart;
             if (r == sender || r.address == null || start < 0) {
                 continue;
