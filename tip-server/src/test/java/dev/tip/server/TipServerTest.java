@@ -420,6 +420,7 @@ class TipServerTest {
         String[] names = {
             "Port",
             "Roster",
+            "Rooms",
             "Users",
             "ConnectionsAccepted",
             "ConnectionsRefused",
@@ -454,6 +455,9 @@ class TipServerTest {
             "MixedFramesSent",
             "MixFramesDroppedLate",
             "MixFramesDroppedOverflow",
+            "DroppedMuted",
+            "RosterDeltasSent",
+            "RostersCoalesced",
             "RelayAllocatedBytes"
         };
         assertThat(Arrays.stream(mbs.getMBeanInfo(name).getAttributes()).map(i -> i.getName()))

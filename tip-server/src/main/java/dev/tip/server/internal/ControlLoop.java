@@ -104,6 +104,61 @@ public final class ControlLoop implements Runnable {
     }
 
     /**
+     * Returns the rooms now. Thread-safe.
+     *
+     * @return an immutable list, permanent rooms first
+     */
+    public List<dev.tip.server.RoomInfo> rooms() {
+        return handler.rooms();
+    }
+
+    /**
+     * Returns the bans in force. Thread-safe.
+     *
+     * @return an immutable list
+     */
+    public List<dev.tip.server.Ban> bans() {
+        return handler.bans();
+    }
+
+    /**
+     * Moves user {@code id} to room {@code room} (created if it does not exist), asynchronously.
+     * Thread-safe.
+     *
+     * @return true if such a user was connected when called
+     */
+    public boolean move(int id, String room) {
+        if (users().stream().noneMatch(u -> u.id() == id)) {
+            return false;
+        }
+        command(() -> handler.move(id, room));
+        return true;
+    }
+
+    /**
+     * Mutes or unmutes user {@code id}, asynchronously. Thread-safe.
+     *
+     * @return true if such a user was connected when called
+     */
+    public boolean mute(int id, boolean muted) {
+        if (users().stream().noneMatch(u -> u.id() == id)) {
+            return false;
+        }
+        command(() -> handler.mute(id, muted));
+        return true;
+    }
+
+    /** Adds a ban (kicking whoever it matches), asynchronously. Thread-safe. */
+    public void ban(dev.tip.server.Ban ban) {
+        command(() -> handler.ban(ban));
+    }
+
+    /** Lifts a ban, asynchronously. Thread-safe. */
+    public void unban(dev.tip.server.Ban.Kind kind, String value) {
+        command(() -> handler.unban(kind, value));
+    }
+
+    /**
      * A TIP/2 member proved a (new) voice address. Thread-safe: called on the relay thread.
      *
      * @param id the session id

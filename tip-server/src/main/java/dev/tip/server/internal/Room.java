@@ -4,15 +4,19 @@ import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
 import dev.tip.core.protocol.JsonValue;
+import dev.tip.core.protocol.RoomProtocol;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.NicknamePolicy;
 import dev.tip.server.Participant;
+import dev.tip.server.RoomInfo;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -37,10 +41,47 @@ import java.util.function.Predicate;
  * server's own address, or another member's voice address, a member's voice address is ignored
  * and counted; at most so many members per IP address.
  *
+ * <p>Rooms ({@link Rooms}): every member is in one room, and sees only that room's roster and
+ * hears only its voice. An original member (who cannot name one) and a TIP/2 member that names
+ * none join the default room; a TIP/2 member may name a room (and its password) in SEND_NICKNAME
+ * and move with JOIN_ROOM; an operator may move anyone ({@link #move}) and mute anyone
+ * ({@link #mute}). A {@link Gate} may refuse a join or a move with a reason the client sees.
+ *
  * <p>Threading: confined to the control thread. Pure: no sockets, no threads; time comes from
  * the injected clock.
  */
 final class Room {
+
+    /**
+     * Decides whether a join or a move may happen (bans, the application's rules).
+     */
+    interface Gate {
+        /** Lets everyone in. */
+        Gate OPEN = new Gate() {};
+
+        /**
+         * A client asks to join.
+         *
+         * @param name its nickname
+         * @param remote its TCP address
+         * @param room the room it asked for (the default room's name if it named none)
+         * @return the REASON it is refused with, or null to let it in
+         */
+        default String refuseJoin(String name, InetSocketAddress remote, String room) {
+            return null;
+        }
+
+        /**
+         * A member asks to move to another room.
+         *
+         * @param user the member now
+         * @param room the room it asked for
+         * @return the REASON it is refused with, or null to let it move
+         */
+        default String refuseMove(Participant user, String room) {
+            return null;
+        }
+    }
 
     /** REASON of the DISCONNECT a client gets when its address has all the seats it may have. */
     static final String ADDRESS_FULL = TipProtocol.SERVER_FULL + ": too many users from your address";
@@ -88,6 +129,14 @@ final class Room {
         String pendingName;
         /** A CLIENT_PORT change waits for a token. */
         boolean portPending;
+        /** The room it is in. */
+        Rooms.State room;
+        /** Muted by the server. */
+        boolean muted;
+        /** TIP/2 with the "rooms" feature: gets ROOM messages. */
+        boolean roomsFeature;
+        /** TIP/2 with the "deltas" feature: gets ROSTER_DELTA after one full roster. */
+        boolean deltas;
 
         Seat(
                 int id,
@@ -110,7 +159,7 @@ final class Room {
         }
 
         Participant user() {
-            return new Participant(id, name, remote, voice);
+            return new Participant(id, name, remote, voice, room.name, muted);
         }
     }
 
@@ -124,7 +173,13 @@ final class Room {
     private final Tip2Negotiation.Voice voice;
     private final HashMap<InetAddress, Integer> seatsByAddress = new HashMap<>();
     private List<Participant> users = List.of();
-    private boolean rosterDirty;
+    /** Rooms whose roster a rename changed since the last flush. */
+    private final LinkedHashSet<Rooms.State> dirtyRooms = new LinkedHashSet<>();
+    /** Each room's members, in the order they entered it. */
+    private final IdentityHashMap<Rooms.State, ArrayList<Seat>> seatsIn = new IdentityHashMap<>();
+
+    private Rooms rooms = Rooms.single();
+    private Gate gate = Gate.OPEN;
     private int pendingChanges;
 
     /**
@@ -161,6 +216,29 @@ final class Room {
         this.tokens = tokens;
         this.limits = limits;
         this.millis = millis;
+    }
+
+    /**
+     * Sets the rooms; before any join.
+     *
+     * @param rooms the server's rooms
+     */
+    void rooms(Rooms rooms) {
+        this.rooms = rooms;
+    }
+
+    /**
+     * Sets who decides on joins and moves; before any join.
+     *
+     * @param gate the gate
+     */
+    void gate(Gate gate) {
+        this.gate = gate;
+    }
+
+    /** The rooms now, permanent ones first. */
+    List<RoomInfo> roomInfo() {
+        return rooms.info();
     }
 
     /** The members, in join order, as of now. Immutable. */
@@ -237,19 +315,37 @@ final class Room {
             out.add(new RoomEffect.Refuse(ADDRESS_FULL, true));
             return -1;
         }
+        // only a TIP/2 client can name a room; an original one lands in the default room
+        String wanted = tip2 ? extensions.getString(RoomProtocol.ROOM).orElse(null) : null;
+        String password = tip2 ? extensions.getString(RoomProtocol.PASSWORD).orElse(null) : null;
+        String refusal = gate.refuseJoin(name, remote, wanted == null ? rooms.defaultRoom().name : wanted);
+        if (refusal != null) {
+            out.add(new RoomEffect.Refuse(refusal, true));
+            return -1;
+        }
+        Rooms.Admission admission = rooms.admit(wanted, password, false);
+        if (admission.refusal() != null) {
+            out.add(new RoomEffect.Refuse(admission.refusal(), true));
+            return -1;
+        }
         String codec = offer.codec();
         Seat s = new Seat(free, name, remote, tip2, tip2 ? tokens.getAsLong() : 0, codec, voicePort, limits);
+        s.roomsFeature = tip2 && RoomProtocol.hasFeature(extensions, RoomProtocol.FEATURE_ROOMS);
+        s.deltas = tip2 && RoomProtocol.hasFeature(extensions, RoomProtocol.FEATURE_DELTAS);
         byId[free] = s;
         members.add(s);
+        enter(s, admission.room());
         seatsByAddress.merge(ip, 1, Integer::sum);
         changed();
         out.add(new RoomEffect.Joined(s.user()));
-        roster(out);
+        joinedRoster(s, out);
         if (tip2) {
             // registered before SESSION goes out, so the relay knows the token when HELLO comes
-            out.add(new RoomEffect.RegisterTip2(free, s.token, codec, offer.keys()));
-            out.add(new RoomEffect.Send(
-                    free, encoder.encode(Tip2Negotiation.session(free, s.token, offer, voice.bitrate()))));
+            out.add(new RoomEffect.RegisterTip2(free, s.token, codec, offer.keys(), s.room.id, false));
+            ControlMessage.Session session = Tip2Negotiation.session(free, s.token, offer, voice.bitrate());
+            // ROOM and FEATURES only for a client that speaks rooms: an older one gets the same bytes as before
+            boolean speaksRooms = s.roomsFeature || s.deltas || wanted != null;
+            out.add(new RoomEffect.Send(free, encoder.encode(speaksRooms ? withRoom(session, s) : session)));
         } else {
             out.add(new RoomEffect.Send(free, encoder.encode(new ControlMessage.Session(free))));
             originalVoice(s, out);
@@ -325,15 +421,19 @@ final class Room {
      * @param out where the effects go
      */
     void flushRoster(List<RoomEffect> out) {
-        if (rosterDirty) {
-            roster(out);
+        if (dirtyRooms.isEmpty()) {
+            return;
         }
+        for (Rooms.State r : dirtyRooms) {
+            roster(r, out);
+        }
+        dirtyRooms.clear();
     }
 
     private void rename(Seat s, String name) {
         s.name = name;
         changed();
-        rosterDirty = true;
+        dirtyRooms.add(s.room);
     }
 
     private void setPendingName(Seat s, String name) {
@@ -361,7 +461,7 @@ final class Room {
         }
         s.voice = voice;
         changed();
-        out.add(new RoomEffect.RegisterVoice(s.id, voice));
+        out.add(new RoomEffect.RegisterVoice(s.id, voice, s.room.id, s.muted));
         out.add(new RoomEffect.VoiceRegistered(s.user(), voice));
     }
 
@@ -399,6 +499,8 @@ final class Room {
         }
         members.remove(s);
         byId[id] = null;
+        Rooms.State room = s.room;
+        exit(s);
         setPendingName(s, null);
         setPortPending(s, false);
         seatsByAddress.computeIfPresent(s.remote.getAddress(), (k, v) -> v == 1 ? null : v - 1);
@@ -408,28 +510,189 @@ final class Room {
         }
         out.add(new RoomEffect.Left(s.user(), reason));
         if (broadcast) {
-            roster(out);
+            roster(room, out);
         }
     }
 
-    /** The roster to every member: the names, and for TIP/2 members the ids in the same order. */
-    private void roster(List<RoomEffect> out) {
-        rosterDirty = false;
-        List<String> names = new ArrayList<>(members.size());
-        List<JsonValue> ids = new ArrayList<>(members.size());
+    /**
+     * Moves member {@code id} to room {@code name}: a TIP/2 member's JOIN_ROOM, or an operator's
+     * move ({@code force}: no password, limit or gate applies). Both rooms' members get their new
+     * roster once; the mover gets ROOM (if it speaks rooms) and its new room's roster.
+     *
+     * @param id the session id
+     * @param name the room's name
+     * @param password the password given, or null
+     * @param force true for an operator's move
+     * @param out where the effects go
+     * @return null if it moved (or was there already), else the REASON it did not
+     */
+    String move(int id, String name, String password, boolean force, List<RoomEffect> out) {
+        Seat s = id >= 0 && id < byId.length ? byId[id] : null;
+        if (s == null) {
+            return "No such user";
+        }
+        if (name.equals(s.room.name)) {
+            roomMessage(s, null, out);
+            return null;
+        }
+        String refusal = force ? null : gate.refuseMove(s.user(), name);
+        Rooms.Admission admission = refusal == null ? rooms.admit(name, password, force) : null;
+        if (refusal == null && admission.refusal() != null) {
+            refusal = admission.refusal();
+        }
+        if (refusal != null) {
+            roomMessage(s, refusal, out);
+            return refusal;
+        }
+        Rooms.State from = s.room;
+        exit(s);
+        enter(s, admission.room());
+        changed();
+        out.add(new RoomEffect.MoveVoice(s.id, s.room.id));
+        out.add(new RoomEffect.Moved(s.user(), from.name));
+        roomMessage(s, null, out);
+        roster(from, out);
+        roster(s.room, out);
+        return null;
+    }
+
+    /**
+     * The server mutes (or unmutes) member {@code id}: its voice reaches nobody; its room's TIP/2
+     * members see it in the roster's MUTED.
+     *
+     * @param id the session id
+     * @param muted true to mute
+     * @param out where the effects go
+     * @return false if there is no such member
+     */
+    boolean mute(int id, boolean muted, List<RoomEffect> out) {
+        Seat s = id >= 0 && id < byId.length ? byId[id] : null;
+        if (s == null) {
+            return false;
+        }
+        if (s.muted == muted) {
+            return true;
+        }
+        s.muted = muted;
+        changed();
+        out.add(new RoomEffect.MuteVoice(id, muted));
+        roster(s.room, out);
+        return true;
+    }
+
+    /**
+     * Member {@code id} asked for the rooms (LIST_ROOMS): ROOMS goes to it.
+     *
+     * @param id the session id
+     * @param out where the effects go
+     */
+    void listRooms(int id, List<RoomEffect> out) {
+        Seat s = byId[id];
+        if (s == null || !s.tip2) {
+            return;
+        }
+        List<JsonValue> names = new ArrayList<>();
+        List<JsonValue> counts = new ArrayList<>();
+        List<JsonValue> limitsOf = new ArrayList<>();
+        List<JsonValue> locked = new ArrayList<>();
+        for (Rooms.State r : rooms.all()) {
+            names.add(JsonValue.of(r.name));
+            counts.add(JsonValue.of(r.members));
+            limitsOf.add(JsonValue.of(r.maxUsers));
+            locked.add(JsonValue.of(r.password != null ? 1 : 0));
+        }
+        Extensions fields = Extensions.builder()
+                .put(RoomProtocol.ROOMS, new JsonValue.Arr(names))
+                .put(RoomProtocol.COUNTS, new JsonValue.Arr(counts))
+                .put(RoomProtocol.LIMITS, new JsonValue.Arr(limitsOf))
+                .put(RoomProtocol.LOCKED, new JsonValue.Arr(locked))
+                .build();
+        out.add(new RoomEffect.Send(id, encoder.encode(new ControlMessage.Extended(RoomProtocol.KEY_ROOMS, fields))));
+    }
+
+    /** ROOM to a member that speaks rooms: where it is, and why a request failed. */
+    private void roomMessage(Seat s, String refusal, List<RoomEffect> out) {
+        if (!s.roomsFeature) {
+            return;
+        }
+        Extensions.Builder b = Extensions.builder().put(RoomProtocol.ROOM, s.room.name);
+        if (refusal != null) {
+            b.put(RoomProtocol.REASON, refusal);
+        }
+        out.add(new RoomEffect.Send(
+                s.id, encoder.encode(new ControlMessage.Extended(RoomProtocol.KEY_ROOM, b.build()))));
+    }
+
+    /** A TIP/2 SESSION with the member's room, and the features the server grants it. */
+    private static ControlMessage.Session withRoom(ControlMessage.Session session, Seat s) {
+        Extensions.Builder b = Extensions.builder();
+        for (var e : session.extensions().fields().entrySet()) {
+            b.put(e.getKey(), e.getValue());
+        }
+        b.put(RoomProtocol.ROOM, s.room.name);
+        List<JsonValue> features = new ArrayList<>();
+        if (s.roomsFeature) {
+            features.add(JsonValue.of(RoomProtocol.FEATURE_ROOMS));
+        }
+        if (s.deltas) {
+            features.add(JsonValue.of(RoomProtocol.FEATURE_DELTAS));
+        }
+        if (!features.isEmpty()) {
+            b.put(RoomProtocol.FEATURES, new JsonValue.Arr(features));
+        }
+        return new ControlMessage.Session(session.session(), b.build());
+    }
+
+    private void enter(Seat s, Rooms.State room) {
+        s.room = room;
+        rooms.entered(room);
+        seatsIn.computeIfAbsent(room, r -> new ArrayList<>()).add(s);
+    }
+
+    private void exit(Seat s) {
+        ArrayList<Seat> in = seatsIn.get(s.room);
+        in.remove(s);
+        if (in.isEmpty()) {
+            seatsIn.remove(s.room);
+        }
+        dirtyRooms.remove(s.room);
+        rooms.left(s.room);
+    }
+
+    /** The roster a join causes: everyone in the joiner's room gets it. */
+    private void joinedRoster(Seat s, List<RoomEffect> out) {
+        roster(s.room, out);
+    }
+
+    /**
+     * The roster to every member of {@code room}: the names, and for TIP/2 members the ids in the
+     * same order (and MUTED, the ids the server mutes, when there are any).
+     */
+    private void roster(Rooms.State room, List<RoomEffect> out) {
+        dirtyRooms.remove(room);
+        List<Seat> in = seatsIn.getOrDefault(room, new ArrayList<>());
+        List<String> names = new ArrayList<>(in.size());
+        List<JsonValue> ids = new ArrayList<>(in.size());
+        List<JsonValue> muted = new ArrayList<>();
         boolean anyTip2 = false;
-        for (Seat s : members) {
+        for (Seat s : in) {
             names.add(s.name);
             ids.add(JsonValue.of(s.id));
+            if (s.muted) {
+                muted.add(JsonValue.of(s.id));
+            }
             anyTip2 |= s.tip2;
         }
         byte[] original = encoder.encode(new ControlMessage.SendNewUsers(names));
-        byte[] tip2 = anyTip2
-                ? encoder.encode(new ControlMessage.SendNewUsers(
-                        names,
-                        Extensions.builder().put("IDS", new JsonValue.Arr(ids)).build()))
-                : original;
-        for (Seat s : members) {
+        byte[] tip2 = original;
+        if (anyTip2) {
+            Extensions.Builder b = Extensions.builder().put("IDS", new JsonValue.Arr(ids));
+            if (!muted.isEmpty()) {
+                b.put(RoomProtocol.MUTED, new JsonValue.Arr(muted));
+            }
+            tip2 = encoder.encode(new ControlMessage.SendNewUsers(names, b.build()));
+        }
+        for (Seat s : in) {
             out.add(new RoomEffect.Send(s.id, s.tip2 ? tip2 : original, true));
         }
     }

@@ -191,6 +191,36 @@ public final class RunningServer implements JmxView.Server {
     }
 
     @Override
+    public List<dev.tip.server.RoomInfo> rooms() {
+        return control.rooms();
+    }
+
+    /** The bans in force. */
+    public List<dev.tip.server.Ban> bans() {
+        return control.bans();
+    }
+
+    @Override
+    public boolean move(int id, String room) {
+        return control.move(id, room);
+    }
+
+    @Override
+    public boolean mute(int id, boolean muted) {
+        return control.mute(id, muted);
+    }
+
+    @Override
+    public void ban(dev.tip.server.Ban ban) {
+        control.ban(ban);
+    }
+
+    @Override
+    public void unban(dev.tip.server.Ban.Kind kind, String value) {
+        control.unban(kind, value);
+    }
+
+    @Override
     public ServerStatistics statistics() {
         return counters.snapshot(users().size(), relayAllocatedBytes());
     }

@@ -44,6 +44,7 @@ import java.util.concurrent.ThreadFactory;
  * @param voiceCodecs the codecs TIP/2 senders may use, best first
  * @param voiceBitrate the most bits per second of a TIP/2 sender's codec
  * @param requireEncryption whether only TIP/2 clients that encrypt voice (KEY_SHARE) may join
+ * @param rooms the rooms, bans and join policy
  */
 public record ServerConfig(
         int port,
@@ -72,7 +73,8 @@ public record ServerConfig(
         boolean mixOriginalListeners,
         List<VoiceCodec> voiceCodecs,
         int voiceBitrate,
-        boolean requireEncryption) {
+        boolean requireEncryption,
+        RoomsConfig rooms) {
 
     /** Rejects null where a value is required. */
     public ServerConfig {
@@ -84,6 +86,7 @@ public record ServerConfig(
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(threadFactory, "threadFactory");
         voiceCodecs = List.copyOf(voiceCodecs);
+        Objects.requireNonNull(rooms, "rooms");
     }
 
     /**
