@@ -123,6 +123,7 @@ final class ControlHandler {
         this.banView = bans.bans();
         room.rooms(new Rooms(rc.rooms(), rc.open()));
         room.gate(gate(bans, rc.joinPolicy()));
+        room.rosterCoalesce(rc.rosterCoalesceMillis());
         this.roomInfo = room.roomInfo();
         this.byId = new Connection[config.maxUsers()];
         this.pending = new PendingConnections(config.maxPendingConnectionsPerAddress(), config.maxPendingConnections());
@@ -311,7 +312,16 @@ final class ControlHandler {
         return false;
     }
 
-    /** Once per loop turn: the roster renames changed, at most once. */
+    /**
+     * How long the loop may wait before {@link #endOfTurn} has a coalesced roster to send.
+     *
+     * @return milliseconds, or -1 if none waits
+     */
+    long untilRosterFlush() {
+        return room.untilFlush();
+    }
+
+    /** Once per loop turn: the rosters that wait, once their coalescing interval has passed. */
     void endOfTurn() {
         room.flushRoster(effects);
         if (!effects.isEmpty()) {
@@ -483,7 +493,7 @@ final class ControlHandler {
             } else if (e instanceof RoomEffect.VoiceRegistered v) {
                 emit(() -> listener.voiceAddressRegistered(v.user(), v.address()));
             } else if (e instanceof RoomEffect.Counted k) {
-                Counters.add(counterOf(k.what()), 1);
+                Counters.add(counterOf(k.what()), k.times());
             }
         }
         effects.clear();
@@ -499,6 +509,10 @@ final class ControlHandler {
                 return counters.renamesLimited;
             case CLIENT_PORT_LIMITED:
                 return counters.clientPortChangesLimited;
+            case ROSTER_DELTA:
+                return counters.rosterDeltasSent;
+            case ROSTER_COALESCED:
+                return counters.rostersCoalesced;
             default:
                 return counters.clientPortsRefused;
         }

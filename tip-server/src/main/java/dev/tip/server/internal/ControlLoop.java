@@ -196,7 +196,13 @@ public final class ControlLoop implements Runnable {
                 if (stopping && (handler.isEmpty() || now >= stopDeadline)) {
                     break;
                 }
-                selector.select(onKey, Math.max(1, nextSweep - now));
+                long wait = nextSweep - now;
+                long roster = handler.untilRosterFlush();
+                if (roster >= 0) {
+                    // a coalesced roster is due before the next sweep
+                    wait = Math.min(wait, roster);
+                }
+                selector.select(onKey, Math.max(1, wait));
                 Runnable c;
                 while ((c = commands.poll()) != null) {
                     c.run();

@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -137,6 +136,8 @@ final class Room {
         boolean roomsFeature;
         /** TIP/2 with the "deltas" feature: gets ROSTER_DELTA after one full roster. */
         boolean deltas;
+        /** The roster version of the last full roster it was sent (see {@link Rooms.State#rosterVersion}). */
+        long sentVersion = -1;
 
         Seat(
                 int id,
@@ -173,8 +174,17 @@ final class Room {
     private final Tip2Negotiation.Voice voice;
     private final HashMap<InetAddress, Integer> seatsByAddress = new HashMap<>();
     private List<Participant> users = List.of();
-    /** Rooms whose roster a rename changed since the last flush. */
-    private final LinkedHashSet<Rooms.State> dirtyRooms = new LinkedHashSet<>();
+    /**
+     * Rooms whose full-roster members (original, TIP/2 without deltas) wait for a roster, and
+     * whether the original ones need it too (a mute changes only TIP/2 rosters).
+     */
+    private final java.util.LinkedHashMap<Rooms.State, Boolean> fullPending = new java.util.LinkedHashMap<>();
+    /** The shortest time between two coalesced rosters; 0: join, leave, move and mute send at once. */
+    private long coalesceMillis;
+
+    private long lastFlush = Long.MIN_VALUE / 2;
+    /** Counts roster changes server-wide: each room's latest is its {@link Rooms.State#rosterVersion}. */
+    private long rosterVersions;
     /** Each room's members, in the order they entered it. */
     private final IdentityHashMap<Rooms.State, ArrayList<Seat>> seatsIn = new IdentityHashMap<>();
 
@@ -236,6 +246,28 @@ final class Room {
         this.gate = gate;
     }
 
+    /**
+     * Sets the shortest time between two full rosters to a member that needs full rosters; 0
+     * (the default) sends them on every join, leave, move and mute, and renames' once per turn.
+     *
+     * @param millis the interval, milliseconds
+     */
+    void rosterCoalesce(long millis) {
+        this.coalesceMillis = millis;
+    }
+
+    /**
+     * How long until {@link #flushRoster} has a coalesced roster to send.
+     *
+     * @return milliseconds (0: now), or -1 if none waits
+     */
+    long untilFlush() {
+        if (fullPending.isEmpty()) {
+            return -1;
+        }
+        return Math.max(0, lastFlush + coalesceMillis - millis.getAsLong());
+    }
+
     /** The rooms now, permanent ones first. */
     List<RoomInfo> roomInfo() {
         return rooms.info();
@@ -291,7 +323,7 @@ final class Room {
                 setPendingName(self, null);
             } else if (self.renames.tryTake(millis.getAsLong())) {
                 setPendingName(self, null);
-                rename(self, name);
+                rename(self, name, out);
             } else {
                 // the latest rename wins once the member has a token again (tick)
                 setPendingName(self, name);
@@ -338,7 +370,7 @@ final class Room {
         seatsByAddress.merge(ip, 1, Integer::sum);
         changed();
         out.add(new RoomEffect.Joined(s.user()));
-        joinedRoster(s, out);
+        changedRoster(s.room, s, delta(RoomProtocol.JOINED, s, null), true, true, true, out);
         if (tip2) {
             // registered before SESSION goes out, so the relay knows the token when HELLO comes
             out.add(new RoomEffect.RegisterTip2(free, s.token, codec, offer.keys(), s.room.id, false));
@@ -401,7 +433,7 @@ final class Room {
                     }
                 }
                 if (policy.rejectionReason(name, inUse) == null) {
-                    rename(s, name);
+                    rename(s, name, out);
                 } else {
                     // allowed when it came, no longer (another took the name): dropped
                     out.add(new RoomEffect.Counted(RoomEffect.Count.RENAME_LIMITED));
@@ -415,25 +447,31 @@ final class Room {
     }
 
     /**
-     * Sends the roster to everyone if a rename changed it since the last one: at most one
-     * roster per call however many renames came. The control loop calls it once per turn.
+     * Sends the full rosters that wait, if the coalescing interval since the last ones has
+     * passed: at most one roster per room and interval however many changes came. The control
+     * loop calls it once per turn.
      *
      * @param out where the effects go
      */
     void flushRoster(List<RoomEffect> out) {
-        if (dirtyRooms.isEmpty()) {
+        if (fullPending.isEmpty()) {
             return;
         }
-        for (Rooms.State r : dirtyRooms) {
-            roster(r, out);
+        long now = millis.getAsLong();
+        if (coalesceMillis > 0 && now - lastFlush < coalesceMillis) {
+            return;
         }
-        dirtyRooms.clear();
+        lastFlush = now;
+        for (var e : fullPending.entrySet()) {
+            fullRoster(e.getKey(), e.getValue(), out);
+        }
+        fullPending.clear();
     }
 
-    private void rename(Seat s, String name) {
+    private void rename(Seat s, String name, List<RoomEffect> out) {
         s.name = name;
         changed();
-        dirtyRooms.add(s.room);
+        changedRoster(s.room, null, delta(RoomProtocol.RENAMED, s, null), true, false, false, out);
     }
 
     private void setPendingName(Seat s, String name) {
@@ -510,7 +548,7 @@ final class Room {
         }
         out.add(new RoomEffect.Left(s.user(), reason));
         if (broadcast) {
-            roster(room, out);
+            changedRoster(room, null, delta(RoomProtocol.LEFT, s, null), true, true, false, out);
         }
     }
 
@@ -532,7 +570,9 @@ final class Room {
             return "No such user";
         }
         if (name.equals(s.room.name)) {
+            // asked for the room it is in: ROOM and the full roster again (a client out of step)
             roomMessage(s, null, out);
+            rosterTo(s, out);
             return null;
         }
         String refusal = force ? null : gate.refuseMove(s.user(), name);
@@ -551,8 +591,8 @@ final class Room {
         out.add(new RoomEffect.MoveVoice(s.id, s.room.id));
         out.add(new RoomEffect.Moved(s.user(), from.name));
         roomMessage(s, null, out);
-        roster(from, out);
-        roster(s.room, out);
+        changedRoster(from, null, delta(RoomProtocol.LEFT, s, s.room.name), true, true, false, out);
+        changedRoster(s.room, s, delta(RoomProtocol.JOINED, s, null), true, true, true, out);
         return null;
     }
 
@@ -576,7 +616,9 @@ final class Room {
         s.muted = muted;
         changed();
         out.add(new RoomEffect.MuteVoice(id, muted));
-        roster(s.room, out);
+        // original rosters carry no mute: only TIP/2 members need to hear of it
+        changedRoster(
+                s.room, null, delta(muted ? RoomProtocol.MUTE : RoomProtocol.UNMUTE, s, null), false, true, false, out);
         return true;
     }
 
@@ -655,21 +697,128 @@ final class Room {
         if (in.isEmpty()) {
             seatsIn.remove(s.room);
         }
-        dirtyRooms.remove(s.room);
         rooms.left(s.room);
     }
 
-    /** The roster a join causes: everyone in the joiner's room gets it. */
-    private void joinedRoster(Seat s, List<RoomEffect> out) {
-        roster(s.room, out);
+    /**
+     * One change to {@code room}'s roster: a ROSTER_DELTA to each member with deltas (but
+     * {@code self}), and a full roster to the others, at once ({@code atOnce} without
+     * coalescing) or coalesced ({@link #flushRoster}); {@code self} (a joiner or mover) gets its
+     * full roster at once if {@code selfFull}.
+     *
+     * @param room the room
+     * @param self the member that joined or moved in, or null
+     * @param delta the change
+     * @param originals whether original members' rosters change (not for a mute)
+     * @param atOnce whether, without coalescing, the full rosters go now (not for a rename)
+     * @param selfFull whether {@code self} gets a full roster now
+     * @param out where the effects go
+     */
+    private void changedRoster(
+            Rooms.State room,
+            Seat self,
+            ControlMessage.Extended delta,
+            boolean originals,
+            boolean atOnce,
+            boolean selfFull,
+            List<RoomEffect> out) {
+        List<Seat> in = seatsIn.get(room);
+        if (in == null) {
+            return;
+        }
+        room.rosterVersion = ++rosterVersions;
+        byte[] bytes = null;
+        int full = 0;
+        int deltas = 0;
+        for (Seat o : in) {
+            if (o == self) {
+                continue;
+            }
+            if (o.deltas) {
+                if (bytes == null) {
+                    bytes = encoder.encode(delta);
+                }
+                out.add(new RoomEffect.Send(o.id, bytes));
+                deltas++;
+            } else if (originals || o.tip2) {
+                full++;
+            }
+        }
+        if (deltas > 0) {
+            out.add(new RoomEffect.Counted(RoomEffect.Count.ROSTER_DELTA, deltas));
+        }
+        if (coalesceMillis == 0 && atOnce) {
+            // everyone who needs a full roster gets it now, the joiner with them, in room order
+            fullRoster(room, originals, out);
+            if (self != null && self.deltas && selfFull) {
+                rosterTo(self, out);
+            }
+            return;
+        }
+        if (self != null && selfFull) {
+            rosterTo(self, out);
+        }
+        if (full == 0) {
+            return;
+        }
+        Boolean was = fullPending.get(room);
+        if (was != null && coalesceMillis > 0) {
+            // the roster that waits is replaced by this one: one roster less for each of them
+            out.add(new RoomEffect.Counted(RoomEffect.Count.ROSTER_COALESCED, full));
+        }
+        fullPending.put(room, originals || (was != null && was));
+    }
+
+    /** A ROSTER_DELTA about {@code s}. */
+    private static ControlMessage.Extended delta(String op, Seat s, String to) {
+        Extensions.Builder b = Extensions.builder().put(RoomProtocol.OP, op).put(RoomProtocol.ID, s.id);
+        if (op.equals(RoomProtocol.JOINED) || op.equals(RoomProtocol.RENAMED)) {
+            b.put(RoomProtocol.NAME, s.name);
+        }
+        if (op.equals(RoomProtocol.JOINED) && s.muted) {
+            b.put(RoomProtocol.MUTED, 1);
+        }
+        if (to != null) {
+            b.put(RoomProtocol.TO, to);
+        }
+        return new ControlMessage.Extended(RoomProtocol.KEY_ROSTER_DELTA, b.build());
+    }
+
+    /** The whole roster of its room to one member. */
+    private void rosterTo(Seat s, List<RoomEffect> out) {
+        byte[][] bytes = rosterBytes(s.room);
+        s.sentVersion = s.room.rosterVersion;
+        out.add(new RoomEffect.Send(s.id, s.tip2 ? bytes[1] : bytes[0], true));
     }
 
     /**
-     * The roster to every member of {@code room}: the names, and for TIP/2 members the ids in the
-     * same order (and MUTED, the ids the server mutes, when there are any).
+     * The roster to every member of {@code room} that needs full rosters (all original members
+     * if {@code originals}, every TIP/2 member without deltas).
      */
-    private void roster(Rooms.State room, List<RoomEffect> out) {
-        dirtyRooms.remove(room);
+    private void fullRoster(Rooms.State room, boolean originals, List<RoomEffect> out) {
+        List<Seat> in = seatsIn.get(room);
+        if (in == null) {
+            return;
+        }
+        byte[][] bytes = null;
+        for (Seat s : in) {
+            if (s.deltas || (!s.tip2 && !originals) || s.sentVersion == room.rosterVersion) {
+                // gets deltas, its roster did not change, or it has this very roster (a joiner)
+                continue;
+            }
+            if (bytes == null) {
+                bytes = rosterBytes(room);
+            }
+            s.sentVersion = room.rosterVersion;
+            out.add(new RoomEffect.Send(s.id, s.tip2 ? bytes[1] : bytes[0], true));
+        }
+    }
+
+    /**
+     * The roster of {@code room}, {original, TIP/2}: the names, and for TIP/2 members the ids in
+     * the same order (and MUTED, the ids the server mutes, when there are any).
+     */
+    private byte[][] rosterBytes(Rooms.State room) {
         List<Seat> in = seatsIn.getOrDefault(room, new ArrayList<>());
         List<String> names = new ArrayList<>(in.size());
         List<JsonValue> ids = new ArrayList<>(in.size());
@@ -692,9 +841,7 @@ final class Room {
             }
             tip2 = encoder.encode(new ControlMessage.SendNewUsers(names, b.build()));
         }
-        for (Seat s : in) {
-            out.add(new RoomEffect.Send(s.id, s.tip2 ? tip2 : original, true));
-        }
+        return new byte[][] {original, tip2};
     }
 
     private boolean heldByAnother(Seat self, InetSocketAddress voice) {

@@ -34,11 +34,20 @@ sealed interface RoomEffect {
         /** A CLIENT_PORT change that waits for its turn under the limit. */
         CLIENT_PORT_LIMITED,
         /** A CLIENT_PORT naming the server's own address or another member's voice address. */
-        CLIENT_PORT_REFUSED
+        CLIENT_PORT_REFUSED,
+        /** A ROSTER_DELTA sent. */
+        ROSTER_DELTA,
+        /** A full roster replaced, before it was sent, by a later one (coalesced). */
+        ROSTER_COALESCED
     }
 
-    /** Count {@code what}. */
-    record Counted(Count what) implements RoomEffect {}
+    /** Count {@code what}, {@code times} times. */
+    record Counted(Count what, int times) implements RoomEffect {
+        /** Once. */
+        Counted(Count what) {
+            this(what, 1);
+        }
+    }
 
     /**
      * The nickname is refused: DISCONNECT with {@code reason} to that client, then close it.

@@ -35,6 +35,8 @@ final class Rooms {
         final int maxUsers;
         final boolean permanent;
         int members;
+        /** Which roster change it saw last (unique server-wide), so a member sent it is not sent it twice. */
+        long rosterVersion;
 
         State(int id, String name, String password, int maxUsers, boolean permanent) {
             this.id = id;
