@@ -17,6 +17,7 @@ public final class ServerCallback implements ControlConnection.Callback {
     private final ServerMessages rules;
     private final ClientSession session;
     private final VoiceEngine voice;
+    private final ClientRooms rooms;
 
     /**
      * Creates the callback of one client.
@@ -27,6 +28,21 @@ public final class ServerCallback implements ControlConnection.Callback {
      * @param voice the voice engine, whose speakers follow the roster
      */
     public ServerCallback(String name, ServerMessages rules, ClientSession session, VoiceEngine voice) {
+        this(name, rules, session, voice, new ClientRooms());
+    }
+
+    /**
+     * Creates the callback of one client that follows rooms and roster deltas.
+     *
+     * @param name the client's name, for logs
+     * @param rules the server-message rules
+     * @param session the session they change
+     * @param voice the voice engine, whose speakers follow the roster
+     * @param rooms the client's rooms view
+     */
+    public ServerCallback(
+            String name, ServerMessages rules, ClientSession session, VoiceEngine voice, ClientRooms rooms) {
+        this.rooms = rooms;
         this.name = name;
         this.rules = rules;
         this.session = session;
@@ -35,7 +51,18 @@ public final class ServerCallback implements ControlConnection.Callback {
 
     @Override
     public boolean onMessage(ControlMessage m) {
+        if (m instanceof ControlMessage.Extended x) {
+            rooms(rooms.handle(x));
+            return true;
+        }
+        if (m instanceof ControlMessage.Session s) {
+            rooms.session(s.extensions());
+        }
         ServerMessages.Effect effect = rules.handle(m);
+        if (effect instanceof ServerMessages.Roster r && m instanceof ControlMessage.SendNewUsers u) {
+            // the base that later deltas apply to
+            rooms.full(u, r.ids());
+        }
         if (effect instanceof ServerMessages.Roster r) {
             if (r.ids() != null) {
                 // before the roster is published: whoever sees the new roster sees the leaver's
@@ -52,6 +79,18 @@ public final class ServerCallback implements ControlConnection.Callback {
             log.debug("{}: ignoring {}", name, i.why());
         }
         return true;
+    }
+
+    private void rooms(ClientRooms.Change c) {
+        if (c instanceof ClientRooms.RosterChanged rc) {
+            voice.retainSpeakers(rc.roster().ids());
+            session.roster(rc.roster());
+        } else if (c instanceof ClientRooms.Entered e) {
+            session.notify(l -> l.roomChanged(e.room()));
+        } else if (c instanceof ClientRooms.Refused r) {
+            log.debug("{}: move to {} refused: {}", name, r.asked(), r.reason());
+            session.notify(l -> l.roomRefused(r.asked(), r.reason()));
+        }
     }
 
     @Override
