@@ -316,6 +316,99 @@ public final class TipServer implements AutoCloseable {
     }
 
     /**
+     * A running {@link AudioTap} on a room; {@link #close()} stops it. Thread-safe.
+     */
+    public static final class Tap implements AutoCloseable {
+        private final RunningServer server;
+        private final dev.tip.server.internal.TapSink sink;
+        private final String room;
+
+        private Tap(RunningServer server, dev.tip.server.internal.TapSink sink, String room) {
+            this.server = server;
+            this.sink = sink;
+            this.room = room;
+        }
+
+        /**
+         * Returns the room tapped.
+         *
+         * @return its name
+         */
+        public String room() {
+            return room;
+        }
+
+        /**
+         * Returns the frames the tap was given.
+         *
+         * @return frames delivered
+         */
+        public long framesDelivered() {
+            return sink.delivered();
+        }
+
+        /**
+         * Returns the frames lost because the tap fell behind.
+         *
+         * @return frames dropped
+         */
+        public long framesDropped() {
+            return sink.dropped();
+        }
+
+        /** Stops the tap; frames still queued are not delivered. Idempotent. */
+        @Override
+        public void close() {
+            server.untap(sink);
+        }
+    }
+
+    /**
+     * Starts receiving a room's voice as decoded PCM ({@link AudioTap}): each speaker's frames and
+     * the room's mix. Taps are for permanent rooms (a created room's id is reused once it is gone).
+     *
+     * @param room a permanent room's name
+     * @param tap the application's tap
+     * @return the running tap
+     * @throws IllegalArgumentException if there is no such room
+     * @throws IllegalStateException before start or after close
+     */
+    public Tap tap(String room, AudioTap tap) {
+        Objects.requireNonNull(room, "room");
+        Objects.requireNonNull(tap, "tap");
+        RunningServer r = runningOrThrow();
+        dev.tip.server.internal.TapSink sink = r.tap(room, tap);
+        if (sink == null) {
+            throw new IllegalArgumentException("no such room: " + room);
+        }
+        return new Tap(r, sink, room);
+    }
+
+    /**
+     * Adds a virtual member that the application speaks through ({@link VirtualSpeaker}) to an
+     * existing room: it joins the roster (everyone in the room gets it) and everyone in the room
+     * hears what it plays, TIP/2 and original listeners alike. It takes a session id (and counts
+     * against the server's {@code maxUsers}).
+     *
+     * @param room the room's name
+     * @param name the speaker's nickname
+     * @return the speaker, in the room
+     * @throws IllegalArgumentException if there is no such room, or the server is full
+     * @throws IllegalStateException before start or after close
+     */
+    public VirtualSpeaker addVirtualSpeaker(String room, String name) {
+        Objects.requireNonNull(room, "room");
+        Objects.requireNonNull(name, "name");
+        RunningServer r = runningOrThrow();
+        int id = r.addVirtual(name, room);
+        if (id < 0) {
+            throw new IllegalArgumentException(
+                    "cannot add a virtual speaker to " + room + ": no such room, or the server is full");
+        }
+        return new VirtualSpeaker(id, name, room, pcm -> r.inject(id, pcm), () -> r.removeVirtual(id), r.port());
+    }
+
+    /**
      * Returns the counters, read now.
      *
      * @return the statistics now (all zero, and relayAllocatedBytes -1, before start)

@@ -79,6 +79,7 @@ final class ControlHandler {
     private volatile List<Participant> users = List.of();
     private volatile List<RoomInfo> roomInfo = List.of();
     private final BanList bans;
+    private final Rooms rooms;
     private volatile List<Ban> banView = List.of();
 
     /** Log lines about one address's bad input per minute (and at once). */
@@ -121,7 +122,8 @@ final class ControlHandler {
         RoomsConfig rc = config.rooms();
         this.bans = new BanList(rc.banFile(), config.clock());
         this.banView = bans.bans();
-        room.rooms(new Rooms(rc.rooms(), rc.open()));
+        this.rooms = new Rooms(rc.rooms(), rc.open());
+        room.rooms(rooms);
         room.gate(gate(bans, rc.joinPolicy()));
         room.rosterCoalesce(rc.rosterCoalesceMillis());
         this.roomInfo = room.roomInfo();
@@ -329,9 +331,40 @@ final class ControlHandler {
         }
     }
 
+    /**
+     * Adds a virtual speaker to an existing room.
+     *
+     * @return its session id, or -1 (no such room, or the server is full)
+     */
+    int addVirtual(String name, String roomName) {
+        int id = room.addVirtual(name, roomName, effects);
+        carryOut();
+        return id;
+    }
+
+    /** Removes virtual member {@code id}, if it is one. */
+    void removeVirtual(int id) {
+        if (room.isVirtual(id)) {
+            room.leave(id, LeaveReason.QUIT, !stopping, effects);
+            carryOut();
+        }
+    }
+
+    /**
+     * Room id of a room, or -1.
+     *
+     * @param name the room's name
+     */
+    int roomId(String name) {
+        Rooms.State r = rooms == null ? null : rooms.find(name);
+        return r == null ? -1 : r.id;
+    }
+
     /** Kicks member {@code id}, if it is one: DISCONNECT with {@code reason}, then close. */
     void kick(int id, String reason) {
-        if (room.isMember(id)) {
+        if (room.isVirtual(id)) {
+            removeVirtual(id);
+        } else if (room.isMember(id)) {
             closeWith(byId[id], new ControlMessage.Disconnect(reason), LeaveReason.KICKED);
         }
     }

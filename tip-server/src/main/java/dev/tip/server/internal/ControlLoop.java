@@ -148,6 +148,33 @@ public final class ControlLoop implements Runnable {
         return true;
     }
 
+    /**
+     * Adds a virtual member to an existing room, on the control thread. Thread-safe.
+     *
+     * @return its session id to come, -1 if there is no such room or the server is full
+     */
+    public java.util.concurrent.CompletableFuture<Integer> addVirtual(String name, String room) {
+        java.util.concurrent.CompletableFuture<Integer> f = new java.util.concurrent.CompletableFuture<>();
+        command(() -> f.complete(handler.addVirtual(name, room)));
+        return f;
+    }
+
+    /** Removes a virtual member, asynchronously. Thread-safe. */
+    public void removeVirtual(int id) {
+        command(() -> handler.removeVirtual(id));
+    }
+
+    /**
+     * The id of room {@code name}, looked up on the control thread. Thread-safe.
+     *
+     * @return the id to come, -1 if there is no such room
+     */
+    public java.util.concurrent.CompletableFuture<Integer> roomId(String name) {
+        java.util.concurrent.CompletableFuture<Integer> f = new java.util.concurrent.CompletableFuture<>();
+        command(() -> f.complete(handler.roomId(name)));
+        return f;
+    }
+
     /** Adds a ban (kicking whoever it matches), asynchronously. Thread-safe. */
     public void ban(dev.tip.server.Ban ban) {
         command(() -> handler.ban(ban));

@@ -36,6 +36,8 @@ final class MemberTable {
         Member[] members = new Member[4];
         int size;
         int originalListeners;
+        /** The application's taps on this room (set by the relay thread), or empty. */
+        TapSink[] taps = NO_TAPS;
 
         /** The {@code i}th member, {@code 0 <= i < size}. */
         Member get(int i) {
@@ -43,7 +45,32 @@ final class MemberTable {
         }
     }
 
+    private static final TapSink[] NO_TAPS = new TapSink[0];
     private static final RoomList EMPTY = new RoomList();
+
+    /**
+     * Adds or removes a tap of room {@code room} (relay thread; allocates, rarely).
+     *
+     * @param tap the tap
+     * @param add true to add, false to remove
+     */
+    void tap(TapSink tap, boolean add) {
+        int room = tap.room();
+        if (room >= rooms.length) {
+            rooms = java.util.Arrays.copyOf(rooms, Math.max(room + 1, rooms.length * 2));
+        }
+        RoomList r = rooms[room];
+        if (r == null) {
+            r = rooms[room] = new RoomList();
+        }
+        java.util.List<TapSink> now = new java.util.ArrayList<>(java.util.List.of(r.taps));
+        if (add) {
+            now.add(tap);
+        } else {
+            now.remove(tap);
+        }
+        r.taps = now.toArray(NO_TAPS);
+    }
 
     private final Member[] byId;
     private final Member[] list;

@@ -78,6 +78,10 @@ final class Mixer {
         if (decoder == null || !decoder.decode(buf, offset, length, sequence, decoded)) {
             return false;
         }
+        TapSink[] taps = table.room(speaker.room).taps;
+        for (TapSink t : taps) {
+            t.speaker(speaker.id, decoded);
+        }
         SpeakerQueue q = speaker.frames;
         if (q == null) {
             // made at registration; only a member built without it (a test) gets one here
@@ -164,7 +168,13 @@ final class Mixer {
             busy |= q.size() > 0 || q.playing();
         }
         int speakers = bus.speakers();
-        if (speakers == 0 || room.originalListeners == 0) {
+        if (speakers == 0) {
+            return busy;
+        }
+        for (TapSink t : room.taps) {
+            t.mixed(bus.all());
+        }
+        if (room.originalListeners == 0) {
             return busy;
         }
         for (int i = 0; i < size; i++) {

@@ -113,6 +113,8 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     private final AtomicIntegerArray queued;
     private final ConcurrentLinkedQueue<Integer> dirty = new ConcurrentLinkedQueue<>();
     private final MemberChanges changes = new MemberChanges();
+    /** Work for the relay thread between selections: taps, virtual speakers' frames. */
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** The latest registration's generation per id; written by the one thread that registers. */
     private final int[] generations;
 
@@ -269,6 +271,43 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         command(id, REMOVED);
     }
 
+    /**
+     * Adds or removes an application's tap of a room. Thread-safe.
+     *
+     * @param tap the tap's sink
+     * @param add true to add
+     */
+    public void tap(TapSink tap, boolean add) {
+        tasks.add(() -> table.tap(tap, add));
+        selector.wakeup();
+    }
+
+    /**
+     * Relays a virtual speaker's frame (raw PCM, at most the longest datagram) as if original
+     * member {@code id} had sent it. Thread-safe; the caller paces the frames.
+     *
+     * @param id the virtual member's session id
+     * @param pcm the frame, not changed afterwards
+     */
+    public void inject(int id, byte[] pcm) {
+        tasks.add(() -> {
+            Member m = table.byId(id);
+            if (m != null && !m.tip2 && m.address == null && pcm.length <= config.maxDatagramBytes()) {
+                buf.clear();
+                buf.put(Routing.HEAD, pcm);
+                routing.inject(buf, m, pcm.length);
+            }
+        });
+        selector.wakeup();
+    }
+
+    private void runTasks() {
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            r.run();
+        }
+    }
+
     /** Gives a new member its datagram budget here, so that the relay thread allocates nothing. */
     private Member budgeted(Member m) {
         m.budget = Routing.budget(maxPerSecond);
@@ -300,6 +339,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         try {
             while (running) {
                 catchUp();
+                runTasks();
                 long wait = untilNextFrame(openSockets());
                 if (wait == 0) {
                     selector.selectNow(onReady);

@@ -132,6 +132,8 @@ final class Room {
         Rooms.State room;
         /** Muted by the server. */
         boolean muted;
+        /** A virtual member (the application's speaker): no connection, no voice address. */
+        boolean virtual;
         /** TIP/2 with the "rooms" feature: gets ROOM messages. */
         boolean roomsFeature;
         /** TIP/2 with the "deltas" feature: gets ROSTER_DELTA after one full roster. */
@@ -541,15 +543,51 @@ final class Room {
         exit(s);
         setPendingName(s, null);
         setPortPending(s, false);
-        seatsByAddress.computeIfPresent(s.remote.getAddress(), (k, v) -> v == 1 ? null : v - 1);
+        if (!s.virtual) {
+            seatsByAddress.computeIfPresent(s.remote.getAddress(), (k, v) -> v == 1 ? null : v - 1);
+        }
         changed();
-        if (s.voice != null || s.tip2) {
+        if (s.voice != null || s.tip2 || s.virtual) {
             out.add(new RoomEffect.UnregisterVoice(id));
         }
         out.add(new RoomEffect.Left(s.user(), reason));
         if (broadcast) {
             changedRoster(room, null, delta(RoomProtocol.LEFT, s, null), true, true, false, out);
         }
+    }
+
+    /**
+     * Adds a virtual member (an application's speaker) to room {@code roomName}: it has a session
+     * id and a place in the roster like anyone, no connection, and its voice is what the
+     * application injects (relayed as an original member's).
+     *
+     * @param name its nickname (not checked against the policy)
+     * @param roomName an existing room
+     * @param out where the effects go
+     * @return its session id, or -1 if the server is full or there is no such room
+     */
+    int addVirtual(String name, String roomName, List<RoomEffect> out) {
+        Rooms.State room = rooms.find(roomName);
+        int free = freeId();
+        if (room == null || free < 0) {
+            return -1;
+        }
+        Seat s = new Seat(
+                free, name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), false, 0, "pcm", 0, limits);
+        s.virtual = true;
+        byId[free] = s;
+        members.add(s);
+        enter(s, room);
+        changed();
+        out.add(new RoomEffect.Joined(s.user()));
+        out.add(new RoomEffect.RegisterVoice(free, null, room.id, false));
+        changedRoster(room, s, delta(RoomProtocol.JOINED, s, null), true, true, false, out);
+        return free;
+    }
+
+    /** True if {@code id} is a virtual member. */
+    boolean isVirtual(int id) {
+        return isMember(id) && byId[id].virtual;
     }
 
     /**

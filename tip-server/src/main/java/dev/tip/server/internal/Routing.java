@@ -273,7 +273,7 @@ final class Routing {
         }
         int originalStart = type == PayloadType.PCM && n - HEAD <= ORIGINAL_MAX_PAYLOAD ? 2 * HEAD : -1;
         if (mix
-                && table.room(m.room).originalListeners > 0
+                && mixed(m.room)
                 && mixer.offer(
                         m,
                         type,
@@ -363,6 +363,25 @@ final class Routing {
         }
     }
 
+    /** Whether room {@code room}'s voice goes through the mixer: it has original listeners or taps. */
+    private boolean mixed(int room) {
+        MemberTable.RoomList r = table.room(room);
+        return r.originalListeners > 0 || r.taps.length > 0;
+    }
+
+    /**
+     * Relays a virtual speaker's frame: {@code n} bytes of PCM at {@code [HEAD, HEAD + n)},
+     * exactly as if an original member had sent them (a header for TIP/2 listeners, the mix
+     * for original ones).
+     *
+     * @param buf the relay's buffer
+     * @param m the virtual member
+     * @param n the length
+     */
+    void inject(ByteBuffer buf, Member m, int n) {
+        route(buf, m, null, n);
+    }
+
     /** Takes one of {@code m}'s tokens, if it has one. Allocates only for a member without a budget. */
     private boolean withinBudget(Member m, long now) {
         TokenBucket b = m.budget;
@@ -439,9 +458,8 @@ final class Routing {
         sender.lastVoiceMillis = now;
         datagram.wrap(buf, 0, HEAD + n)
                 .writeHeader(marker, PayloadType.PCM, sender.id, sender.sequence, sender.timestamp);
-        boolean mixed = mix
-                && table.room(sender.room).originalListeners > 0
-                && mixer.offer(sender, PayloadType.PCM, buf, HEAD, n, sender.sequence);
+        boolean mixed =
+                mix && mixed(sender.room) && mixer.offer(sender, PayloadType.PCM, buf, HEAD, n, sender.sequence);
         sender.sequence = (sender.sequence + 1) & 0xFFFF;
         sender.timestamp = (sender.timestamp + n / 2) & 0xFFFF_FFFFL;
         fanOut(buf, sender, 0, mixed ? -1 : HEAD, HEAD + n);

@@ -49,6 +49,8 @@ public final class RunningServer implements JmxView.Server {
     private final AtomicReference<Thread> eventsThread = new AtomicReference<>();
 
     private final ObjectName mbean;
+    private final java.util.concurrent.CopyOnWriteArrayList<TapSink> taps =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Binds both sockets on one port; opens the selectors. Starts nothing. */
     private RunningServer(ServerConfig config, ServerSocketChannel tcp, DatagramChannel udp) throws IOException {
@@ -190,6 +192,62 @@ public final class RunningServer implements JmxView.Server {
         return control.kick(id, reason);
     }
 
+    /**
+     * Adds a virtual member to a room and waits for it (at most 10 s).
+     *
+     * @return its session id, or -1 if there is no such room or the server is full
+     */
+    public int addVirtual(String name, String room) {
+        return await(control.addVirtual(name, room));
+    }
+
+    /** Removes a virtual member. */
+    public void removeVirtual(int id) {
+        control.removeVirtual(id);
+    }
+
+    /** Relays a virtual member's frame. */
+    public void inject(int id, byte[] pcm) {
+        relay.inject(id, pcm);
+    }
+
+    /**
+     * Starts a tap on a room.
+     *
+     * @return its sink (close it with {@link #untap}), or null if there is no such room
+     */
+    public TapSink tap(String room, dev.tip.server.AudioTap tap) {
+        int id = await(control.roomId(room));
+        if (id < 0) {
+            return null;
+        }
+        TapSink sink = new TapSink(tap, id);
+        Thread t = named(sink, "tap");
+        t.setDaemon(true);
+        t.start();
+        taps.add(sink);
+        relay.tap(sink, true);
+        return sink;
+    }
+
+    /** Stops a tap. */
+    public void untap(TapSink sink) {
+        relay.tap(sink, false);
+        sink.close();
+        taps.remove(sink);
+    }
+
+    private static int await(java.util.concurrent.CompletableFuture<Integer> f) {
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the server's control thread did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     @Override
     public List<dev.tip.server.RoomInfo> rooms() {
         return control.rooms();
@@ -250,6 +308,9 @@ public final class RunningServer implements JmxView.Server {
         join(controlThread, wait);
         relay.stop();
         join(relayThread, wait);
+        for (TapSink t : taps) {
+            t.close();
+        }
         if (ownEvents != null) {
             ownEvents.shutdown();
             try {
