@@ -146,6 +146,13 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Keep bans in FILE across restarts (read at start, rewritten on every change).")
     java.nio.file.Path banFile;
 
+    @Option(
+            names = "--roster-coalesce-ms",
+            paramLabel = "MS",
+            description = "Most often a client that needs full rosters gets one while the roster keeps changing; "
+                    + "0 sends one per change. Default: ${DEFAULT-VALUE}.")
+    long rosterCoalesceMs = TipServer.DEFAULT_ROSTER_COALESCE.toMillis();
+
     @Override
     public Integer call() throws Exception {
         TipServer.Builder builder = TipServer.builder();
@@ -170,6 +177,10 @@ public final class ServerCommand implements Callable<Integer> {
             option("--rooms", "name", () -> builder.room(name, password, 0));
         }
         builder.openRooms(openRooms);
+        option(
+                "--roster-coalesce-ms",
+                "rosterCoalesceInterval",
+                () -> builder.rosterCoalesceInterval(java.time.Duration.ofMillis(rosterCoalesceMs)));
         builder.banFile(banFile);
         builder.mixOriginalListeners(!noMix);
         builder.requireEncryption(requireEncryption);
