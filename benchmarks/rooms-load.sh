@@ -10,7 +10,8 @@ PORT=${PORT_FOR_BENCH:-19931}
 TICK=$(getconf CLK_TCK)
 
 start_server() {
-  java -jar "$JAR" server --port "$PORT" --bind 127.0.0.1 --open-rooms --max-users-per-address 1000 "$@" \
+  java -jar "$JAR" server --port "$PORT" --bind 127.0.0.1 --open-rooms --max-users-per-address 1000 \
+    --max-pending-per-address 1000 "$@" \
     </dev/null >/tmp/tip-rooms-bench-server.log 2>&1 &
   SERVER=$!
   sleep 3

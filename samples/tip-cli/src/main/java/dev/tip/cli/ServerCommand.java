@@ -147,6 +147,13 @@ public final class ServerCommand implements Callable<Integer> {
     java.nio.file.Path banFile;
 
     @Option(
+            names = "--max-pending-per-address",
+            paramLabel = "N",
+            description = "Most unjoined connections from one IP address; beyond it the oldest gets \"Server busy\" "
+                    + "(raise it for `tip load` bursts of connections). Default: ${DEFAULT-VALUE}.")
+    int maxPendingPerAddress = TipServer.DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS;
+
+    @Option(
             names = "--roster-coalesce-ms",
             paramLabel = "MS",
             description = "Most often a client that needs full rosters gets one while the roster keeps changing; "
@@ -177,6 +184,10 @@ public final class ServerCommand implements Callable<Integer> {
             option("--rooms", "name", () -> builder.room(name, password, 0));
         }
         builder.openRooms(openRooms);
+        option(
+                "--max-pending-per-address",
+                "maxPendingConnectionsPerAddress",
+                () -> builder.maxPendingConnectionsPerAddress(maxPendingPerAddress));
         option(
                 "--roster-coalesce-ms",
                 "rosterCoalesceInterval",
