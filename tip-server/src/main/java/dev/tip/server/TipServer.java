@@ -409,6 +409,18 @@ public final class TipServer implements AutoCloseable {
     }
 
     /**
+     * Returns each connected member's voice stream as the relay counted it (packets, bytes,
+     * lost, late, jitter, codec, path); also the MBean's {@code Streams} attribute.
+     *
+     * @return one entry per member that has a voice stream registered, in join order; empty
+     *     before start and after close
+     */
+    public List<StreamStatistics> streamStatistics() {
+        RunningServer r = running;
+        return r == null ? List.of() : r.streams();
+    }
+
+    /**
      * Returns the counters, read now.
      *
      * @return the statistics now (all zero, and relayAllocatedBytes -1, before start)

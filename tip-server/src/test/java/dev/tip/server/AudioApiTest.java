@@ -167,4 +167,45 @@ class AudioApiTest {
         assertThatThrownBy(() -> bot.play(new short[512])).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> server.addVirtualSpeaker("nowhere", "x")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void streamStatisticsCountPacketsGapsAndLateDatagramsPerMember() throws Exception {
+        TipServer server = start(b -> b.rooms("a"));
+        Tip2Peer t = closing(Tip2Peer.joined(server.tcpPort(), "t"));
+        OriginalClient o = closing(OriginalClient.joined(server.tcpPort(), "o"));
+        byte[] payload = bytes(tone(700, 0, 512));
+        for (int seq = 0; seq < 20; seq++) {
+            if (seq != 10 && seq != 11) {
+                t.send(Tip2Peer.pcm(t.id, seq, seq * 512L, seq == 0, payload));
+            }
+        }
+        t.send(Tip2Peer.pcm(t.id, 10, 10 * 512L, false, payload));
+        // an original member's datagrams count once the relay has its address (CLIENT_PORT)
+        Await.until("datagrams of o", () -> {
+            try {
+                o.sendVoice(payload);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            List<StreamStatistics> s = server.streamStatistics();
+            return s.size() == 2 && s.get(0).packets() == 19 && s.get(1).packets() >= 5;
+        });
+        StreamStatistics ts = server.streamStatistics().get(0);
+        assertThat(ts.name()).isEqualTo("t");
+        assertThat(ts.room()).isEqualTo("a");
+        assertThat(ts.codec()).isEqualTo("pcm");
+        assertThat(ts.path()).isEqualTo("udp");
+        assertThat(ts.bytes()).isEqualTo(19L * 1024);
+        assertThat(ts.lost()).isEqualTo(1);
+        assertThat(ts.late()).isEqualTo(1);
+        assertThat(ts.jitterMillis()).isNotNegative();
+        StreamStatistics os = server.streamStatistics().get(1);
+        assertThat(os.bytes()).isEqualTo(os.packets() * 1024);
+        assertThat(os.lost()).isZero();
+        var mbs = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        var name = new javax.management.ObjectName("dev.tip.server:type=TipServer,port=" + server.tcpPort());
+        assertThat((String[]) mbs.getAttribute(name, "Streams"))
+                .anySatisfy(line ->
+                        assertThat(line).contains(" t a pcm udp packets=19").contains("lost=1 late=1"));
+    }
 }

@@ -421,6 +421,7 @@ class TipServerTest {
             "Port",
             "Roster",
             "Rooms",
+            "Streams",
             "Users",
             "ConnectionsAccepted",
             "ConnectionsRefused",

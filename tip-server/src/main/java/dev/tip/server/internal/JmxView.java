@@ -48,6 +48,9 @@ final class JmxView implements DynamicMBean {
         /** The rooms now. */
         List<dev.tip.server.RoomInfo> rooms();
 
+        /** Each member's voice stream. */
+        List<dev.tip.server.StreamStatistics> streams();
+
         /** Moves a user; true if it was connected. */
         boolean move(int id, String room);
 
@@ -81,6 +84,13 @@ final class JmxView implements DynamicMBean {
                 "Roster", String[].class.getName(), "the users, one \"id name\" each", true, false, false));
         attributes.add(new MBeanAttributeInfo(
                 "Rooms", String[].class.getName(), "the rooms, one \"name members\" each", true, false, false));
+        attributes.add(new MBeanAttributeInfo(
+                "Streams",
+                String[].class.getName(),
+                "each member's voice stream: id name room codec path packets bytes lost late jitter-ms",
+                true,
+                false,
+                false));
         for (RecordComponent c : COMPONENTS) {
             attributes.add(new MBeanAttributeInfo(
                     attributeName(c),
@@ -162,6 +172,23 @@ final class JmxView implements DynamicMBean {
             throws AttributeNotFoundException, ReflectionException {
         if (name.equals("Port")) {
             return server.port();
+        }
+        if (name.equals("Streams")) {
+            return server.streams().stream()
+                    .map(t -> String.format(
+                            java.util.Locale.ROOT,
+                            "%d %s %s %s %s packets=%d bytes=%d lost=%d late=%d jitter=%.2fms",
+                            t.id(),
+                            t.name(),
+                            t.room(),
+                            t.codec(),
+                            t.path(),
+                            t.packets(),
+                            t.bytes(),
+                            t.lost(),
+                            t.late(),
+                            t.jitterMillis()))
+                    .toArray(String[]::new);
         }
         if (name.equals("Rooms")) {
             return server.rooms().stream()

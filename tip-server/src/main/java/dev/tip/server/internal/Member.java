@@ -27,6 +27,8 @@ final class Member {
     int roomIndex = -1;
     /** Which registration of its id this is (set by the relay), so that a stale change misses it. */
     int generation;
+    /** Its voice stream's counters (made at registration), or null for a member built without. */
+    StreamCounters stream;
     /** Muted by the server: its voice is not relayed (counted in {@code droppedMuted}). */
     boolean muted;
     // the header the server writes for an original sender's datagrams to TIP/2 recipients

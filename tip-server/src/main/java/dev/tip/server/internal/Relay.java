@@ -194,6 +194,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      */
     public void register(int id, InetSocketAddress address, int room, boolean muted) {
         Member m = budgeted(Member.original(id, address));
+        m.stream = new StreamCounters("pcm");
         m.room = room;
         m.muted = muted;
         command(id, m);
@@ -247,6 +248,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      */
     public void registerTip2(int id, long token, String codec, SessionKeys keys, int room, boolean muted) {
         Member m = budgeted(Member.tip2(id, token));
+        m.stream = new StreamCounters(codec);
         m.room = room;
         m.muted = muted;
         if (keys != null) {
@@ -299,6 +301,30 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
             }
         });
         selector.wakeup();
+    }
+
+    /**
+     * Reads every member's stream counters, on the relay thread. Thread-safe.
+     *
+     * @return the snapshot to come: per session id {packets, bytes, lost, late, jitter in
+     *     microseconds}, and the codec
+     */
+    public java.util.concurrent.CompletableFuture<java.util.Map<Integer, Object[]>> streams() {
+        java.util.concurrent.CompletableFuture<java.util.Map<Integer, Object[]>> f =
+                new java.util.concurrent.CompletableFuture<>();
+        tasks.add(() -> {
+            java.util.Map<Integer, Object[]> all = new java.util.HashMap<>();
+            for (int i = 0, n = table.size(); i < n; i++) {
+                Member m = table.get(i);
+                StreamCounters c = m.stream;
+                if (c != null) {
+                    all.put(m.id, new Object[] {c.packets, c.bytes, c.lost, c.late, c.jitterMillis(), c.codec});
+                }
+            }
+            f.complete(all);
+        });
+        selector.wakeup();
+        return f;
     }
 
     private void runTasks() {

@@ -271,6 +271,10 @@ final class Routing {
             Counters.add(counters.droppedMuted, 1);
             return;
         }
+        if (m.stream != null) {
+            VoiceDatagram d = datagram.wrap(buf, HEAD, n);
+            m.stream.tip2(d.sequence(), d.timestamp(), System.nanoTime(), n - HEAD);
+        }
         int originalStart = type == PayloadType.PCM && n - HEAD <= ORIGINAL_MAX_PAYLOAD ? 2 * HEAD : -1;
         if (mix
                 && mixed(m.room)
@@ -452,6 +456,9 @@ final class Routing {
 
     /** Raw PCM at {@code [HEAD, HEAD + n)}: the server's header for this sender goes in front. */
     private void fromOriginal(ByteBuffer buf, Member sender, int n) {
+        if (sender.stream != null) {
+            sender.stream.plain(n);
+        }
         long now = clock.millis();
         boolean marker = !sender.spoken || now - sender.lastVoiceMillis >= TALK_SPURT_GAP_MILLIS;
         sender.spoken = true;

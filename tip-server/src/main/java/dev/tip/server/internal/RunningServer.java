@@ -249,6 +249,37 @@ public final class RunningServer implements JmxView.Server {
     }
 
     @Override
+    public List<dev.tip.server.StreamStatistics> streams() {
+        java.util.Map<Integer, Object[]> counts;
+        try {
+            counts = relay.streams().get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        List<dev.tip.server.StreamStatistics> out = new java.util.ArrayList<>();
+        for (Participant p : users()) {
+            Object[] c = counts.get(p.id());
+            if (c != null) {
+                out.add(new dev.tip.server.StreamStatistics(
+                        p.id(),
+                        p.name(),
+                        p.room(),
+                        (String) c[5],
+                        "udp",
+                        (Long) c[0],
+                        (Long) c[1],
+                        (Long) c[2],
+                        (Long) c[3],
+                        (Double) c[4]));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
     public List<dev.tip.server.RoomInfo> rooms() {
         return control.rooms();
     }
