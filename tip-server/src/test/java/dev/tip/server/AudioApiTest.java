@@ -70,7 +70,9 @@ class AudioApiTest {
         return s;
     }
 
-    private static short[] concat(List<short[]> frames) {
+    private static short[] concat(List<short[]> growing) {
+        // one snapshot: the tap's thread may still be adding frames
+        List<short[]> frames = List.copyOf(growing);
         int n = 0;
         for (short[] f : frames) {
             n += f.length;
