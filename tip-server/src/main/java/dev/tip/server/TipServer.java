@@ -104,6 +104,9 @@ public final class TipServer implements AutoCloseable {
     private final Object lock = new Object();
 
     private State state = State.NEW;
+    /** The virtual speakers made, closed (their pacing threads ended) by {@link #close()}. */
+    private final java.util.concurrent.CopyOnWriteArrayList<VirtualSpeaker> speakers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set once by {@link #start()}, under the lock; read by anyone. */
     private volatile RunningServer running;
 
@@ -405,7 +408,10 @@ public final class TipServer implements AutoCloseable {
             throw new IllegalArgumentException(
                     "cannot add a virtual speaker to " + room + ": no such room, or the server is full");
         }
-        return new VirtualSpeaker(id, name, room, pcm -> r.inject(id, pcm), () -> r.removeVirtual(id), r.port());
+        VirtualSpeaker speaker =
+                new VirtualSpeaker(id, name, room, pcm -> r.inject(id, pcm), () -> r.removeVirtual(id), r.port());
+        speakers.add(speaker);
+        return speaker;
     }
 
     /**
@@ -442,6 +448,9 @@ public final class TipServer implements AutoCloseable {
             State was = state;
             state = State.CLOSED;
             if (was == State.STARTED) {
+                for (VirtualSpeaker v : speakers) {
+                    v.close();
+                }
                 running.close();
             }
         }

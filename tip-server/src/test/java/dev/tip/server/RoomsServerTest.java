@@ -185,7 +185,8 @@ class RoomsServerTest {
 
     @Test
     void aMoveUpdatesBothRostersOnceAndMovesTheVoice() throws IOException {
-        TipServer server = start(b -> b.rooms("a", "b"));
+        // every roster at once (no coalescing), so that LIST_ROOMS's answer comes after all of them
+        TipServer server = start(b -> b.rooms("a", "b").rosterCoalesceInterval(Duration.ZERO));
         Tip2Peer p = tip2(server, "p", "a");
         Tip2Peer q = tip2(server, "q", "a");
         Tip2Peer r = tip2(server, "r", "b");
