@@ -96,4 +96,20 @@ public interface SessionListener {
      * @param sessionId the session id, unchanged
      */
     default void sessionResumed(int sessionId) {}
+
+    /**
+     * The client is in another room now: its own {@link TipClient#join(String, String)}
+     * succeeded, or the server moved it. The roster of the new room follows.
+     *
+     * @param room the room's name
+     */
+    default void roomChanged(String room) {}
+
+    /**
+     * The server refused a move to another room; the client stays where it was.
+     *
+     * @param room the room asked for
+     * @param reason the server's reason
+     */
+    default void roomRefused(String room, String reason) {}
 }

@@ -7,6 +7,7 @@ import dev.tip.core.internal.ListenerEvents;
 import dev.tip.core.internal.SessionEvent;
 import dev.tip.core.internal.SessionStateMachine;
 import dev.tip.core.internal.client.ClientConfig;
+import dev.tip.core.internal.client.ClientRooms;
 import dev.tip.core.internal.client.ClientSession;
 import dev.tip.core.internal.client.ClientSockets;
 import dev.tip.core.internal.client.ControlConnection;
@@ -20,6 +21,7 @@ import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
 import dev.tip.core.protocol.JsonValue;
+import dev.tip.core.protocol.RoomProtocol;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
 import java.io.IOException;
@@ -145,6 +147,12 @@ public final class TipClient implements AutoCloseable {
     private final ServerMessages rules;
     /** TIP/2: resumes the session when the control connection breaks. */
     private final Reconnector reconnector;
+    /** The rooms: where it is, the deltas' roster, the answers it waits for. */
+    private final ClientRooms rooms = new ClientRooms();
+    /** The room to join first ({@link Builder#room}), or null for the server's default room. */
+    private final String initialRoom;
+
+    private final String initialPassword;
     /** This client's ephemeral X25519 key pair for TIP/2 voice, or null when it does not offer one. */
     private final KeyExchange keyExchange;
     /** Serializes close() calls, so a second caller returns when the first has finished. */
@@ -156,7 +164,9 @@ public final class TipClient implements AutoCloseable {
     private Thread controlThread;
     private boolean released;
 
-    private TipClient(ClientConfig config) {
+    private TipClient(ClientConfig config, String initialRoom, String initialPassword) {
+        this.initialRoom = initialRoom;
+        this.initialPassword = initialPassword;
         this.config = config;
         Executor executor = config.listenerExecutor();
         if (executor == null) {
@@ -268,7 +278,7 @@ public final class TipClient implements AutoCloseable {
     /** Starts the control thread on the connected socket; false if the client was released meanwhile. */
     private boolean startControl(SocketChannel socket) {
         ControlConnection c;
-        ServerCallback callback = new ServerCallback(config.name(), rules, session, voice, reconnector);
+        ServerCallback callback = new ServerCallback(config.name(), rules, session, voice, reconnector, rooms);
         try {
             c = new ControlConnection(config.name(), socket, callback, MAX_QUEUED_CONTROL_BYTES);
         } catch (IOException e) {
@@ -309,6 +319,7 @@ public final class TipClient implements AutoCloseable {
         if (before != null) {
             before.close();
         }
+        rooms.sender(c::send);
         t.start();
         return true;
     }
@@ -333,6 +344,17 @@ public final class TipClient implements AutoCloseable {
                 b.put(TipProtocol.TUNNEL, 1);
             }
             b.put(Reconnector.RESUMABLE, 1);
+            if (initialRoom != null) {
+                b.put(RoomProtocol.ROOM, initialRoom);
+                if (initialPassword != null) {
+                    b.put(RoomProtocol.PASSWORD, initialPassword);
+                }
+            }
+            // rooms and roster deltas: servers that know neither ignore the field
+            b.put(
+                    RoomProtocol.FEATURES,
+                    new JsonValue.Arr(List.of(
+                            JsonValue.of(RoomProtocol.FEATURE_ROOMS), JsonValue.of(RoomProtocol.FEATURE_DELTAS))));
             ext = b.build();
         }
         ControlEncoder encoder = new ControlEncoder();
@@ -442,6 +464,99 @@ public final class TipClient implements AutoCloseable {
      */
     public List<User> roster() {
         return session.members();
+    }
+
+    /**
+     * Returns the room this client is in, as the server last said (SESSION, or ROOM after a move).
+     *
+     * @return the room's name; empty before SESSION and with a server that does not speak rooms
+     *     (an original server, or an older TIP/2 one)
+     */
+    public Optional<String> room() {
+        return Optional.ofNullable(rooms.room());
+    }
+
+    /**
+     * Returns the session ids of the members the server mutes (their voice reaches nobody), as of
+     * the last roster or roster delta.
+     *
+     * @return the ids, unmodifiable; empty with a server that does not speak TIP/2
+     */
+    public java.util.Set<Integer> serverMuted() {
+        return rooms.muted();
+    }
+
+    /**
+     * Asks the server for its rooms and waits for the answer (at most the handshake timeout).
+     *
+     * @return the rooms with their member counts, permanent ones first
+     * @throws SessionStateException if the client is not in a room
+     * @throws TipException if the server does not speak rooms, or did not answer in time
+     */
+    public List<RoomListing> rooms() {
+        requireRooms();
+        try {
+            return rooms.list().get(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            throw new TipException("no ROOMS from the server within "
+                    + config.handshakeTimeout().toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TipException("interrupted while waiting for the rooms");
+        }
+    }
+
+    /**
+     * Moves to another room without reconnecting (see {@link #join(String, String)}).
+     *
+     * @param room the room's name
+     * @throws RoomRefusedException if the server refused (the client stays where it was)
+     */
+    public void join(String room) {
+        join(room, null);
+    }
+
+    /**
+     * Moves to another room without reconnecting, and waits (at most the handshake timeout) until
+     * the server says the client is there; its voice then reaches that room only, and {@link
+     * #roster()} becomes that room's. On a server that lets clients create rooms, a room that does
+     * not exist is created (with this password, if any).
+     *
+     * @param room the room's name
+     * @param password its password, or null
+     * @throws RoomRefusedException if the server refused (the client stays where it was)
+     * @throws SessionStateException if the client is not in a room
+     * @throws TipException if the server does not speak rooms, or did not answer in time
+     */
+    public void join(String room, String password) {
+        Objects.requireNonNull(room, "room");
+        String problem = RoomProtocol.roomNameProblem(room);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem + ": " + room);
+        }
+        requireRooms();
+        String refusal;
+        try {
+            refusal = rooms.join(room, password).get(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            throw new TipException("no ROOM from the server within "
+                    + config.handshakeTimeout().toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TipException("interrupted while moving to " + room);
+        }
+        if (refusal != null) {
+            throw new RoomRefusedException(room, refusal);
+        }
+    }
+
+    private void requireRooms() {
+        if (session.state() != SessionState.IN_ROOM) {
+            throw new SessionStateException(session.state(), "a room request");
+        }
+        if (!rooms.roomsGranted()) {
+            throw new TipException("the server does not speak rooms (an original or older TIP/2 server)");
+        }
     }
 
     /**
@@ -617,8 +732,42 @@ public final class TipClient implements AutoCloseable {
         private int maxPlayoutFrames = DEFAULT_MAX_PLAYOUT_FRAMES;
         private List<VoiceCodec> voiceCodecs;
         private int voiceBitrate = DEFAULT_VOICE_BITRATE;
+        private String room;
+        private String roomPassword;
 
         private Builder() {}
+
+        /**
+         * Sets the room to join on a server that hosts several (TIP/2; an original server ignores
+         * it). Default: none, the server's default room. A room the server does not have (and will
+         * not create), a wrong password or a full room make {@link TipClient#connect()} fail with
+         * {@link DisconnectReason#REFUSED} or the server's reason.
+         *
+         * @param room the room's name (1..32 characters, no control characters), or null
+         * @param password its password, or null
+         * @return this builder
+         */
+        public Builder room(String room, String password) {
+            if (room != null) {
+                String problem = RoomProtocol.roomNameProblem(room);
+                if (problem != null) {
+                    throw new IllegalArgumentException("room: " + problem);
+                }
+            }
+            this.room = room;
+            this.roomPassword = password;
+            return this;
+        }
+
+        /**
+         * Sets the room to join, without a password (see {@link #room(String, String)}).
+         *
+         * @param room the room's name, or null
+         * @return this builder
+         */
+        public Builder room(String room) {
+            return room(room, null);
+        }
 
         private static Thread daemonThread(Runnable r) {
             Thread t = new Thread(r);
@@ -924,27 +1073,30 @@ public final class TipClient implements AutoCloseable {
             if (nickname == null) {
                 throw new IllegalStateException("nickname must be set");
             }
-            return new TipClient(new ClientConfig(
-                    host,
-                    port,
-                    nickname,
-                    source,
-                    sink,
-                    listener,
-                    listenerExecutor,
-                    dialectPreference,
-                    connectTimeout,
-                    handshakeTimeout,
-                    keepaliveInterval,
-                    clock,
-                    threadFactory,
-                    localAddress,
-                    maxPlayoutFrames,
-                    voiceCodecs != null ? voiceCodecs : VoiceCodec.available(),
-                    voiceBitrate,
-                    encryptVoice,
-                    voiceTunnel,
-                    "tip-client-" + IDS.incrementAndGet()));
+            return new TipClient(
+                    new ClientConfig(
+                            host,
+                            port,
+                            nickname,
+                            source,
+                            sink,
+                            listener,
+                            listenerExecutor,
+                            dialectPreference,
+                            connectTimeout,
+                            handshakeTimeout,
+                            keepaliveInterval,
+                            clock,
+                            threadFactory,
+                            localAddress,
+                            maxPlayoutFrames,
+                            voiceCodecs != null ? voiceCodecs : VoiceCodec.available(),
+                            voiceBitrate,
+                            encryptVoice,
+                            voiceTunnel,
+                            "tip-client-" + IDS.incrementAndGet()),
+                    room,
+                    roomPassword);
         }
     }
 }

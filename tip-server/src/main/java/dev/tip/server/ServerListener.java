@@ -37,4 +37,12 @@ public interface ServerListener {
      * @param voiceAddress (TCP peer address, CLIENT_PORT), or the address a TIP/2 HELLO came from
      */
     default void voiceAddressRegistered(Participant user, InetSocketAddress voiceAddress) {}
+
+    /**
+     * A user moved to another room (its own JOIN_ROOM, or an operator's move).
+     *
+     * @param user the user, as of after the move ({@link Participant#room()} is the new room)
+     * @param fromRoom the room it left
+     */
+    default void userMoved(Participant user, String fromRoom) {}
 }

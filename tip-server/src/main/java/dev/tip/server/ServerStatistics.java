@@ -69,6 +69,10 @@ package dev.tip.server;
  * @param mixFramesDroppedOverflow voice frames left out of the mix because their speaker's queue
  *     on the server was full (a sender faster than the server's clock, or a burst): the oldest
  *     waiting frame is dropped
+ * @param droppedMuted voice datagrams not relayed because the server mutes their sender
+ * @param rosterDeltasSent ROSTER_DELTA messages sent (one change each, to one TIP/2 member)
+ * @param rostersCoalesced full rosters not sent to a member because a later one replaced them
+ *     within the coalescing interval (original members, and TIP/2 members without deltas)
  * @param relayAllocatedBytes bytes the relay thread has allocated on the heap since start, or -1
  *     where the JVM does not measure it; flat while voice flows when the relay allocates nothing
  *     per datagram
@@ -123,6 +127,9 @@ public record ServerStatistics(
         long mixedFramesSent,
         long mixFramesDroppedLate,
         long mixFramesDroppedOverflow,
+        long droppedMuted,
+        long rosterDeltasSent,
+        long rostersCoalesced,
         long relayAllocatedBytes,
         long tunnelledMembers,
         long tunnelDatagramsIn,

@@ -5,12 +5,16 @@ import dev.tip.core.audio.VoiceCodec;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.server.internal.Counters;
 import dev.tip.server.internal.MonotonicClock;
+import dev.tip.server.internal.RoomsConfig;
 import dev.tip.server.internal.RunningServer;
 import dev.tip.server.internal.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -42,6 +46,13 @@ import java.util.concurrent.ThreadFactory;
  * token-proved voice address, session ids in the roster); the others get exactly the original
  * bytes, and the relay translates the framing per recipient in a mixed room
  * (docs/protocol.md, "TIP/2").
+ *
+ * <p>Rooms: the server hosts one room ({@value Participant#DEFAULT_ROOM}) unless given others
+ * ({@link Builder#rooms}, {@link Builder#room}) or told to let TIP/2 clients create them
+ * ({@link Builder#openRooms}). Original clients land in the default room (the first) and see only
+ * its roster and voice; TIP/2 clients may name a room when they join and move later. Moderation:
+ * {@link #kick}, {@link #ban}, {@link #banAddress}, {@link #mute}, {@link #move}; an application
+ * may refuse joins and moves ({@link Builder#joinPolicy}).
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
@@ -86,6 +97,8 @@ public final class TipServer implements AutoCloseable {
 
     /** Original listeners get one mixed stream by default: what the original client can play. */
     public static final boolean DEFAULT_MIX_ORIGINAL_LISTENERS = true;
+    /** Default longest wait before changes reach a member that needs full rosters: 100 ms. */
+    public static final Duration DEFAULT_ROSTER_COALESCE = Duration.ofMillis(100);
     /** Largest UDP payload. */
     public static final int MAX_DATAGRAM_BYTES = 65_507;
 
@@ -94,6 +107,9 @@ public final class TipServer implements AutoCloseable {
     private final Object lock = new Object();
 
     private State state = State.NEW;
+    /** The virtual speakers made, closed (their pacing threads ended) by {@link #close()}. */
+    private final java.util.concurrent.CopyOnWriteArrayList<VirtualSpeaker> speakers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set once by {@link #start()}, under the lock; read by anyone. */
     private volatile RunningServer running;
 
@@ -190,6 +206,230 @@ public final class TipServer implements AutoCloseable {
     }
 
     /**
+     * Returns the rooms now: permanent ones first, in their configured order, then those clients
+     * created.
+     *
+     * @return an immutable list, empty before start and after close
+     */
+    public List<RoomInfo> rooms() {
+        RunningServer r = running;
+        return r == null ? List.of() : r.rooms();
+    }
+
+    /**
+     * Moves a user to another room, which is created if it does not exist (an operator's move:
+     * no password, limit or {@link JoinPolicy} applies). Both rooms get their new roster; a TIP/2
+     * client that speaks rooms is told its new room. Asynchronous.
+     *
+     * @param id the session id
+     * @param room the room's name
+     * @return true if a user with that id was connected
+     */
+    public boolean move(int id, String room) {
+        Objects.requireNonNull(room, "room");
+        RunningServer r = running;
+        return r != null && r.move(id, room);
+    }
+
+    /**
+     * Server mute: the server stops relaying the user's voice (to everyone, original listeners'
+     * mix included; counted in {@link ServerStatistics#droppedMuted()}), and TIP/2 clients in its
+     * room see it in the roster. Asynchronous.
+     *
+     * @param id the session id
+     * @return true if a user with that id was connected
+     */
+    public boolean mute(int id) {
+        RunningServer r = running;
+        return r != null && r.mute(id, true);
+    }
+
+    /**
+     * Lifts a server mute. Asynchronous.
+     *
+     * @param id the session id
+     * @return true if a user with that id was connected
+     */
+    public boolean unmute(int id) {
+        RunningServer r = running;
+        return r != null && r.mute(id, false);
+    }
+
+    /**
+     * Bans a nickname: users with it are kicked, and clients that join with it are refused with
+     * DISCONNECT "Banned" (and the reason), until the ban expires. Kept in the ban file
+     * ({@link Builder#banFile}) across restarts. Asynchronous.
+     *
+     * @param nickname the nickname, exactly
+     * @param duration how long; null or zero for ever
+     * @param reason shown to the client after "Banned: ", or null
+     * @throws IllegalStateException before start or after close
+     */
+    public void ban(String nickname, Duration duration, String reason) {
+        addBan(new Ban(Ban.Kind.NICKNAME, Objects.requireNonNull(nickname, "nickname"), until(duration), reason));
+    }
+
+    /**
+     * Bans an IP address: its users are kicked and its clients refused until the ban expires.
+     * Asynchronous.
+     *
+     * @param address the address
+     * @param duration how long; null or zero for ever
+     * @param reason shown to the client after "Banned: ", or null
+     * @throws IllegalStateException before start or after close
+     */
+    public void banAddress(InetAddress address, Duration duration, String reason) {
+        addBan(new Ban(Ban.Kind.ADDRESS, address.getHostAddress(), until(duration), reason));
+    }
+
+    /**
+     * Lifts the ban of a nickname or an IP address (its textual form). Asynchronous.
+     *
+     * @param kind what is banned
+     * @param value the nickname or address
+     * @throws IllegalStateException before start or after close
+     */
+    public void unban(Ban.Kind kind, String value) {
+        runningOrThrow().unban(kind, value);
+    }
+
+    /**
+     * Returns the bans in force.
+     *
+     * @return an immutable list, empty before start
+     */
+    public List<Ban> bans() {
+        RunningServer r = running;
+        return r == null ? List.of() : r.bans();
+    }
+
+    private void addBan(Ban ban) {
+        runningOrThrow().ban(ban);
+    }
+
+    private RunningServer runningOrThrow() {
+        RunningServer r = running;
+        if (r == null) {
+            throw new IllegalStateException("not started");
+        }
+        return r;
+    }
+
+    private Instant until(Duration d) {
+        return d == null || d.isZero() || d.isNegative()
+                ? null
+                : Instant.now().plus(d); // wall-clock, as the ban file keeps it
+    }
+
+    /**
+     * A running {@link AudioTap} on a room; {@link #close()} stops it. Thread-safe.
+     */
+    public static final class Tap implements AutoCloseable {
+        private final RunningServer server;
+        private final dev.tip.server.internal.TapSink sink;
+        private final String room;
+
+        private Tap(RunningServer server, dev.tip.server.internal.TapSink sink, String room) {
+            this.server = server;
+            this.sink = sink;
+            this.room = room;
+        }
+
+        /**
+         * Returns the room tapped.
+         *
+         * @return its name
+         */
+        public String room() {
+            return room;
+        }
+
+        /**
+         * Returns the frames the tap was given.
+         *
+         * @return frames delivered
+         */
+        public long framesDelivered() {
+            return sink.delivered();
+        }
+
+        /**
+         * Returns the frames lost because the tap fell behind.
+         *
+         * @return frames dropped
+         */
+        public long framesDropped() {
+            return sink.dropped();
+        }
+
+        /** Stops the tap; frames still queued are not delivered. Idempotent. */
+        @Override
+        public void close() {
+            server.untap(sink);
+        }
+    }
+
+    /**
+     * Starts receiving a room's voice as decoded PCM ({@link AudioTap}): each speaker's frames and
+     * the room's mix. Taps are for permanent rooms (a created room's id is reused once it is gone).
+     *
+     * @param room a permanent room's name
+     * @param tap the application's tap
+     * @return the running tap
+     * @throws IllegalArgumentException if there is no such room
+     * @throws IllegalStateException before start or after close
+     */
+    public Tap tap(String room, AudioTap tap) {
+        Objects.requireNonNull(room, "room");
+        Objects.requireNonNull(tap, "tap");
+        RunningServer r = runningOrThrow();
+        dev.tip.server.internal.TapSink sink = r.tap(room, tap);
+        if (sink == null) {
+            throw new IllegalArgumentException("no such room: " + room);
+        }
+        return new Tap(r, sink, room);
+    }
+
+    /**
+     * Adds a virtual member that the application speaks through ({@link VirtualSpeaker}) to an
+     * existing room: it joins the roster (everyone in the room gets it) and everyone in the room
+     * hears what it plays, TIP/2 and original listeners alike. It takes a session id (and counts
+     * against the server's {@code maxUsers}).
+     *
+     * @param room the room's name
+     * @param name the speaker's nickname
+     * @return the speaker, in the room
+     * @throws IllegalArgumentException if there is no such room, or the server is full
+     * @throws IllegalStateException before start or after close
+     */
+    public VirtualSpeaker addVirtualSpeaker(String room, String name) {
+        Objects.requireNonNull(room, "room");
+        Objects.requireNonNull(name, "name");
+        RunningServer r = runningOrThrow();
+        int id = r.addVirtual(name, room);
+        if (id < 0) {
+            throw new IllegalArgumentException(
+                    "cannot add a virtual speaker to " + room + ": no such room, or the server is full");
+        }
+        VirtualSpeaker speaker =
+                new VirtualSpeaker(id, name, room, pcm -> r.inject(id, pcm), () -> r.removeVirtual(id), r.port());
+        speakers.add(speaker);
+        return speaker;
+    }
+
+    /**
+     * Returns each connected member's voice stream as the relay counted it (packets, bytes,
+     * lost, late, jitter, codec, path); also the MBean's {@code Streams} attribute.
+     *
+     * @return one entry per member that has a voice stream registered, in join order; empty
+     *     before start and after close
+     */
+    public List<StreamStatistics> streamStatistics() {
+        RunningServer r = running;
+        return r == null ? List.of() : r.streams();
+    }
+
+    /**
      * Returns the counters, read now.
      *
      * @return the statistics now (all zero, and relayAllocatedBytes -1, before start)
@@ -211,6 +451,9 @@ public final class TipServer implements AutoCloseable {
             State was = state;
             state = State.CLOSED;
             if (was == State.STARTED) {
+                for (VirtualSpeaker v : speakers) {
+                    v.close();
+                }
                 running.close();
             }
         }
@@ -255,8 +498,100 @@ public final class TipServer implements AutoCloseable {
         private TipClock clock = TipClock.system();
         private ThreadFactory threadFactory = Thread::new;
         private boolean jmx = true;
+        private final List<RoomsConfig.Room> rooms = new ArrayList<>();
+        private boolean openRooms;
+        private Path banFile;
+        private JoinPolicy joinPolicy = JoinPolicy.ALLOW_ALL;
+        private Duration rosterCoalesce = DEFAULT_ROSTER_COALESCE;
 
         private Builder() {}
+
+        /**
+         * Adds permanent rooms without passwords or limits, in order; the first room added (here
+         * or by {@link #room}) is the default room, where original clients land. Without any, the
+         * server has one room, {@value Participant#DEFAULT_ROOM}.
+         *
+         * @param names the rooms' names (1..32 characters, no control characters, no duplicates)
+         * @return this builder
+         */
+        public Builder rooms(String... names) {
+            for (String n : names) {
+                room(n, null, 0);
+            }
+            return this;
+        }
+
+        /**
+         * Adds a permanent room.
+         *
+         * @param name its name (1..32 characters, no control characters)
+         * @param password its password, or null for none
+         * @param maxUsers its user limit, 0 for none
+         * @return this builder
+         */
+        public Builder room(String name, String password, int maxUsers) {
+            RoomsConfig.Room r = new RoomsConfig.Room(name, password, maxUsers);
+            for (RoomsConfig.Room o : rooms) {
+                if (o.name().equals(name)) {
+                    throw new IllegalArgumentException("room " + name + " is added twice");
+                }
+            }
+            rooms.add(r);
+            return this;
+        }
+
+        /**
+         * Lets TIP/2 clients create rooms by naming one that does not exist (with the password
+         * they give, if any); a created room disappears when its last member leaves. Default off.
+         *
+         * @param open true to let clients create rooms
+         * @return this builder
+         */
+        public Builder openRooms(boolean open) {
+            this.openRooms = open;
+            return this;
+        }
+
+        /**
+         * Sets the file bans are kept in across restarts (read at start, rewritten on every
+         * change); null (the default) keeps them in memory only.
+         *
+         * @param file the file, or null
+         * @return this builder
+         */
+        public Builder banFile(Path file) {
+            this.banFile = file;
+            return this;
+        }
+
+        /**
+         * Sets who may refuse joins and moves (with a reason the client sees). Default: nobody.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder joinPolicy(JoinPolicy policy) {
+            this.joinPolicy = Objects.requireNonNull(policy, "joinPolicy");
+            return this;
+        }
+
+        /**
+         * Sets how often, at most, a full roster goes to a member that needs full rosters
+         * (original clients; TIP/2 clients without roster deltas) while the roster keeps
+         * changing: changes within the interval are sent as one roster at its end. A joining
+         * member always gets its roster at once. Zero sends every roster at once. Default 100 ms.
+         *
+         * @param interval 0..10 s
+         * @return this builder
+         */
+        public Builder rosterCoalesceInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || interval.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("rosterCoalesceInterval must be 0..10 s, was " + interval);
+            }
+            this.rosterCoalesce = interval;
+            return this;
+        }
 
         /**
          * Sets the port for both TCP and UDP; 0 picks an ephemeral one. Default {@value #DEFAULT_PORT}.
@@ -697,7 +1032,8 @@ public final class TipServer implements AutoCloseable {
                     voiceCodecs != null ? voiceCodecs : VoiceCodec.available(),
                     voiceBitrate,
                     requireEncryption,
-                    resumeWindow));
+                    resumeWindow,
+                    new RoomsConfig(rooms, openRooms, banFile, joinPolicy, rosterCoalesce.toMillis())));
         }
 
         private static int perMinute(int max, String name) {

@@ -49,6 +49,28 @@ final class Tip2Peer implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Connects with extra SEND_NICKNAME fields (such as {@code "ROOM": "a"}), negotiates TIP/2
+     * and waits for SESSION; no HELLO yet.
+     */
+    static Tip2Peer negotiated(int serverPort, String name, String extraFields) throws IOException {
+        Tip2Peer p = new Tip2Peer(serverPort);
+        p.control.write("{\"KEY\": 2, \"NAME\": \"" + name + "\", \"VERSION\": 2, " + extraFields
+                + "}{\"KEY\": 7, \"PORT\": " + p.voice.getLocalPort() + "}");
+        p.session = p.control.await(ControlMessage.Session.class, s -> true);
+        p.id = p.session.session();
+        p.token = HexFormat.fromHexDigitsToLong(
+                p.session.extensions().getString("TOKEN").orElseThrow());
+        return p;
+    }
+
+    /** Negotiated with extra fields and associated. */
+    static Tip2Peer joined(int serverPort, String name, String extraFields) throws IOException {
+        Tip2Peer p = negotiated(serverPort, name, extraFields);
+        p.helloUntilAcked();
+        return p;
+    }
+
     /** Negotiated and associated: HELLO answered by HELLO_ACK. */
     static Tip2Peer joined(int serverPort, String name) throws IOException {
         Tip2Peer p = negotiated(serverPort, name);

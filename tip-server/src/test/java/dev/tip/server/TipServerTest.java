@@ -420,6 +420,8 @@ class TipServerTest {
         String[] names = {
             "Port",
             "Roster",
+            "Rooms",
+            "Streams",
             "Users",
             "ConnectionsAccepted",
             "ConnectionsRefused",
@@ -454,6 +456,9 @@ class TipServerTest {
             "MixedFramesSent",
             "MixFramesDroppedLate",
             "MixFramesDroppedOverflow",
+            "DroppedMuted",
+            "RosterDeltasSent",
+            "RostersCoalesced",
             "RelayAllocatedBytes",
             "TunnelledMembers",
             "TunnelDatagramsIn",

@@ -109,6 +109,15 @@ public final class ClientCommand implements Callable<Integer> {
     boolean pcmOnly;
 
     @Option(
+            names = "--room",
+            paramLabel = "NAME",
+            description = "Join room NAME on a server that hosts several (TIP/2). Default: the server's default room.")
+    String room;
+
+    @Option(names = "--room-password", paramLabel = "PW", description = "The password of the room given with --room.")
+    String roomPassword;
+
+    @Option(
             names = "--seconds",
             paramLabel = "S",
             description = "Leave the room by itself after S seconds (and exit 0). Default: stay until quit.")
@@ -131,6 +140,12 @@ public final class ClientCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "Invalid value for option '--nick': " + e.getMessage());
+        }
+        try {
+            builder.room(room, roomPassword);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "Invalid value for option '--room': " + e.getMessage());
         }
         if (seconds != null && !(seconds > 0 && seconds <= 1e9)) {
             throw new CommandLine.ParameterException(
@@ -253,6 +268,10 @@ public final class ClientCommand implements Callable<Integer> {
                 }
                 String line = (String) read;
                 String command = line.trim().toLowerCase(Locale.ROOT);
+                if (command.startsWith("join ") || command.equals("join")) {
+                    join(client, line.trim());
+                    continue;
+                }
                 switch (command) {
                     case "" -> {}
                     case "mute" -> {
@@ -266,9 +285,11 @@ public final class ClientCommand implements Callable<Integer> {
                     case "users" ->
                         status.println(
                                 roster(client.roster().stream().map(User::name).toList()));
+                    case "rooms" -> rooms(client);
                     case "quit", "exit" -> outcome.complete(0);
                     case "help", "?" ->
-                        status.println("Commands: mute, unmute, users (who is in the room), quit (leave)."
+                        status.println("Commands: mute, unmute, users (who is in the room), rooms (the server's rooms),"
+                                + " join NAME [PASSWORD] (move to a room), quit (leave)."
                                 + (status.liveStatus() ? " Tab completes, Up/Down recall." : ""));
                     default -> status.println("Unknown command '" + line.trim() + "'; type help.");
                 }
@@ -277,6 +298,35 @@ public final class ClientCommand implements Callable<Integer> {
             if (!outcome.isDone()) {
                 status.println("Standard input failed (" + e.getMessage() + "); commands are off, quit with Ctrl-C.");
             }
+        }
+    }
+
+    private void rooms(TipClient client) {
+        try {
+            for (dev.tip.core.RoomListing r : client.rooms()) {
+                boolean here = client.room().map(r.name()::equals).orElse(false);
+                status.println((here ? "* " : "  ") + r.name() + "  " + r.members() + " user(s)"
+                        + (r.maxUsers() > 0 ? " of " + r.maxUsers() : "")
+                        + (r.passwordProtected() ? "  (password)" : ""));
+            }
+        } catch (dev.tip.core.TipException e) {
+            status.println("rooms: " + e.getMessage());
+        }
+    }
+
+    private void join(TipClient client, String line) {
+        String[] words = line.split("\\s+", 3);
+        if (words.length < 2) {
+            status.println("usage: join NAME [PASSWORD]");
+            return;
+        }
+        try {
+            client.join(words[1], words.length > 2 ? words[2] : null);
+            status.println("In room " + words[1] + " (users lists who is there).");
+        } catch (dev.tip.core.RoomRefusedException e) {
+            status.println("Not moved: " + e.getMessage());
+        } catch (dev.tip.core.TipException | IllegalArgumentException e) {
+            status.println("join: " + e.getMessage());
         }
     }
 

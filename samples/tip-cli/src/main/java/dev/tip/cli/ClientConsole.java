@@ -28,7 +28,7 @@ import org.jline.utils.Status;
 sealed interface ClientConsole extends AutoCloseable permits ClientConsole.Plain, ClientConsole.Interactive {
 
     /** The words {@code tip client} takes at its prompt. */
-    List<String> COMMANDS = List.of("mute", "unmute", "users", "help", "quit");
+    List<String> COMMANDS = List.of("mute", "unmute", "users", "rooms", "join", "help", "quit");
 
     /** What {@link #readCommand} returned besides a line. */
     enum End {

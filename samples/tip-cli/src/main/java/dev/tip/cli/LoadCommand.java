@@ -96,6 +96,19 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Sending time per run, 1..600. Default: ${DEFAULT-VALUE}.")
     int seconds = 10;
 
+    @Option(
+            names = "--rooms",
+            paramLabel = "N",
+            description = "Speak plaintext TIP/2 and spread the clients over N rooms (client i in room load-(i mod N); "
+                    + "the server needs --open-rooms); speaker s is client s, so --speakers N is one per room. "
+                    + "0 (the default): the original dialect, one room.")
+    int rooms;
+
+    @Option(
+            names = "--no-deltas",
+            description = "--rooms: do not ask for roster deltas (every join then sends everyone the whole roster).")
+    boolean noDeltas;
+
     @Option(names = "--json", description = "Print one JSON line instead of the readable summary.")
     boolean json;
 
@@ -127,6 +140,16 @@ public final class LoadCommand implements Callable<Integer> {
     private volatile Run current;
     private volatile boolean receiving = true;
     private final AtomicLong foreign = new AtomicLong();
+    /** Control bytes all clients received, setup included. */
+    private final AtomicLong controlBytes = new AtomicLong();
+    /** TIP/2 (--rooms): each client's session id and token, from SESSION; -1 until then. */
+    private volatile int[] sessionIds;
+
+    private volatile long[] tokens;
+    private static final int HEAD = 10;
+
+    /** A client's control connection: its index and decoder. */
+    private record ControlState(int index, ControlDecoder decoder) {}
 
     /** One measured run: written by the sender and receiver threads, read after both are done. */
     private static final class Run {
@@ -223,6 +246,10 @@ public final class LoadCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     cl, "--max-loss must be at least 0, --max-p99-ms positive, --max-steps 1..40");
         }
+        if (rooms < 0 || rooms > clients || (rooms > 0 && clients % rooms != 0)) {
+            throw new CommandLine.ParameterException(
+                    cl, "--rooms must be 0..K and divide K (" + clients + "), was " + rooms);
+        }
         if ((long) speakers * clients * (long) Math.ceil(rate * seconds) / 8 > (1L << 30)) {
             throw new CommandLine.ParameterException(cl, "speakers x clients x rate x seconds is too large to track");
         }
@@ -282,6 +309,9 @@ public final class LoadCommand implements Callable<Integer> {
     private String setup(Selector controlSelector, Selector udpSelector) throws IOException {
         String prefix = "tl" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000)) + "-";
         proven = new boolean[clients];
+        sessionIds = new int[clients];
+        java.util.Arrays.fill(sessionIds, -1);
+        tokens = new long[clients];
         byte[] greeting = TipProtocol.greeting();
         for (int i = 0; i < clients; i++) {
             SocketChannel ch = SocketChannel.open();
@@ -299,22 +329,65 @@ public final class LoadCommand implements Callable<Integer> {
             udp.add(dc);
             int udpPort = ((InetSocketAddress) dc.getLocalAddress()).getPort();
             // as the original client: nickname and port in one write, then the greeting datagram
-            String hello = "{\"KEY\": 2, \"NAME\": \"" + prefix + i + "\"}{\"KEY\": 7, \"PORT\": " + udpPort + "}";
+            String tip2 = rooms == 0
+                    ? ""
+                    : ", \"VERSION\": 2, \"ROOM\": \"load-" + (i % rooms) + "\""
+                            + (noDeltas ? "" : ", \"FEATURES\": [\"rooms\", \"deltas\"]");
+            String hello =
+                    "{\"KEY\": 2, \"NAME\": \"" + prefix + i + "\"" + tip2 + "}{\"KEY\": 7, \"PORT\": " + udpPort + "}";
             ByteBuffer b = ByteBuffer.wrap(hello.getBytes(StandardCharsets.US_ASCII));
             while (b.hasRemaining()) {
                 ch.write(b);
             }
-            dc.send(ByteBuffer.wrap(greeting), server);
+            if (rooms == 0) {
+                dc.send(ByteBuffer.wrap(greeting), server);
+            }
             ch.configureBlocking(false);
-            ch.register(controlSelector, SelectionKey.OP_READ, new ControlDecoder());
+            ch.register(controlSelector, SelectionKey.OP_READ, new ControlState(i, new ControlDecoder()));
             dc.configureBlocking(false);
             dc.register(udpSelector, SelectionKey.OP_READ, i);
         }
         return null;
     }
 
+    /** TIP/2: every client's SESSION, then HELLO until its HELLO_ACK. */
+    private String registerTip2() throws IOException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        ByteBuffer hello = ByteBuffer.allocate(HEAD + 8);
+        while (true) {
+            int unproven = 0;
+            for (int i = 0; i < clients; i++) {
+                if (proven[i]) {
+                    continue;
+                }
+                unproven++;
+                if (sessionIds[i] < 0) {
+                    continue;
+                }
+                hello.clear();
+                hello.put((byte) 0x80).put((byte) 16).putShort((short) sessionIds[i]);
+                hello.putShort((short) 0).putInt(0).putLong(tokens[i]);
+                hello.flip();
+                udp.get(i).send(hello, server);
+            }
+            if (unproven == 0) {
+                return null;
+            }
+            if (System.nanoTime() > deadline) {
+                return unproven + " of " + clients + " clients never got SESSION and HELLO_ACK";
+            }
+            if (serverClosed.get()) {
+                return "the server closed a control connection during setup";
+            }
+            LockSupport.parkNanos(100_000_000L);
+        }
+    }
+
     /** Proves every client registered: its probe relayed, or a relayed probe received. */
     private String register() throws IOException {
+        if (rooms > 0) {
+            return registerTip2();
+        }
         long deadline = System.nanoTime() + 10_000_000_000L;
         ByteBuffer probe = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         int next = 0;
@@ -407,7 +480,8 @@ public final class LoadCommand implements Callable<Integer> {
                 selector.select(
                         key -> {
                             SocketChannel ch = (SocketChannel) key.channel();
-                            ControlDecoder d = (ControlDecoder) key.attachment();
+                            ControlState state = (ControlState) key.attachment();
+                            ControlDecoder d = state.decoder();
                             buf.clear();
                             int n;
                             try {
@@ -422,6 +496,7 @@ public final class LoadCommand implements Callable<Integer> {
                                 }
                                 return;
                             }
+                            controlBytes.addAndGet(n);
                             d.feed(buf.array(), 0, n);
                             try {
                                 ControlMessage m;
@@ -429,6 +504,13 @@ public final class LoadCommand implements Callable<Integer> {
                                     if (m instanceof ControlMessage.ServerClose
                                             || m instanceof ControlMessage.Disconnect) {
                                         serverClosed.set(true);
+                                    }
+                                    if (m instanceof ControlMessage.Session session && rooms > 0) {
+                                        String token = session.extensions()
+                                                .getString("TOKEN")
+                                                .orElse("0");
+                                        tokens[state.index()] = java.util.HexFormat.fromHexDigitsToLong(token);
+                                        sessionIds[state.index()] = session.session();
                                     }
                                 }
                             } catch (ProtocolException e) {
@@ -475,27 +557,40 @@ public final class LoadCommand implements Callable<Integer> {
     }
 
     private void onDatagram(ByteBuffer b, int receiver, long now) {
-        if (b.remaining() < OFFSET_STAMP + 8 || b.getInt(0) != MAGIC) {
+        int base = 0;
+        if (rooms > 0) {
+            // TIP/2: HELLO_ACK proves the client; voice carries the server's 10-byte header
+            if (b.remaining() < HEAD || (b.get(0) & 0xC0) != 0x80) {
+                foreign.incrementAndGet();
+                return;
+            }
+            if (b.get(1) == 17) {
+                proven[receiver] = true;
+                return;
+            }
+            base = HEAD;
+        }
+        if (b.remaining() < base + OFFSET_STAMP + 8 || b.getInt(base) != MAGIC) {
             foreign.incrementAndGet();
             return;
         }
-        int sender = b.getShort(OFFSET_SENDER);
+        int sender = b.getShort(base + OFFSET_SENDER);
         if (sender < 0 || sender >= clients) {
             foreign.incrementAndGet();
             return;
         }
-        if (b.getShort(OFFSET_TYPE) == TYPE_PROBE) {
+        if (b.getShort(base + OFFSET_TYPE) == TYPE_PROBE) {
             probesSeen.incrementAndGet();
             proven[sender] = true;
             proven[receiver] = true;
             return;
         }
         Run r = current;
-        if (r == null || b.getInt(OFFSET_RUN) != r.id || sender >= speakers || sender == receiver) {
+        if (r == null || b.getInt(base + OFFSET_RUN) != r.id || sender >= speakers || sender == receiver) {
             return;
         }
-        int seq = b.getInt(OFFSET_SEQ);
-        long us = Math.max(0, (now - b.getLong(OFFSET_STAMP)) / 1000);
+        int seq = b.getInt(base + OFFSET_SEQ);
+        long us = Math.max(0, (now - b.getLong(base + OFFSET_STAMP)) / 1000);
         // uncontended: publishes the counts to the thread that reads the run afterwards
         synchronized (r) {
             BitSet seen = r.seen[sender * clients + receiver];
@@ -537,8 +632,12 @@ public final class LoadCommand implements Callable<Integer> {
         long[] next = new long[speakers];
         int[] seq = new int[speakers];
         long start = System.nanoTime() + 1_000_000L;
+        int head = rooms > 0 ? HEAD : 0;
+        ByteBuffer[] payloads = new ByteBuffer[speakers];
         for (int s = 0; s < speakers; s++) {
-            bufs[s] = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            bufs[s] = ByteBuffer.allocateDirect(head + SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            payloads[s] = bufs[s].position(head).slice().order(ByteOrder.LITTLE_ENDIAN);
+            bufs[s].clear();
             next[s] = start + period * s / speakers;
         }
         r.startNanos = start;
@@ -554,7 +653,21 @@ public final class LoadCommand implements Callable<Integer> {
                 }
                 any = true;
                 if (next[s] <= now) {
-                    stamp(bufs[s], TYPE_DATA, s, r.id, seq[s]);
+                    if (head > 0) {
+                        // the TIP/2 header (big-endian), then the stamped payload
+                        ByteBuffer whole = bufs[s];
+                        stamp(payloads[s], TYPE_DATA, s, r.id, seq[s]);
+                        whole.clear();
+                        whole.put(0, (byte) 0x80).put(1, (byte) 0);
+                        whole.order(ByteOrder.BIG_ENDIAN)
+                                .putShort(2, (short) sessionIds[s])
+                                .putShort(4, (short) seq[s])
+                                .putInt(6, seq[s] * 512)
+                                .order(ByteOrder.LITTLE_ENDIAN);
+                        whole.limit(head + SIZE);
+                    } else {
+                        stamp(bufs[s], TYPE_DATA, s, r.id, seq[s]);
+                    }
                     try {
                         udp.get(s).send(bufs[s], server);
                         offered++;
@@ -653,7 +766,8 @@ public final class LoadCommand implements Callable<Integer> {
     }
 
     private long expected(Run r) {
-        return r.offered * (clients - 1);
+        // each room holds K/N clients (--rooms), the whole K otherwise
+        return r.offered * ((rooms > 0 ? clients / rooms : clients) - 1);
     }
 
     private double loss(Run r) {
@@ -675,6 +789,9 @@ public final class LoadCommand implements Callable<Integer> {
         g.writeNumberField("port", port);
         g.writeNumberField("clients", clients);
         g.writeNumberField("speakers", speakers);
+        g.writeNumberField("rooms", rooms);
+        g.writeBooleanField("deltas", rooms > 0 && !noDeltas);
+        g.writeNumberField("control_bytes", controlBytes.get());
         g.writeNumberField("rate_pps", round(r.rate, 4));
         g.writeNumberField("seconds", seconds);
         g.writeNumberField("setup_ms", setupMs);
@@ -719,7 +836,8 @@ public final class LoadCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "tip load: %d clients on %s:%d, %d-byte datagrams, setup %d ms%n"
                         + "  speakers %d x %.2f pps for %d s: offered %d, expected %d, delivered %d (%.0f/s), loss %.4f%%, duplicates %d%n"
-                        + "  relay latency us (send to receive, app to app): p50 %d  p99 %d  p99.9 %d  max %d%s",
+                        + "  relay latency us (send to receive, app to app): p50 %d  p99 %d  p99.9 %d  max %d%n"
+                        + "  %s, control bytes received in all %d%s",
                 clients,
                 server.getAddress().getHostAddress(),
                 port,
@@ -738,6 +856,11 @@ public final class LoadCommand implements Callable<Integer> {
                 h.getValueAtPercentile(99),
                 h.getValueAtPercentile(99.9),
                 h.getMaxValue(),
+                rooms > 0
+                        ? "TIP/2 in " + rooms + " room(s) of " + clients / rooms
+                                + (noDeltas ? ", no deltas" : ", deltas")
+                        : "original dialect, one room",
+                controlBytes.get(),
                 serverClosed.get() ? "\n  the server closed a control connection" : "");
     }
 }

@@ -1,8 +1,6 @@
 package dev.tip.cli;
 
 import dev.tip.server.NicknamePolicy;
-import dev.tip.server.Participant;
-import dev.tip.server.ServerStatistics;
 import dev.tip.server.TipServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -12,7 +10,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -24,7 +21,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tip server}: runs a TIP server with the original's conventions (port 9999, the PORT
- * environment variable, a port argument) and its console (STOP, LIST), plus STATS, KICK and HELP.
+ * environment variable, a port argument) and its console (STOP, LIST), plus rooms, moderation,
+ * STATS and HELP ({@link ServerConsole}).
  * Confined to the thread that runs it (the console runs on that thread).
  */
 @Command(
@@ -33,7 +31,9 @@ import picocli.CommandLine.Parameters;
         exitCodeOnInvalidInput = 2,
         description = {
             "Runs a TIP server: TCP control and UDP voice on one port, for original and TIP clients.",
-            "Console commands on standard input: STOP, LIST, STATS, KICK <id> [reason], HELP. The end of "
+            "Console commands on standard input: STOP, LIST, ROOMS, STATS, KICK <id> [reason], "
+                    + "BAN <nickname> [minutes] [reason], BANIP <address> [minutes] [reason], UNBAN <value>, BANS, "
+                    + "MUTE <id>, UNMUTE <id>, MOVE <id> <room>, HELP. The end of "
                     + "standard input does not stop the server: use STOP or Ctrl-C.",
             "Exit status: 0 stopped with STOP; 1 the port could not be bound; 2 bad arguments."
         })
@@ -142,11 +142,37 @@ public final class ServerCommand implements Callable<Integer> {
     int maxVoiceRate = TipServer.DEFAULT_MAX_VOICE_DATAGRAMS_PER_SECOND;
 
     @Option(
+            names = "--rooms",
+            paramLabel = "A,B,C",
+            split = ",",
+            description = "Permanent rooms; the first is the default room, where original clients land. "
+                    + "Default: one room, \"lobby\". NAME:PASSWORD gives a room a password.")
+    java.util.List<String> rooms = new java.util.ArrayList<>();
+
+    @Option(
+            names = "--open-rooms",
+            description = "Let TIP/2 clients create rooms by naming them (an empty created room disappears).")
+    boolean openRooms;
+
+    @Option(
+            names = "--ban-file",
+            paramLabel = "FILE",
+            description = "Keep bans in FILE across restarts (read at start, rewritten on every change).")
+    java.nio.file.Path banFile;
+
+    @Option(
             names = "--max-pending-per-address",
             paramLabel = "N",
-            description = "Most connections from one IP address still in their handshake (raise it for load tools"
-                    + " that connect many clients at once). Default: ${DEFAULT-VALUE}.")
+            description = "Most unjoined connections from one IP address; beyond it the oldest gets \"Server busy\" "
+                    + "(raise it for `tip load` bursts of connections). Default: ${DEFAULT-VALUE}.")
     int maxPendingPerAddress = TipServer.DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS;
+
+    @Option(
+            names = "--roster-coalesce-ms",
+            paramLabel = "MS",
+            description = "Most often a client that needs full rosters gets one while the roster keeps changing; "
+                    + "0 sends one per change. Default: ${DEFAULT-VALUE}.")
+    long rosterCoalesceMs = TipServer.DEFAULT_ROSTER_COALESCE.toMillis();
 
     @Override
     public Integer call() throws Exception {
@@ -169,6 +195,22 @@ public final class ServerCommand implements Callable<Integer> {
                 "resumeWindow",
                 () -> builder.resumeWindow(java.time.Duration.ofSeconds(resumeWindowSeconds)));
         option("--max-users-per-address", "maxUsersPerAddress", () -> builder.maxUsersPerAddress(maxUsersPerAddress));
+        for (String r : rooms) {
+            int colon = r.indexOf(':');
+            String name = colon < 0 ? r : r.substring(0, colon);
+            String password = colon < 0 ? null : r.substring(colon + 1);
+            option("--rooms", "name", () -> builder.room(name, password, 0));
+        }
+        builder.openRooms(openRooms);
+        option(
+                "--max-pending-per-address",
+                "maxPendingConnectionsPerAddress",
+                () -> builder.maxPendingConnectionsPerAddress(maxPendingPerAddress));
+        option(
+                "--roster-coalesce-ms",
+                "rosterCoalesceInterval",
+                () -> builder.rosterCoalesceInterval(java.time.Duration.ofMillis(rosterCoalesceMs)));
+        builder.banFile(banFile);
         builder.mixOriginalListeners(!noMix);
         builder.requireEncryption(requireEncryption);
         if (pcmOnly) {
@@ -178,10 +220,6 @@ public final class ServerCommand implements Callable<Integer> {
         option("--max-message-bytes", "maxControlMessageBytes", () -> builder.maxControlMessageBytes(maxMessageBytes));
         option("--queue-bytes", "outboundQueueBytes", () -> builder.outboundQueueBytes(queueBytes));
         option("--udp-buffer", "udpBufferBytes", () -> builder.udpBufferBytes(udpBuffer));
-        option(
-                "--max-pending-per-address",
-                "maxPendingConnectionsPerAddress",
-                () -> builder.maxPendingConnectionsPerAddress(maxPendingPerAddress));
         option(
                 "--max-voice-rate",
                 "maxVoiceDatagramsPerSecond",
@@ -269,121 +307,22 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     private void console(TipServer server, PrintStream out) {
+        ServerConsole console = new ServerConsole(server, out);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
-                String[] words = line.trim().split("\\s+", 3);
-                String command = words[0].toUpperCase(Locale.ROOT);
-                switch (command) {
-                    case "" -> {}
-                    case "STOP" -> {
-                        LOG.info("Stopping server...");
-                        Runtime.getRuntime().exit(0);
-                        return;
-                    }
-                    case "LIST" -> {
-                        LOG.info("Getting current user list");
-                        for (Participant u : server.users()) {
-                            // the original's format: ID=0 ADDR=('127.0.0.1', 50432) NAME=John STATUS=True
-                            out.println("ID=" + u.id() + " ADDR=('"
-                                    + u.controlAddress().getAddress().getHostAddress() + "', "
-                                    + u.controlAddress().getPort() + ") NAME=" + u.name() + " STATUS=True"
-                                    + (u.voiceAddress() == null
-                                            ? ""
-                                            : " VOICE=" + u.voiceAddress().getPort()));
-                        }
-                    }
-                    case "STATS" -> printStats(server.statistics(), out);
-                    case "KICK" -> {
-                        if (words.length < 2) {
-                            out.println("usage: KICK <id> [reason]");
-                            continue;
-                        }
-                        try {
-                            int id = Integer.parseInt(words[1]);
-                            String reason = words.length > 2 ? words[2] : "Kicked";
-                            out.println(server.kick(id, reason) ? "kicked " + id : "no user with id " + id);
-                        } catch (NumberFormatException e) {
-                            out.println("KICK: not an id: " + words[1]);
-                        }
-                    }
-                    case "HELP" ->
-                        out.println("Commands: STOP (SERVER_CLOSE to all, exit), LIST (users), STATS (counters), "
-                                + "KICK <id> [reason], HELP");
-                    default -> out.println("Unknown command " + words[0] + "; type HELP");
+                if (line.trim().equalsIgnoreCase("LIST")) {
+                    LOG.info("Getting current user list");
                 }
-                out.flush();
+                if (!console.handle(line)) {
+                    LOG.info("Stopping server...");
+                    Runtime.getRuntime().exit(0);
+                    return;
+                }
             }
         } catch (java.io.IOException e) {
             LOG.warn("console input failed: {}", e.toString());
         }
         LOG.debug("standard input closed; serving until stopped by a signal");
-    }
-
-    private static void printStats(ServerStatistics s, PrintStream out) {
-        out.printf(
-                Locale.ROOT,
-                "users=%d connections accepted=%d refused=%d%n",
-                s.users(),
-                s.connectionsAccepted(),
-                s.connectionsRefused());
-        out.printf(
-                Locale.ROOT,
-                "datagrams received=%d (%d bytes) relayed=%d (%d bytes)%n",
-                s.datagramsReceived(),
-                s.bytesReceived(),
-                s.datagramsRelayed(),
-                s.bytesRelayed());
-        out.printf(
-                Locale.ROOT,
-                "dropped: unknown sender=%d greeting=%d too long=%d send failed=%d%n",
-                s.droppedUnknownSender(),
-                s.droppedProbe(),
-                s.droppedTooLong(),
-                s.droppedSendFailed());
-        out.printf(
-                Locale.ROOT,
-                "TIP/2: dropped malformed=%d bad token=%d wrong session=%d wrong address=%d"
-                        + " forged=%d replayed=%d; voice addresses learned=%d, HELLO_ACK sent=%d%n",
-                s.droppedMalformed(),
-                s.droppedBadToken(),
-                s.droppedWrongSession(),
-                s.droppedWrongAddress(),
-                s.droppedForged(),
-                s.droppedReplayed(),
-                s.voiceAddressesLearned(),
-                s.helloAcksSent());
-        out.printf(
-                Locale.ROOT,
-                "control messages received=%d sent=%d, protocol errors=%d, relay thread allocated=%d bytes%n",
-                s.controlMessagesReceived(),
-                s.controlMessagesSent(),
-                s.protocolErrors(),
-                s.relayAllocatedBytes());
-        out.printf(
-                Locale.ROOT,
-                "limits: voice rate-limited=%d, socket failures=%d, pending evicted=%d, renames unchanged=%d"
-                        + " limited=%d, rosters replaced=%d, CLIENT_PORT limited=%d refused=%d,"
-                        + " log lines suppressed=%d%n",
-                s.droppedRateLimited(),
-                s.voiceSocketFailures(),
-                s.pendingConnectionsEvicted(),
-                s.renamesUnchanged(),
-                s.renamesLimited(),
-                s.rostersReplaced(),
-                s.clientPortChangesLimited(),
-                s.clientPortsRefused(),
-                s.logLinesSuppressed());
-        out.printf(
-                Locale.ROOT,
-                "tunnel: members now=%d datagrams in=%d out=%d, dropped slow reader=%d inbound=%d;"
-                        + " sessions resumed=%d, resumes refused=%d%n",
-                s.tunnelledMembers(),
-                s.tunnelDatagramsIn(),
-                s.tunnelDatagramsOut(),
-                s.tunnelDroppedOverflow(),
-                s.tunnelDroppedInbound(),
-                s.sessionsResumed(),
-                s.resumesRefused());
     }
 }

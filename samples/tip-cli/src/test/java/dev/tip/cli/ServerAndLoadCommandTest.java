@@ -139,6 +139,44 @@ class ServerAndLoadCommandTest {
     }
 
     @Test
+    void theLoadToolSpreadsTip2ClientsOverRoomsAndExpectsCopiesWithinARoomOnly() {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        try (dev.tip.server.TipServer server = dev.tip.server.TipServer.builder()
+                .port(0)
+                .bindAddress(java.net.InetAddress.getLoopbackAddress())
+                .jmx(false)
+                .openRooms(true)
+                .build()
+                .start()) {
+            System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            int code = run(
+                    "load",
+                    "--port",
+                    String.valueOf(server.tcpPort()),
+                    "--clients",
+                    "6",
+                    "--rooms",
+                    "2",
+                    "--speakers",
+                    "2",
+                    "--rate",
+                    "50",
+                    "--seconds",
+                    "1",
+                    "--json");
+            assertThat(code).as(err.toString()).isZero();
+            // two speakers, one per room of three: each datagram reaches the two others of its room
+            assertThat(server.statistics().datagramsRelayed()).isEqualTo(200);
+        } finally {
+            System.setOut(original);
+        }
+        String json = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(json).contains("\"rooms\":2", "\"expected\":200", "\"delivered\":200", "\"loss\":0.0");
+        assertThat(run("load", "--clients", "6", "--rooms", "4")).isEqualTo(2);
+    }
+
+    @Test
     void theLoadToolRefusesMoreSpeakersThanClients() {
         assertThat(run("load", "--clients", "2", "--speakers", "3")).isEqualTo(2);
         assertThat(err.toString()).contains("--speakers");

@@ -266,4 +266,22 @@ public sealed interface ControlMessage {
             return KEY_CLIENT_PORT;
         }
     }
+
+    /**
+     * A TIP/2 message whose KEY has no original meaning (rooms and roster deltas, {@link
+     * RoomProtocol}): the KEY and its fields, all kept as {@link #extensions()}. Only TIP/2 peers
+     * send or receive these; original peers ignore any KEY they do not know.
+     *
+     * @param key the KEY, one that {@link RoomProtocol#isRoomKey} accepts
+     * @param extensions the fields, in order
+     */
+    record Extended(int key, Extensions extensions) implements ControlMessage {
+        /** Rejects null and a KEY of the original protocol. */
+        public Extended {
+            if (key <= KEY_CLIENT_PORT) {
+                throw new IllegalArgumentException("KEY " + key + " is an original message");
+            }
+            Objects.requireNonNull(extensions, "extensions");
+        }
+    }
 }

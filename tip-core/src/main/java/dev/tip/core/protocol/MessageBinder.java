@@ -262,6 +262,12 @@ final class MessageBinder {
             errorAtStart(Kind.MISSING_KEY, "a message must have an integer KEY", null);
         }
         throwPendingError();
+        if (RoomProtocol.isRoomKey(key)) {
+            // every field of a TIP/2 rooms message is kept as is: RoomProtocol reads them
+            Extensions fields = ext == null ? Extensions.NONE : Extensions.of(ext);
+            ext = null;
+            return new ControlMessage.Extended(key, fields);
+        }
         if (key < ControlMessage.KEY_ACK || key > ControlMessage.KEY_CLIENT_PORT) {
             throw new ProtocolException(
                     Kind.UNKNOWN_KEY,

@@ -7,9 +7,13 @@ import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
 import dev.tip.core.protocol.ProtocolException;
+import dev.tip.core.protocol.RoomProtocol;
 import dev.tip.core.protocol.TipProtocol;
+import dev.tip.server.Ban;
+import dev.tip.server.JoinPolicy;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.Participant;
+import dev.tip.server.RoomInfo;
 import dev.tip.server.ServerListener;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -80,6 +85,10 @@ final class ControlHandler {
     private boolean stopping;
     // read by other threads
     private volatile List<Participant> users = List.of();
+    private volatile List<RoomInfo> roomInfo = List.of();
+    private final BanList bans;
+    private final Rooms rooms;
+    private volatile List<Ban> banView = List.of();
 
     /** Log lines about one address's bad input per minute (and at once). */
     static final int LOG_LINES_PER_MINUTE = 20;
@@ -124,6 +133,16 @@ final class ControlHandler {
                         config.resumeWindow().toMillis()));
         this.resumptions =
                 new Resumptions(config.maxUsers(), config.resumeWindow().toMillis());
+        RoomsConfig rc = config.rooms();
+        // bans last for wall-clock durations and outlive the process: the wall clock, not the
+        // server's monotonic one (whose instants mean nothing after a restart)
+        this.bans = new BanList(rc.banFile(), Clock.systemUTC());
+        this.banView = bans.bans();
+        this.rooms = new Rooms(rc.rooms(), rc.open());
+        room.rooms(rooms);
+        room.gate(gate(bans, rc.joinPolicy()));
+        room.rosterCoalesce(rc.rosterCoalesceMillis());
+        this.roomInfo = room.roomInfo();
         this.byId = new Connection[config.maxUsers()];
         this.pending = new PendingConnections(config.maxPendingConnectionsPerAddress(), config.maxPendingConnections());
         this.handshakeMillis = config.handshakeTimeout().toMillis();
@@ -142,6 +161,89 @@ final class ControlHandler {
             LOG.debug("cannot list this host's addresses", e);
         }
         return Set.copyOf(all);
+    }
+
+    /** Bans first, then the application's policy; a policy that throws refuses. */
+    private static Room.Gate gate(BanList bans, JoinPolicy policy) {
+        return new Room.Gate() {
+            @Override
+            public String refuseJoin(String name, InetSocketAddress remote, String room) {
+                String banned = bans.refusal(name, remote);
+                if (banned != null) {
+                    return banned;
+                }
+                try {
+                    return policy.refuseJoin(name, remote, room);
+                } catch (RuntimeException e) {
+                    LOG.warn("join policy threw; the join is refused", e);
+                    return REFUSED;
+                }
+            }
+
+            @Override
+            public String refuseMove(Participant user, String room) {
+                try {
+                    return policy.refuseMove(user, room);
+                } catch (RuntimeException e) {
+                    LOG.warn("join policy threw; the move is refused", e);
+                    return REFUSED;
+                }
+            }
+        };
+    }
+
+    /** The reason when the application's policy threw. */
+    static final String REFUSED = "Refused by the server";
+
+    /** The rooms now. Thread-safe. */
+    List<RoomInfo> rooms() {
+        return roomInfo;
+    }
+
+    /** The bans in force (as of the last change). Thread-safe. */
+    List<Ban> bans() {
+        return banView;
+    }
+
+    /**
+     * Moves member {@code id} to room {@code name} (an operator's move: no password or limit).
+     *
+     * @return null if moved, else why not
+     */
+    String move(int id, String name) {
+        String problem = RoomProtocol.roomNameProblem(name);
+        if (problem != null) {
+            return problem;
+        }
+        String why = room.move(id, name, null, true, effects);
+        carryOut();
+        return why;
+    }
+
+    /** Mutes or unmutes member {@code id}; false if there is none. */
+    boolean mute(int id, boolean muted) {
+        boolean done = room.mute(id, muted, effects);
+        carryOut();
+        return done;
+    }
+
+    /** Adds a ban and kicks every member it matches. */
+    void ban(Ban ban) {
+        bans.add(ban);
+        banView = bans.bans();
+        String reason = BanList.BANNED + (ban.reason() == null ? "" : ": " + ban.reason());
+        for (Participant u : users) {
+            if (BanList.matches(ban, u.name(), u.controlAddress())) {
+                kick(u.id(), reason);
+            }
+        }
+    }
+
+    /** Lifts a ban; true if there was one. */
+    boolean unban(Ban.Kind kind, String value) {
+        boolean removed = bans.remove(kind, value);
+        banView = bans.bans();
+        return removed;
     }
 
     /** The users now, in join order. Thread-safe. */
@@ -228,7 +330,16 @@ final class ControlHandler {
         return false;
     }
 
-    /** Once per loop turn: the roster renames changed, at most once. */
+    /**
+     * How long the loop may wait before {@link #endOfTurn} has a coalesced roster to send.
+     *
+     * @return milliseconds, or -1 if none waits
+     */
+    long untilRosterFlush() {
+        return room.untilFlush();
+    }
+
+    /** Once per loop turn: the rosters that wait, once their coalescing interval has passed. */
     void endOfTurn() {
         room.flushRoster(effects);
         if (!effects.isEmpty()) {
@@ -236,9 +347,40 @@ final class ControlHandler {
         }
     }
 
+    /**
+     * Adds a virtual speaker to an existing room.
+     *
+     * @return its session id, or -1 (no such room, or the server is full)
+     */
+    int addVirtual(String name, String roomName) {
+        int id = room.addVirtual(name, roomName, effects);
+        carryOut();
+        return id;
+    }
+
+    /** Removes virtual member {@code id}, if it is one. */
+    void removeVirtual(int id) {
+        if (room.isVirtual(id)) {
+            room.leave(id, LeaveReason.QUIT, !stopping, effects);
+            carryOut();
+        }
+    }
+
+    /**
+     * Room id of a room, or -1.
+     *
+     * @param name the room's name
+     */
+    int roomId(String name) {
+        Rooms.State r = rooms == null ? null : rooms.find(name);
+        return r == null ? -1 : r.id;
+    }
+
     /** Kicks member {@code id}, if it is one: DISCONNECT with {@code reason}, then close. */
     void kick(int id, String reason) {
-        if (resumptions.isDetached(id)) {
+        if (room.isVirtual(id)) {
+            removeVirtual(id);
+        } else if (resumptions.isDetached(id)) {
             // waiting for its client: it has no connection to tell
             resumptions.remove(id);
             room.leave(id, LeaveReason.KICKED, !stopping, effects);
@@ -349,9 +491,40 @@ final class ControlHandler {
             }
         } else if (m instanceof ControlMessage.Disconnect) {
             doom(c, LeaveReason.QUIT);
+        } else if (m instanceof ControlMessage.Extended x && c.id >= 0) {
+            roomRequest(c, x);
         } else {
             // ACK, UNKNOWN_ERROR and the server-to-client messages mean nothing here
             LOG.debug("{}: ignored {}", c, LogText.safe(m.toString(), 200));
+        }
+    }
+
+    /** JOIN_ROOM or LIST_ROOMS from a member; the server-to-client KEYs mean nothing here. */
+    private void roomRequest(Connection c, ControlMessage.Extended x) {
+        if (x.key() == RoomProtocol.KEY_JOIN_ROOM) {
+            String name = x.extensions().getString(RoomProtocol.ROOM).orElse(null);
+            if (name == null) {
+                protocolError(
+                        c,
+                        new ProtocolException(
+                                ProtocolException.Kind.MISSING_FIELD,
+                                "JOIN_ROOM requires ROOM, a string",
+                                0,
+                                x.key(),
+                                RoomProtocol.ROOM));
+                return;
+            }
+            String why = room.move(
+                    c.id, name, x.extensions().getString(RoomProtocol.PASSWORD).orElse(null), false, effects);
+            if (why != null) {
+                LOG.debug("{}: move to {} refused: {}", c, LogText.safe(name), why);
+            }
+            carryOut();
+        } else if (x.key() == RoomProtocol.KEY_LIST_ROOMS) {
+            room.listRooms(c.id, effects);
+            carryOut();
+        } else {
+            LOG.debug("{}: ignored {}", c, LogText.safe(x.toString(), 200));
         }
     }
 
@@ -442,16 +615,29 @@ final class ControlHandler {
                     enqueue(to, ByteBuffer.wrap(s.bytes()), s.roster());
                 }
             } else if (e instanceof RoomEffect.RegisterVoice r) {
-                relay.register(r.id(), r.address());
+                relay.register(r.id(), r.address(), r.room(), r.muted());
             } else if (e instanceof RoomEffect.RegisterTip2 r) {
                 Connection to = byId[r.id()];
                 if (to != null && to.tunnel != null) {
                     to.tunnelToken = r.token();
                 }
-                relay.registerTip2(r.id(), r.token(), r.codec(), r.keys(), to == null ? null : to.tunnel);
+                relay.registerTip2(
+                        r.id(), r.token(), r.codec(), r.keys(), r.room(), r.muted(), to == null ? null : to.tunnel);
             } else if (e instanceof RoomEffect.Resumable r) {
                 Connection to = byId[r.id()];
                 resumptions.add(r.id(), r.token(), r.secret(), to == null ? null : to.tunnel);
+            } else if (e instanceof RoomEffect.MoveVoice v) {
+                relay.move(v.id(), v.room());
+            } else if (e instanceof RoomEffect.MuteVoice v) {
+                relay.mute(v.id(), v.muted());
+            } else if (e instanceof RoomEffect.Moved mv) {
+                LOG.info(
+                        "{} ({}) moved from {} to {}",
+                        mv.user().controlAddress(),
+                        LogText.safe(mv.user().name()),
+                        LogText.safe(mv.from()),
+                        LogText.safe(mv.user().room()));
+                emit(() -> listener.userMoved(mv.user(), mv.from()));
             } else if (e instanceof RoomEffect.UnregisterVoice u) {
                 relay.unregister(u.id());
             } else if (e instanceof RoomEffect.Joined j) {
@@ -466,11 +652,12 @@ final class ControlHandler {
             } else if (e instanceof RoomEffect.VoiceRegistered v) {
                 emit(() -> listener.voiceAddressRegistered(v.user(), v.address()));
             } else if (e instanceof RoomEffect.Counted k) {
-                Counters.add(counterOf(k.what()), 1);
+                Counters.add(counterOf(k.what()), k.times());
             }
         }
         effects.clear();
         users = room.users();
+        roomInfo = room.roomInfo();
     }
 
     private AtomicLong counterOf(RoomEffect.Count what) {
@@ -481,6 +668,10 @@ final class ControlHandler {
                 return counters.renamesLimited;
             case CLIENT_PORT_LIMITED:
                 return counters.clientPortChangesLimited;
+            case ROSTER_DELTA:
+                return counters.rosterDeltasSent;
+            case ROSTER_COALESCED:
+                return counters.rostersCoalesced;
             default:
                 return counters.clientPortsRefused;
         }

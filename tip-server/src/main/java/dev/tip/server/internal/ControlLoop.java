@@ -107,6 +107,88 @@ public final class ControlLoop implements Runnable {
     }
 
     /**
+     * Returns the rooms now. Thread-safe.
+     *
+     * @return an immutable list, permanent rooms first
+     */
+    public List<dev.tip.server.RoomInfo> rooms() {
+        return handler.rooms();
+    }
+
+    /**
+     * Returns the bans in force. Thread-safe.
+     *
+     * @return an immutable list
+     */
+    public List<dev.tip.server.Ban> bans() {
+        return handler.bans();
+    }
+
+    /**
+     * Moves user {@code id} to room {@code room} (created if it does not exist), asynchronously.
+     * Thread-safe.
+     *
+     * @return true if such a user was connected when called
+     */
+    public boolean move(int id, String room) {
+        if (users().stream().noneMatch(u -> u.id() == id)) {
+            return false;
+        }
+        command(() -> handler.move(id, room));
+        return true;
+    }
+
+    /**
+     * Mutes or unmutes user {@code id}, asynchronously. Thread-safe.
+     *
+     * @return true if such a user was connected when called
+     */
+    public boolean mute(int id, boolean muted) {
+        if (users().stream().noneMatch(u -> u.id() == id)) {
+            return false;
+        }
+        command(() -> handler.mute(id, muted));
+        return true;
+    }
+
+    /**
+     * Adds a virtual member to an existing room, on the control thread. Thread-safe.
+     *
+     * @return its session id to come, -1 if there is no such room or the server is full
+     */
+    public java.util.concurrent.CompletableFuture<Integer> addVirtual(String name, String room) {
+        java.util.concurrent.CompletableFuture<Integer> f = new java.util.concurrent.CompletableFuture<>();
+        command(() -> f.complete(handler.addVirtual(name, room)));
+        return f;
+    }
+
+    /** Removes a virtual member, asynchronously. Thread-safe. */
+    public void removeVirtual(int id) {
+        command(() -> handler.removeVirtual(id));
+    }
+
+    /**
+     * The id of room {@code name}, looked up on the control thread. Thread-safe.
+     *
+     * @return the id to come, -1 if there is no such room
+     */
+    public java.util.concurrent.CompletableFuture<Integer> roomId(String name) {
+        java.util.concurrent.CompletableFuture<Integer> f = new java.util.concurrent.CompletableFuture<>();
+        command(() -> f.complete(handler.roomId(name)));
+        return f;
+    }
+
+    /** Adds a ban (kicking whoever it matches), asynchronously. Thread-safe. */
+    public void ban(dev.tip.server.Ban ban) {
+        command(() -> handler.ban(ban));
+    }
+
+    /** Lifts a ban, asynchronously. Thread-safe. */
+    public void unban(dev.tip.server.Ban.Kind kind, String value) {
+        command(() -> handler.unban(kind, value));
+    }
+
+    /**
      * A TIP/2 member proved a (new) voice address. Thread-safe: called on the relay thread.
      *
      * @param id the session id
@@ -144,7 +226,13 @@ public final class ControlLoop implements Runnable {
                 if (stopping && (handler.isEmpty() || now >= stopDeadline)) {
                     break;
                 }
-                selector.select(onKey, Math.max(1, nextSweep - now));
+                long wait = nextSweep - now;
+                long roster = handler.untilRosterFlush();
+                if (roster >= 0) {
+                    // a coalesced roster is due before the next sweep
+                    wait = Math.min(wait, roster);
+                }
+                selector.select(onKey, Math.max(1, wait));
                 Runnable c;
                 while ((c = commands.poll()) != null) {
                     c.run();

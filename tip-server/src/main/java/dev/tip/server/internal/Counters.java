@@ -34,6 +34,9 @@ public final class Counters {
     final AtomicLong tunnelledMembers = new AtomicLong();
     final AtomicLong tunnelDatagramsOut = new AtomicLong();
     final AtomicLong tunnelDroppedOverflow = new AtomicLong();
+    final AtomicLong droppedMuted = new AtomicLong();
+    final AtomicLong rosterDeltasSent = new AtomicLong();
+    final AtomicLong rostersCoalesced = new AtomicLong();
     // written by the control thread
     final AtomicLong tunnelDatagramsIn = new AtomicLong();
     final AtomicLong tunnelDroppedInbound = new AtomicLong();
@@ -100,6 +103,9 @@ public final class Counters {
                 mixedFramesSent.get(),
                 mixFramesDroppedLate.get(),
                 mixFramesDroppedOverflow.get(),
+                droppedMuted.get(),
+                rosterDeltasSent.get(),
+                rostersCoalesced.get(),
                 relayAllocatedBytes,
                 tunnelledMembers.get(),
                 tunnelDatagramsIn.get(),

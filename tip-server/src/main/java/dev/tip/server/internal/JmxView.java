@@ -22,7 +22,10 @@ import javax.management.ReflectionException;
  * The JMX view of a running server, registered as {@code dev.tip.server:type=TipServer,port=PORT}:
  * one read-only attribute per component of {@link ServerStatistics} (named as its accessor,
  * capitalized: {@code Users}, {@code DatagramsRelayed}, ...), {@code Port}, {@code Roster} (one
- * {@code "id name"} per user), and the operation {@code kick(int id, String reason)}. Every call
+ * {@code "id name"} per user), {@code Rooms} (one {@code "name members"} per room), and the
+ * operations {@code kick(int id, String reason)}, {@code move(int id, String room)}, {@code
+ * mute(int id)}, {@code unmute(int id)}, {@code banNickname(String, long minutes, String reason)},
+ * {@code banAddress(String, long minutes, String reason)} and {@code unban(String)}. Every call
  * reads one snapshot, so the attributes fetched together in one {@link #getAttributes} agree.
  * Thread-safe.
  */
@@ -41,10 +44,34 @@ final class JmxView implements DynamicMBean {
 
         /** Kicks a user; true if it was connected. */
         boolean kick(int id, String reason);
+
+        /** The rooms now. */
+        List<dev.tip.server.RoomInfo> rooms();
+
+        /** Each member's voice stream. */
+        List<dev.tip.server.StreamStatistics> streams();
+
+        /** Moves a user; true if it was connected. */
+        boolean move(int id, String room);
+
+        /** Mutes or unmutes a user; true if it was connected. */
+        boolean mute(int id, boolean muted);
+
+        /** Adds a ban. */
+        void ban(dev.tip.server.Ban ban);
+
+        /** Lifts a ban. */
+        void unban(dev.tip.server.Ban.Kind kind, String value);
     }
 
     private static final RecordComponent[] COMPONENTS = ServerStatistics.class.getRecordComponents();
     private static final String KICK = "kick";
+    private static final String MOVE = "move";
+    private static final String MUTE = "mute";
+    private static final String UNMUTE = "unmute";
+    private static final String BAN_NICKNAME = "banNickname";
+    private static final String BAN_ADDRESS = "banAddress";
+    private static final String UNBAN = "unban";
 
     private final Server server;
     private final MBeanInfo info;
@@ -55,6 +82,15 @@ final class JmxView implements DynamicMBean {
         attributes.add(new MBeanAttributeInfo("Port", "int", "the TCP and UDP port", true, false, false));
         attributes.add(new MBeanAttributeInfo(
                 "Roster", String[].class.getName(), "the users, one \"id name\" each", true, false, false));
+        attributes.add(new MBeanAttributeInfo(
+                "Rooms", String[].class.getName(), "the rooms, one \"name members\" each", true, false, false));
+        attributes.add(new MBeanAttributeInfo(
+                "Streams",
+                String[].class.getName(),
+                "each member's voice stream: id name room codec path packets bytes lost late jitter-ms",
+                true,
+                false,
+                false));
         for (RecordComponent c : COMPONENTS) {
             attributes.add(new MBeanAttributeInfo(
                     attributeName(c),
@@ -73,13 +109,53 @@ final class JmxView implements DynamicMBean {
                 },
                 "boolean",
                 MBeanOperationInfo.ACTION);
+        MBeanOperationInfo move = operation(
+                MOVE,
+                "moves a user to a room (created if absent); true if connected",
+                "boolean",
+                new MBeanParameterInfo("id", "int", "the session id"),
+                new MBeanParameterInfo("room", String.class.getName(), "the room"));
+        MBeanOperationInfo mute = operation(
+                MUTE,
+                "server mute: its voice is relayed to nobody; true if connected",
+                "boolean",
+                new MBeanParameterInfo("id", "int", "the session id"));
+        MBeanOperationInfo unmute = operation(
+                UNMUTE,
+                "lifts a server mute; true if connected",
+                "boolean",
+                new MBeanParameterInfo("id", "int", "the session id"));
+        MBeanOperationInfo banName = operation(
+                BAN_NICKNAME,
+                "bans a nickname for so many minutes (0: for ever) and kicks who has it",
+                "void",
+                new MBeanParameterInfo("nickname", String.class.getName(), "the nickname"),
+                new MBeanParameterInfo("minutes", "long", "how long, 0 for ever"),
+                new MBeanParameterInfo("reason", String.class.getName(), "shown to the client"));
+        MBeanOperationInfo banAddress = operation(
+                BAN_ADDRESS,
+                "bans an IP address for so many minutes (0: for ever) and kicks its users",
+                "void",
+                new MBeanParameterInfo("address", String.class.getName(), "the IP address"),
+                new MBeanParameterInfo("minutes", "long", "how long, 0 for ever"),
+                new MBeanParameterInfo("reason", String.class.getName(), "shown to the client"));
+        MBeanOperationInfo unban = operation(
+                UNBAN,
+                "lifts the ban of a nickname or an IP address",
+                "void",
+                new MBeanParameterInfo("value", String.class.getName(), "the nickname or address"));
         this.info = new MBeanInfo(
                 "dev.tip.server.TipServer",
-                "A TIP server: its statistics, roster and kick",
+                "A TIP server: its statistics, roster, rooms and moderation",
                 attributes.toArray(MBeanAttributeInfo[]::new),
                 null,
-                new MBeanOperationInfo[] {kick},
+                new MBeanOperationInfo[] {kick, move, mute, unmute, banName, banAddress, unban},
                 null);
+    }
+
+    private static MBeanOperationInfo operation(
+            String name, String description, String type, MBeanParameterInfo... params) {
+        return new MBeanOperationInfo(name, description, params, type, MBeanOperationInfo.ACTION);
     }
 
     private static String attributeName(RecordComponent c) {
@@ -96,6 +172,28 @@ final class JmxView implements DynamicMBean {
             throws AttributeNotFoundException, ReflectionException {
         if (name.equals("Port")) {
             return server.port();
+        }
+        if (name.equals("Streams")) {
+            return server.streams().stream()
+                    .map(t -> String.format(
+                            java.util.Locale.ROOT,
+                            "%d %s %s %s %s packets=%d bytes=%d lost=%d late=%d jitter=%.2fms",
+                            t.id(),
+                            t.name(),
+                            t.room(),
+                            t.codec(),
+                            t.path(),
+                            t.packets(),
+                            t.bytes(),
+                            t.lost(),
+                            t.late(),
+                            t.jitterMillis()))
+                    .toArray(String[]::new);
+        }
+        if (name.equals("Rooms")) {
+            return server.rooms().stream()
+                    .map(r -> r.name() + " " + r.members())
+                    .toArray(String[]::new);
         }
         if (name.equals("Roster")) {
             return server.users().stream().map(u -> u.id() + " " + u.name()).toArray(String[]::new);
@@ -140,6 +238,31 @@ final class JmxView implements DynamicMBean {
     public Object invoke(String action, Object[] params, String[] signature) throws ReflectionException {
         if (KICK.equals(action) && params != null && params.length == 2 && params[0] instanceof Integer id) {
             return server.kick(id, (String) params[1]);
+        }
+        int n = params == null ? 0 : params.length;
+        if (MOVE.equals(action) && n == 2 && params[0] instanceof Integer id && params[1] instanceof String room) {
+            return server.move(id, room);
+        }
+        if ((MUTE.equals(action) || UNMUTE.equals(action)) && n == 1 && params[0] instanceof Integer id) {
+            return server.mute(id, MUTE.equals(action));
+        }
+        if ((BAN_NICKNAME.equals(action) || BAN_ADDRESS.equals(action))
+                && n == 3
+                && params[0] instanceof String value
+                && params[1] instanceof Long minutes) {
+            java.time.Instant until =
+                    minutes > 0 ? java.time.Instant.now().plus(java.time.Duration.ofMinutes(minutes)) : null;
+            server.ban(new dev.tip.server.Ban(
+                    BAN_NICKNAME.equals(action) ? dev.tip.server.Ban.Kind.NICKNAME : dev.tip.server.Ban.Kind.ADDRESS,
+                    value,
+                    until,
+                    (String) params[2]));
+            return null;
+        }
+        if (UNBAN.equals(action) && n == 1 && params[0] instanceof String value) {
+            server.unban(dev.tip.server.Ban.Kind.NICKNAME, value);
+            server.unban(dev.tip.server.Ban.Kind.ADDRESS, value);
+            return null;
         }
         throw new ReflectionException(new NoSuchMethodException(action), "no operation " + action);
     }

@@ -21,6 +21,16 @@ final class Member {
 
     /** Position in the table's list of members, for removal in constant time. */
     int index = -1;
+    /** The room it is in (the server's room id; 0 is the default room). Written by {@link MemberTable}. */
+    int room;
+    /** Position in its room's list, for removal in constant time; -1 while in none. */
+    int roomIndex = -1;
+    /** Which registration of its id this is (set by the relay), so that a stale change misses it. */
+    int generation;
+    /** Its voice stream's counters (made at registration), or null for a member built without. */
+    StreamCounters stream;
+    /** Muted by the server: its voice is not relayed (counted in {@code droppedMuted}). */
+    boolean muted;
     // the header the server writes for an original sender's datagrams to TIP/2 recipients
     int sequence;
     long timestamp;
@@ -34,6 +44,8 @@ final class Member {
     SpeakerQueue frames;
     /** Its decoder for a codec other than PCM (a TIP/2 speaker's Opus, later); null: not mixed. */
     FrameDecoder decoder;
+    /** Whether the mix being made has visited its room already: written by {@link Mixer} only. */
+    boolean mixed;
     /** Its frame in the mix being sent, or null: written and read by {@link Mixer} only. */
     short[] contribution;
     /**

@@ -4,7 +4,7 @@ import dev.tip.core.voice.PayloadType;
 import java.nio.ByteBuffer;
 
 /**
- * The room's mix for its original listeners. The original client plays every datagram it
+ * Each room's mix for its original listeners. The original client plays every datagram it
  * receives, in arrival order, so with two people talking it would hear each voice chopped; an
  * original listener gets instead one stream of 1024-byte raw PCM datagrams (512 samples at
  * 20 kHz), one per {@link #PERIOD_NANOS} of the server's monotonic clock, carrying the clipped sum
@@ -78,6 +78,10 @@ final class Mixer {
         if (decoder == null || !decoder.decode(buf, offset, length, sequence, decoded)) {
             return false;
         }
+        TapSink[] taps = table.room(speaker.room).taps;
+        for (TapSink t : taps) {
+            t.speaker(speaker.id, decoded);
+        }
         SpeakerQueue q = speaker.frames;
         if (q == null) {
             // made at registration; only a member built without it (a test) gets one here
@@ -123,13 +127,34 @@ final class Mixer {
         return ticking ? next - nowNanos : -1;
     }
 
-    /** One frame to every original listener; true while some speaker still has frames or plays. */
+    /**
+     * One frame to every original listener, each room mixed on its own (one bus, reused room by
+     * room); true while some speaker still has frames or plays.
+     */
     private boolean mixOne() {
-        bus.clear();
         boolean busy = false;
         int size = table.size();
         for (int i = 0; i < size; i++) {
-            Member m = table.get(i);
+            table.get(i).mixed = false;
+        }
+        for (int i = 0; i < size; i++) {
+            Member first = table.get(i);
+            if (first.mixed) {
+                continue;
+            }
+            busy |= mixRoom(table.room(first.room));
+        }
+        return busy;
+    }
+
+    /** One frame of {@code room}'s mix to its original listeners; true while a speaker plays. */
+    private boolean mixRoom(MemberTable.RoomList room) {
+        bus.clear();
+        boolean busy = false;
+        int size = room.size;
+        for (int i = 0; i < size; i++) {
+            Member m = room.get(i);
+            m.mixed = true;
             SpeakerQueue q = m.frames;
             m.contribution = null;
             if (q == null) {
@@ -146,8 +171,14 @@ final class Mixer {
         if (speakers == 0) {
             return busy;
         }
+        for (TapSink t : room.taps) {
+            t.mixed(bus.all());
+        }
+        if (room.originalListeners == 0) {
+            return busy;
+        }
         for (int i = 0; i < size; i++) {
-            Member r = table.get(i);
+            Member r = room.get(i);
             if (r.tip2 || r.address == null) {
                 continue;
             }

@@ -57,9 +57,13 @@ import org.slf4j.LoggerFactory;
  * not be opened (descriptors exhausted, say), is served through the main socket meanwhile; a
  * failed open is retried a second later, so the relay goes back to connected sockets once it can.
  *
+ * <p>Rooms: each member carries its room id, and a datagram goes to its sender's room only
+ * ({@link Routing}); {@link #move} and {@link #mute} change a member without registering it anew.
+ *
  * <p>Threading: {@link #run()} is the relay thread, and every field not marked otherwise is
- * confined to it; {@link #register}, {@link #registerTip2}, {@link #unregister} and {@link #stop}
- * are thread-safe.
+ * confined to it; {@link #register}, {@link #registerTip2}, {@link #unregister}, {@link #move},
+ * {@link #mute} and {@link #stop} are thread-safe, provided one thread (the control thread)
+ * makes all registrations, moves and mutes.
  */
 public final class Relay implements Runnable, Routing.Output, MemberTable.Bindings {
 
@@ -123,6 +127,12 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     private final AtomicReferenceArray<Member> latest;
     private final AtomicIntegerArray queued;
     private final ConcurrentLinkedQueue<Integer> dirty = new ConcurrentLinkedQueue<>();
+    private final MemberChanges changes = new MemberChanges();
+    /** Work for the relay thread between selections: taps, virtual speakers' frames. */
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** The latest registration's generation per id; written by the one thread that registers. */
+    private final int[] generations;
+
     private final AddressListener addressListener;
     private volatile boolean running = true;
 
@@ -194,6 +204,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         this.keys = new SelectionKey[config.maxUsers()];
         this.latest = new AtomicReferenceArray<>(config.maxUsers());
         this.queued = new AtomicIntegerArray(config.maxUsers());
+        this.generations = new int[config.maxUsers()];
         this.clock = config.clock();
         this.maxPerSecond = config.maxVoiceDatagramsPerSecond();
         this.table = new MemberTable(config.maxUsers(), this);
@@ -227,7 +238,46 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      * @param address the voice address
      */
     public void register(int id, InetSocketAddress address) {
-        command(id, budgeted(Member.original(id, address)));
+        register(id, address, 0, false);
+    }
+
+    /**
+     * Starts relaying voice between original member {@code id} and the others of room
+     * {@code room}, replacing an earlier registration of the same id. Thread-safe.
+     *
+     * @param id the session id
+     * @param address the voice address
+     * @param room the room id
+     * @param muted whether the server mutes it
+     */
+    public void register(int id, InetSocketAddress address, int room, boolean muted) {
+        Member m = budgeted(Member.original(id, address));
+        m.stream = new StreamCounters("pcm");
+        m.room = room;
+        m.muted = muted;
+        command(id, m);
+    }
+
+    /**
+     * Moves member {@code id} to room {@code room}, keeping its socket and keys. Thread-safe.
+     *
+     * @param id the session id
+     * @param room the room id
+     */
+    public void move(int id, int room) {
+        changes.move(id, generations[id], room);
+        wakeup();
+    }
+
+    /**
+     * Mutes or unmutes member {@code id}: a muted member's voice is relayed to nobody. Thread-safe.
+     *
+     * @param id the session id
+     * @param muted true to mute
+     */
+    public void mute(int id, boolean muted) {
+        changes.mute(id, generations[id], muted);
+        wakeup();
     }
 
     /**
@@ -240,22 +290,29 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
      * @param keys its session keys (its datagrams are sealed both ways), or null for plaintext
      */
     public void registerTip2(int id, long token, String codec, SessionKeys keys) {
-        registerTip2(id, token, codec, keys, null);
+        registerTip2(id, token, codec, keys, 0, false, null);
     }
 
     /**
-     * Registers TIP/2 member {@code id}, as {@link #registerTip2(int, long, String, SessionKeys)},
-     * with the queue its copies go into while it uses its voice tunnel.
+     * Registers TIP/2 member {@code id} in room {@code room}, with the queue its copies go into
+     * while it uses its voice tunnel; see {@link #registerTip2(int, long, String, SessionKeys)}.
+     * Thread-safe.
      *
      * @param id the session id
      * @param token the token sent to it in SESSION
      * @param codec the codec it sends in
      * @param keys its session keys, or null for plaintext
+     * @param room the room id
+     * @param muted whether the server mutes it
      * @param tunnel its tunnel queue ({@link Tunnels#newMemberQueue()}), or null without a tunnel
      */
-    public void registerTip2(int id, long token, String codec, SessionKeys keys, TunnelQueue tunnel) {
+    public void registerTip2(
+            int id, long token, String codec, SessionKeys keys, int room, boolean muted, TunnelQueue tunnel) {
         Member m = budgeted(Member.tip2(id, token));
         m.tunnel = tunnel;
+        m.stream = new StreamCounters(codec);
+        m.room = room;
+        m.muted = muted;
         if (keys != null) {
             // made here, on the control thread: the relay thread allocates nothing for them
             m.opener = new DatagramOpener(keys.clientToServerKey(), keys.clientToServerIv());
@@ -278,6 +335,67 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
         command(id, REMOVED);
     }
 
+    /**
+     * Adds or removes an application's tap of a room. Thread-safe.
+     *
+     * @param tap the tap's sink
+     * @param add true to add
+     */
+    public void tap(TapSink tap, boolean add) {
+        tasks.add(() -> table.tap(tap, add));
+        wakeup();
+    }
+
+    /**
+     * Relays a virtual speaker's frame (raw PCM, at most the longest datagram) as if original
+     * member {@code id} had sent it. Thread-safe; the caller paces the frames.
+     *
+     * @param id the virtual member's session id
+     * @param pcm the frame, not changed afterwards
+     */
+    public void inject(int id, byte[] pcm) {
+        tasks.add(() -> {
+            Member m = table.byId(id);
+            if (m != null && !m.tip2 && m.address == null && pcm.length <= config.maxDatagramBytes()) {
+                buf.clear();
+                buf.put(Routing.HEAD, pcm);
+                routing.inject(buf, m, pcm.length);
+            }
+        });
+        wakeup();
+    }
+
+    /**
+     * Reads every member's stream counters, on the relay thread. Thread-safe.
+     *
+     * @return the snapshot to come: per session id {packets, bytes, lost, late, jitter in
+     *     microseconds}, and the codec
+     */
+    public java.util.concurrent.CompletableFuture<java.util.Map<Integer, Object[]>> streams() {
+        java.util.concurrent.CompletableFuture<java.util.Map<Integer, Object[]>> f =
+                new java.util.concurrent.CompletableFuture<>();
+        tasks.add(() -> {
+            java.util.Map<Integer, Object[]> all = new java.util.HashMap<>();
+            for (int i = 0, n = table.size(); i < n; i++) {
+                Member m = table.get(i);
+                StreamCounters c = m.stream;
+                if (c != null) {
+                    all.put(m.id, new Object[] {c.packets, c.bytes, c.lost, c.late, c.jitterMillis(), c.codec});
+                }
+            }
+            f.complete(all);
+        });
+        wakeup();
+        return f;
+    }
+
+    private void runTasks() {
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            r.run();
+        }
+    }
+
     /** Gives a new member its datagram budget here, so that the relay thread allocates nothing. */
     private Member budgeted(Member m) {
         m.budget = Routing.budget(maxPerSecond);
@@ -287,6 +405,10 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
 
     /** The latest registration of {@code id} replaces one still waiting. */
     private void command(int id, Member m) {
+        int generation = ++generations[id];
+        if (m != REMOVED) {
+            m.generation = generation;
+        }
         latest.set(id, m);
         if (queued.compareAndSet(id, 0, 1)) {
             dirty.add(id);
@@ -327,6 +449,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
             while (running) {
                 catchUp();
                 tunnels.drain(table, routing, buf);
+                runTasks();
                 long wait = untilNextFrame(openSockets());
                 if (wait == 0) {
                     selector.selectNow(onReady);
@@ -357,6 +480,7 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
             while (running) {
                 catchUp();
                 tunnels.drain(table, routing, buf);
+                runTasks();
                 long wait = untilNextFrame(-1);
                 // the mix's frames just queued go out before the loop may sleep
                 batched.flush();
@@ -409,6 +533,9 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
             } else if (m != null) {
                 table.add(m);
             }
+        }
+        if (!changes.isEmpty()) {
+            changes.applyTo(table);
         }
     }
 

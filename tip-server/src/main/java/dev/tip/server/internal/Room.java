@@ -4,15 +4,18 @@ import dev.tip.core.protocol.ControlEncoder;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.Extensions;
 import dev.tip.core.protocol.JsonValue;
+import dev.tip.core.protocol.RoomProtocol;
 import dev.tip.core.protocol.TipProtocol;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.server.LeaveReason;
 import dev.tip.server.NicknamePolicy;
 import dev.tip.server.Participant;
+import dev.tip.server.RoomInfo;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -37,10 +40,47 @@ import java.util.function.Predicate;
  * server's own address, or another member's voice address, a member's voice address is ignored
  * and counted; at most so many members per IP address.
  *
+ * <p>Rooms ({@link Rooms}): every member is in one room, and sees only that room's roster and
+ * hears only its voice. An original member (who cannot name one) and a TIP/2 member that names
+ * none join the default room; a TIP/2 member may name a room (and its password) in SEND_NICKNAME
+ * and move with JOIN_ROOM; an operator may move anyone ({@link #move}) and mute anyone
+ * ({@link #mute}). A {@link Gate} may refuse a join or a move with a reason the client sees.
+ *
  * <p>Threading: confined to the control thread. Pure: no sockets, no threads; time comes from
  * the injected clock.
  */
 final class Room {
+
+    /**
+     * Decides whether a join or a move may happen (bans, the application's rules).
+     */
+    interface Gate {
+        /** Lets everyone in. */
+        Gate OPEN = new Gate() {};
+
+        /**
+         * A client asks to join.
+         *
+         * @param name its nickname
+         * @param remote its TCP address
+         * @param room the room it asked for (the default room's name if it named none)
+         * @return the REASON it is refused with, or null to let it in
+         */
+        default String refuseJoin(String name, InetSocketAddress remote, String room) {
+            return null;
+        }
+
+        /**
+         * A member asks to move to another room.
+         *
+         * @param user the member now
+         * @param room the room it asked for
+         * @return the REASON it is refused with, or null to let it move
+         */
+        default String refuseMove(Participant user, String room) {
+            return null;
+        }
+    }
 
     /** REASON of the DISCONNECT a client gets when its address has all the seats it may have. */
     static final String ADDRESS_FULL = TipProtocol.SERVER_FULL + ": too many users from your address";
@@ -88,6 +128,18 @@ final class Room {
         String pendingName;
         /** A CLIENT_PORT change waits for a token. */
         boolean portPending;
+        /** The room it is in. */
+        Rooms.State room;
+        /** Muted by the server. */
+        boolean muted;
+        /** A virtual member (the application's speaker): no connection, no voice address. */
+        boolean virtual;
+        /** TIP/2 with the "rooms" feature: gets ROOM messages. */
+        boolean roomsFeature;
+        /** TIP/2 with the "deltas" feature: gets ROSTER_DELTA after one full roster. */
+        boolean deltas;
+        /** The roster version of the last full roster it was sent (see {@link Rooms.State#rosterVersion}). */
+        long sentVersion = -1;
 
         Seat(
                 int id,
@@ -110,7 +162,7 @@ final class Room {
         }
 
         Participant user() {
-            return new Participant(id, name, remote, voice);
+            return new Participant(id, name, remote, voice, room.name, muted);
         }
     }
 
@@ -124,7 +176,22 @@ final class Room {
     private final Tip2Negotiation.Voice voice;
     private final HashMap<InetAddress, Integer> seatsByAddress = new HashMap<>();
     private List<Participant> users = List.of();
-    private boolean rosterDirty;
+    /**
+     * Rooms whose full-roster members (original, TIP/2 without deltas) wait for a roster, and
+     * whether the original ones need it too (a mute changes only TIP/2 rosters).
+     */
+    private final java.util.LinkedHashMap<Rooms.State, Boolean> fullPending = new java.util.LinkedHashMap<>();
+    /** The shortest time between two coalesced rosters; 0: join, leave, move and mute send at once. */
+    private long coalesceMillis;
+
+    private long lastFlush = Long.MIN_VALUE / 2;
+    /** Counts roster changes server-wide: each room's latest is its {@link Rooms.State#rosterVersion}. */
+    private long rosterVersions;
+    /** Each room's members, in the order they entered it. */
+    private final IdentityHashMap<Rooms.State, ArrayList<Seat>> seatsIn = new IdentityHashMap<>();
+
+    private Rooms rooms = Rooms.single();
+    private Gate gate = Gate.OPEN;
     private int pendingChanges;
 
     /**
@@ -161,6 +228,51 @@ final class Room {
         this.tokens = tokens;
         this.limits = limits;
         this.millis = millis;
+    }
+
+    /**
+     * Sets the rooms; before any join.
+     *
+     * @param rooms the server's rooms
+     */
+    void rooms(Rooms rooms) {
+        this.rooms = rooms;
+    }
+
+    /**
+     * Sets who decides on joins and moves; before any join.
+     *
+     * @param gate the gate
+     */
+    void gate(Gate gate) {
+        this.gate = gate;
+    }
+
+    /**
+     * Sets the shortest time between two full rosters to a member that needs full rosters; 0
+     * (the default) sends them on every join, leave, move and mute, and renames' once per turn.
+     *
+     * @param millis the interval, milliseconds
+     */
+    void rosterCoalesce(long millis) {
+        this.coalesceMillis = millis;
+    }
+
+    /**
+     * How long until {@link #flushRoster} has a coalesced roster to send.
+     *
+     * @return milliseconds (0: now), or -1 if none waits
+     */
+    long untilFlush() {
+        if (fullPending.isEmpty()) {
+            return -1;
+        }
+        return Math.max(0, lastFlush + coalesceMillis - millis.getAsLong());
+    }
+
+    /** The rooms now, permanent ones first. */
+    List<RoomInfo> roomInfo() {
+        return rooms.info();
     }
 
     /** The members, in join order, as of now. Immutable. */
@@ -213,7 +325,7 @@ final class Room {
                 setPendingName(self, null);
             } else if (self.renames.tryTake(millis.getAsLong())) {
                 setPendingName(self, null);
-                rename(self, name);
+                rename(self, name, out);
             } else {
                 // the latest rename wins once the member has a token again (tick)
                 setPendingName(self, name);
@@ -237,22 +349,40 @@ final class Room {
             out.add(new RoomEffect.Refuse(ADDRESS_FULL, true));
             return -1;
         }
+        // only a TIP/2 client can name a room; an original one lands in the default room
+        String wanted = tip2 ? extensions.getString(RoomProtocol.ROOM).orElse(null) : null;
+        String password = tip2 ? extensions.getString(RoomProtocol.PASSWORD).orElse(null) : null;
+        String refusal = gate.refuseJoin(name, remote, wanted == null ? rooms.defaultRoom().name : wanted);
+        if (refusal != null) {
+            out.add(new RoomEffect.Refuse(refusal, true));
+            return -1;
+        }
+        Rooms.Admission admission = rooms.admit(wanted, password, false);
+        if (admission.refusal() != null) {
+            out.add(new RoomEffect.Refuse(admission.refusal(), true));
+            return -1;
+        }
         String codec = offer.codec();
         Seat s = new Seat(free, name, remote, tip2, tip2 ? tokens.getAsLong() : 0, codec, voicePort, limits);
+        s.roomsFeature = tip2 && RoomProtocol.hasFeature(extensions, RoomProtocol.FEATURE_ROOMS);
+        s.deltas = tip2 && RoomProtocol.hasFeature(extensions, RoomProtocol.FEATURE_DELTAS);
         byId[free] = s;
         members.add(s);
+        enter(s, admission.room());
         seatsByAddress.merge(ip, 1, Integer::sum);
         changed();
         out.add(new RoomEffect.Joined(s.user()));
-        roster(out);
+        changedRoster(s.room, s, delta(RoomProtocol.JOINED, s, null), true, true, true, out);
         if (tip2) {
             // registered before SESSION goes out, so the relay knows the token when HELLO comes
-            out.add(new RoomEffect.RegisterTip2(free, s.token, codec, offer.keys()));
+            out.add(new RoomEffect.RegisterTip2(free, s.token, codec, offer.keys(), s.room.id, false));
             if (offer.resumeSecret() != null) {
                 out.add(new RoomEffect.Resumable(free, s.token, offer.resumeSecret()));
             }
-            out.add(new RoomEffect.Send(
-                    free, encoder.encode(Tip2Negotiation.session(free, s.token, offer, voice.bitrate()))));
+            ControlMessage.Session session = Tip2Negotiation.session(free, s.token, offer, voice.bitrate());
+            // ROOM and FEATURES only for a client that speaks rooms: an older one gets the same bytes as before
+            boolean speaksRooms = s.roomsFeature || s.deltas || wanted != null;
+            out.add(new RoomEffect.Send(free, encoder.encode(speaksRooms ? withRoom(session, s) : session)));
         } else {
             out.add(new RoomEffect.Send(free, encoder.encode(new ControlMessage.Session(free))));
             originalVoice(s, out);
@@ -308,7 +438,7 @@ final class Room {
                     }
                 }
                 if (policy.rejectionReason(name, inUse) == null) {
-                    rename(s, name);
+                    rename(s, name, out);
                 } else {
                     // allowed when it came, no longer (another took the name): dropped
                     out.add(new RoomEffect.Counted(RoomEffect.Count.RENAME_LIMITED));
@@ -322,21 +452,31 @@ final class Room {
     }
 
     /**
-     * Sends the roster to everyone if a rename changed it since the last one: at most one
-     * roster per call however many renames came. The control loop calls it once per turn.
+     * Sends the full rosters that wait, if the coalescing interval since the last ones has
+     * passed: at most one roster per room and interval however many changes came. The control
+     * loop calls it once per turn.
      *
      * @param out where the effects go
      */
     void flushRoster(List<RoomEffect> out) {
-        if (rosterDirty) {
-            roster(out);
+        if (fullPending.isEmpty()) {
+            return;
         }
+        long now = millis.getAsLong();
+        if (coalesceMillis > 0 && now - lastFlush < coalesceMillis) {
+            return;
+        }
+        lastFlush = now;
+        for (var e : fullPending.entrySet()) {
+            fullRoster(e.getKey(), e.getValue(), out);
+        }
+        fullPending.clear();
     }
 
-    private void rename(Seat s, String name) {
+    private void rename(Seat s, String name, List<RoomEffect> out) {
         s.name = name;
         changed();
-        rosterDirty = true;
+        changedRoster(s.room, null, delta(RoomProtocol.RENAMED, s, null), true, false, false, out);
     }
 
     private void setPendingName(Seat s, String name) {
@@ -364,7 +504,7 @@ final class Room {
         }
         s.voice = voice;
         changed();
-        out.add(new RoomEffect.RegisterVoice(s.id, voice));
+        out.add(new RoomEffect.RegisterVoice(s.id, voice, s.room.id, s.muted));
         out.add(new RoomEffect.VoiceRegistered(s.user(), voice));
     }
 
@@ -402,57 +542,360 @@ final class Room {
         }
         members.remove(s);
         byId[id] = null;
+        Rooms.State room = s.room;
+        exit(s);
         setPendingName(s, null);
         setPortPending(s, false);
-        seatsByAddress.computeIfPresent(s.remote.getAddress(), (k, v) -> v == 1 ? null : v - 1);
+        if (!s.virtual) {
+            seatsByAddress.computeIfPresent(s.remote.getAddress(), (k, v) -> v == 1 ? null : v - 1);
+        }
         changed();
-        if (s.voice != null || s.tip2) {
+        if (s.voice != null || s.tip2 || s.virtual) {
             out.add(new RoomEffect.UnregisterVoice(id));
         }
         out.add(new RoomEffect.Left(s.user(), reason));
         if (broadcast) {
-            roster(out);
+            changedRoster(room, null, delta(RoomProtocol.LEFT, s, null), true, true, false, out);
         }
     }
 
     /**
-     * The roster as TIP/2 member {@code id} gets it now (names and ids), for a member that resumed
-     * its session and may have missed changes.
+     * The roster of its room as member {@code id} gets it now, for a member that resumed its
+     * session and may have missed changes (a member with deltas takes it as its full roster).
      *
      * @param id the session id
      * @return the SEND_NEW_USERS bytes
      */
     byte[] rosterFor(int id) {
-        List<String> names = new ArrayList<>(members.size());
-        List<JsonValue> ids = new ArrayList<>(members.size());
-        for (Seat s : members) {
-            names.add(s.name);
-            ids.add(JsonValue.of(s.id));
-        }
-        return encoder.encode(new ControlMessage.SendNewUsers(
-                names, Extensions.builder().put("IDS", new JsonValue.Arr(ids)).build()));
+        Seat s = byId[id];
+        s.sentVersion = s.room.rosterVersion;
+        return rosterBytes(s.room)[s.tip2 ? 1 : 0];
     }
 
-    /** The roster to every member: the names, and for TIP/2 members the ids in the same order. */
-    private void roster(List<RoomEffect> out) {
-        rosterDirty = false;
-        List<String> names = new ArrayList<>(members.size());
-        List<JsonValue> ids = new ArrayList<>(members.size());
+    /**
+     * Adds a virtual member (an application's speaker) to room {@code roomName}: it has a session
+     * id and a place in the roster like anyone, no connection, and its voice is what the
+     * application injects (relayed as an original member's).
+     *
+     * @param name its nickname (not checked against the policy)
+     * @param roomName an existing room
+     * @param out where the effects go
+     * @return its session id, or -1 if the server is full or there is no such room
+     */
+    int addVirtual(String name, String roomName, List<RoomEffect> out) {
+        Rooms.State room = rooms.find(roomName);
+        int free = freeId();
+        if (room == null || free < 0) {
+            return -1;
+        }
+        Seat s = new Seat(
+                free, name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), false, 0, "pcm", 0, limits);
+        s.virtual = true;
+        byId[free] = s;
+        members.add(s);
+        enter(s, room);
+        changed();
+        out.add(new RoomEffect.Joined(s.user()));
+        out.add(new RoomEffect.RegisterVoice(free, null, room.id, false));
+        changedRoster(room, s, delta(RoomProtocol.JOINED, s, null), true, true, false, out);
+        return free;
+    }
+
+    /** True if {@code id} is a virtual member. */
+    boolean isVirtual(int id) {
+        return isMember(id) && byId[id].virtual;
+    }
+
+    /**
+     * Moves member {@code id} to room {@code name}: a TIP/2 member's JOIN_ROOM, or an operator's
+     * move ({@code force}: no password, limit or gate applies). Both rooms' members get their new
+     * roster once; the mover gets ROOM (if it speaks rooms) and its new room's roster.
+     *
+     * @param id the session id
+     * @param name the room's name
+     * @param password the password given, or null
+     * @param force true for an operator's move
+     * @param out where the effects go
+     * @return null if it moved (or was there already), else the REASON it did not
+     */
+    String move(int id, String name, String password, boolean force, List<RoomEffect> out) {
+        Seat s = id >= 0 && id < byId.length ? byId[id] : null;
+        if (s == null) {
+            return "No such user";
+        }
+        if (name.equals(s.room.name)) {
+            // asked for the room it is in: ROOM and the full roster again (a client out of step)
+            roomMessage(s, null, out);
+            rosterTo(s, out);
+            return null;
+        }
+        String refusal = force ? null : gate.refuseMove(s.user(), name);
+        Rooms.Admission admission = refusal == null ? rooms.admit(name, password, force) : null;
+        if (refusal == null && admission.refusal() != null) {
+            refusal = admission.refusal();
+        }
+        if (refusal != null) {
+            roomMessage(s, refusal, out);
+            return refusal;
+        }
+        Rooms.State from = s.room;
+        exit(s);
+        enter(s, admission.room());
+        changed();
+        out.add(new RoomEffect.MoveVoice(s.id, s.room.id));
+        out.add(new RoomEffect.Moved(s.user(), from.name));
+        roomMessage(s, null, out);
+        changedRoster(from, null, delta(RoomProtocol.LEFT, s, s.room.name), true, true, false, out);
+        changedRoster(s.room, s, delta(RoomProtocol.JOINED, s, null), true, true, true, out);
+        return null;
+    }
+
+    /**
+     * The server mutes (or unmutes) member {@code id}: its voice reaches nobody; its room's TIP/2
+     * members see it in the roster's MUTED.
+     *
+     * @param id the session id
+     * @param muted true to mute
+     * @param out where the effects go
+     * @return false if there is no such member
+     */
+    boolean mute(int id, boolean muted, List<RoomEffect> out) {
+        Seat s = id >= 0 && id < byId.length ? byId[id] : null;
+        if (s == null) {
+            return false;
+        }
+        if (s.muted == muted) {
+            return true;
+        }
+        s.muted = muted;
+        changed();
+        out.add(new RoomEffect.MuteVoice(id, muted));
+        // original rosters carry no mute: only TIP/2 members need to hear of it
+        changedRoster(
+                s.room, null, delta(muted ? RoomProtocol.MUTE : RoomProtocol.UNMUTE, s, null), false, true, false, out);
+        return true;
+    }
+
+    /**
+     * Member {@code id} asked for the rooms (LIST_ROOMS): ROOMS goes to it.
+     *
+     * @param id the session id
+     * @param out where the effects go
+     */
+    void listRooms(int id, List<RoomEffect> out) {
+        Seat s = byId[id];
+        if (s == null || !s.tip2) {
+            return;
+        }
+        List<JsonValue> names = new ArrayList<>();
+        List<JsonValue> counts = new ArrayList<>();
+        List<JsonValue> limitsOf = new ArrayList<>();
+        List<JsonValue> locked = new ArrayList<>();
+        for (Rooms.State r : rooms.all()) {
+            names.add(JsonValue.of(r.name));
+            counts.add(JsonValue.of(r.members));
+            limitsOf.add(JsonValue.of(r.maxUsers));
+            locked.add(JsonValue.of(r.password != null ? 1 : 0));
+        }
+        Extensions fields = Extensions.builder()
+                .put(RoomProtocol.ROOMS, new JsonValue.Arr(names))
+                .put(RoomProtocol.COUNTS, new JsonValue.Arr(counts))
+                .put(RoomProtocol.LIMITS, new JsonValue.Arr(limitsOf))
+                .put(RoomProtocol.LOCKED, new JsonValue.Arr(locked))
+                .build();
+        out.add(new RoomEffect.Send(id, encoder.encode(new ControlMessage.Extended(RoomProtocol.KEY_ROOMS, fields))));
+    }
+
+    /** ROOM to a member that speaks rooms: where it is, and why a request failed. */
+    private void roomMessage(Seat s, String refusal, List<RoomEffect> out) {
+        if (!s.roomsFeature) {
+            return;
+        }
+        Extensions.Builder b = Extensions.builder().put(RoomProtocol.ROOM, s.room.name);
+        if (refusal != null) {
+            b.put(RoomProtocol.REASON, refusal);
+        }
+        out.add(new RoomEffect.Send(
+                s.id, encoder.encode(new ControlMessage.Extended(RoomProtocol.KEY_ROOM, b.build()))));
+    }
+
+    /** A TIP/2 SESSION with the member's room, and the features the server grants it. */
+    private static ControlMessage.Session withRoom(ControlMessage.Session session, Seat s) {
+        Extensions.Builder b = Extensions.builder();
+        for (var e : session.extensions().fields().entrySet()) {
+            b.put(e.getKey(), e.getValue());
+        }
+        b.put(RoomProtocol.ROOM, s.room.name);
+        List<JsonValue> features = new ArrayList<>();
+        if (s.roomsFeature) {
+            features.add(JsonValue.of(RoomProtocol.FEATURE_ROOMS));
+        }
+        if (s.deltas) {
+            features.add(JsonValue.of(RoomProtocol.FEATURE_DELTAS));
+        }
+        if (!features.isEmpty()) {
+            b.put(RoomProtocol.FEATURES, new JsonValue.Arr(features));
+        }
+        return new ControlMessage.Session(session.session(), b.build());
+    }
+
+    private void enter(Seat s, Rooms.State room) {
+        s.room = room;
+        rooms.entered(room);
+        seatsIn.computeIfAbsent(room, r -> new ArrayList<>()).add(s);
+    }
+
+    private void exit(Seat s) {
+        ArrayList<Seat> in = seatsIn.get(s.room);
+        in.remove(s);
+        if (in.isEmpty()) {
+            seatsIn.remove(s.room);
+        }
+        rooms.left(s.room);
+    }
+
+    /**
+     * One change to {@code room}'s roster: a ROSTER_DELTA to each member with deltas (but
+     * {@code self}), and a full roster to the others, at once ({@code atOnce} without
+     * coalescing) or coalesced ({@link #flushRoster}); {@code self} (a joiner or mover) gets its
+     * full roster at once if {@code selfFull}.
+     *
+     * @param room the room
+     * @param self the member that joined or moved in, or null
+     * @param delta the change
+     * @param originals whether original members' rosters change (not for a mute)
+     * @param atOnce whether, without coalescing, the full rosters go now (not for a rename)
+     * @param selfFull whether {@code self} gets a full roster now
+     * @param out where the effects go
+     */
+    private void changedRoster(
+            Rooms.State room,
+            Seat self,
+            ControlMessage.Extended delta,
+            boolean originals,
+            boolean atOnce,
+            boolean selfFull,
+            List<RoomEffect> out) {
+        List<Seat> in = seatsIn.get(room);
+        if (in == null) {
+            return;
+        }
+        room.rosterVersion = ++rosterVersions;
+        byte[] bytes = null;
+        int full = 0;
+        int deltas = 0;
+        for (Seat o : in) {
+            if (o == self) {
+                continue;
+            }
+            if (o.deltas) {
+                if (bytes == null) {
+                    bytes = encoder.encode(delta);
+                }
+                out.add(new RoomEffect.Send(o.id, bytes));
+                deltas++;
+            } else if (originals || o.tip2) {
+                full++;
+            }
+        }
+        if (deltas > 0) {
+            out.add(new RoomEffect.Counted(RoomEffect.Count.ROSTER_DELTA, deltas));
+        }
+        if (coalesceMillis == 0 && atOnce) {
+            // everyone who needs a full roster gets it now, the joiner with them, in room order
+            fullRoster(room, originals, out);
+            if (self != null && self.deltas && selfFull) {
+                rosterTo(self, out);
+            }
+            return;
+        }
+        if (self != null && selfFull) {
+            rosterTo(self, out);
+        }
+        if (full == 0) {
+            return;
+        }
+        Boolean was = fullPending.get(room);
+        if (was != null && coalesceMillis > 0) {
+            // the roster that waits is replaced by this one: one roster less for each of them
+            out.add(new RoomEffect.Counted(RoomEffect.Count.ROSTER_COALESCED, full));
+        }
+        fullPending.put(room, originals || (was != null && was));
+    }
+
+    /** A ROSTER_DELTA about {@code s}. */
+    private static ControlMessage.Extended delta(String op, Seat s, String to) {
+        Extensions.Builder b = Extensions.builder().put(RoomProtocol.OP, op).put(RoomProtocol.ID, s.id);
+        if (op.equals(RoomProtocol.JOINED) || op.equals(RoomProtocol.RENAMED)) {
+            b.put(RoomProtocol.NAME, s.name);
+        }
+        if (op.equals(RoomProtocol.JOINED) && s.muted) {
+            b.put(RoomProtocol.MUTED, 1);
+        }
+        if (to != null) {
+            b.put(RoomProtocol.TO, to);
+        }
+        return new ControlMessage.Extended(RoomProtocol.KEY_ROSTER_DELTA, b.build());
+    }
+
+    /** The whole roster of its room to one member. */
+    private void rosterTo(Seat s, List<RoomEffect> out) {
+        byte[][] bytes = rosterBytes(s.room);
+        s.sentVersion = s.room.rosterVersion;
+        out.add(new RoomEffect.Send(s.id, s.tip2 ? bytes[1] : bytes[0], true));
+    }
+
+    /**
+     * The roster to every member of {@code room} that needs full rosters (all original members
+     * if {@code originals}, every TIP/2 member without deltas).
+     */
+    private void fullRoster(Rooms.State room, boolean originals, List<RoomEffect> out) {
+        List<Seat> in = seatsIn.get(room);
+        if (in == null) {
+            return;
+        }
+        byte[][] bytes = null;
+        for (Seat s : in) {
+            if (s.deltas || (!s.tip2 && !originals) || s.sentVersion == room.rosterVersion) {
+                // gets deltas, its roster did not change, or it has this very roster (a joiner)
+                continue;
+            }
+            if (bytes == null) {
+                bytes = rosterBytes(room);
+            }
+            s.sentVersion = room.rosterVersion;
+            out.add(new RoomEffect.Send(s.id, s.tip2 ? bytes[1] : bytes[0], true));
+        }
+    }
+
+    /**
+     * The roster of {@code room}, {original, TIP/2}: the names, and for TIP/2 members the ids in
+     * the same order (and MUTED, the ids the server mutes, when there are any).
+     */
+    private byte[][] rosterBytes(Rooms.State room) {
+        List<Seat> in = seatsIn.getOrDefault(room, new ArrayList<>());
+        List<String> names = new ArrayList<>(in.size());
+        List<JsonValue> ids = new ArrayList<>(in.size());
+        List<JsonValue> muted = new ArrayList<>();
         boolean anyTip2 = false;
-        for (Seat s : members) {
+        for (Seat s : in) {
             names.add(s.name);
             ids.add(JsonValue.of(s.id));
+            if (s.muted) {
+                muted.add(JsonValue.of(s.id));
+            }
             anyTip2 |= s.tip2;
         }
         byte[] original = encoder.encode(new ControlMessage.SendNewUsers(names));
-        byte[] tip2 = anyTip2
-                ? encoder.encode(new ControlMessage.SendNewUsers(
-                        names,
-                        Extensions.builder().put("IDS", new JsonValue.Arr(ids)).build()))
-                : original;
-        for (Seat s : members) {
-            out.add(new RoomEffect.Send(s.id, s.tip2 ? tip2 : original, true));
+        byte[] tip2 = original;
+        if (anyTip2) {
+            Extensions.Builder b = Extensions.builder().put("IDS", new JsonValue.Arr(ids));
+            if (!muted.isEmpty()) {
+                b.put(RoomProtocol.MUTED, new JsonValue.Arr(muted));
+            }
+            tip2 = encoder.encode(new ControlMessage.SendNewUsers(names, b.build()));
         }
+        return new byte[][] {original, tip2};
     }
 
     private boolean heldByAnother(Seat self, InetSocketAddress voice) {

@@ -34,11 +34,20 @@ sealed interface RoomEffect {
         /** A CLIENT_PORT change that waits for its turn under the limit. */
         CLIENT_PORT_LIMITED,
         /** A CLIENT_PORT naming the server's own address or another member's voice address. */
-        CLIENT_PORT_REFUSED
+        CLIENT_PORT_REFUSED,
+        /** A ROSTER_DELTA sent. */
+        ROSTER_DELTA,
+        /** A full roster replaced, before it was sent, by a later one (coalesced). */
+        ROSTER_COALESCED
     }
 
-    /** Count {@code what}. */
-    record Counted(Count what) implements RoomEffect {}
+    /** Count {@code what}, {@code times} times. */
+    record Counted(Count what, int times) implements RoomEffect {
+        /** Once. */
+        Counted(Count what) {
+            this(what, 1);
+        }
+    }
 
     /**
      * The nickname is refused: DISCONNECT with {@code reason} to that client, then close it.
@@ -48,8 +57,29 @@ sealed interface RoomEffect {
      */
     record Refuse(String reason, boolean full) implements RoomEffect {}
 
-    /** Relay voice for original member {@code id} from and to {@code address}. */
-    record RegisterVoice(int id, InetSocketAddress address) implements RoomEffect {}
+    /**
+     * Relay voice for original member {@code id} from and to {@code address}, in room {@code room}.
+     *
+     * @param id the session id
+     * @param address the voice address
+     * @param room the room id
+     * @param muted whether the server mutes it
+     */
+    record RegisterVoice(int id, InetSocketAddress address, int room, boolean muted) implements RoomEffect {
+        /** In the default room, not muted. */
+        RegisterVoice(int id, InetSocketAddress address) {
+            this(id, address, 0, false);
+        }
+    }
+
+    /** Member {@code id}'s voice goes to room {@code room} from now on. */
+    record MoveVoice(int id, int room) implements RoomEffect {}
+
+    /** Member {@code id}'s voice is muted (relayed to nobody) or unmuted. */
+    record MuteVoice(int id, boolean muted) implements RoomEffect {}
+
+    /** Tell the listener that {@code user} moved from room {@code from} to its room now. */
+    record Moved(Participant user, String from) implements RoomEffect {}
 
     /**
      * Register TIP/2 member {@code id} with the relay; its HELLO with {@code token} (plaintext) or
@@ -59,11 +89,19 @@ sealed interface RoomEffect {
      * @param token the member's token (in SESSION only when it does not encrypt)
      * @param codec the codec it sends in
      * @param keys its session keys, or null for a member that does not encrypt
+     * @param room the room id
+     * @param muted whether the server mutes it
      */
-    record RegisterTip2(int id, long token, String codec, SessionKeys keys) implements RoomEffect {
-        /** A member that does not encrypt. */
+    record RegisterTip2(int id, long token, String codec, SessionKeys keys, int room, boolean muted)
+            implements RoomEffect {
+        /** A member that does not encrypt, in the default room. */
         RegisterTip2(int id, long token, String codec) {
             this(id, token, codec, null);
+        }
+
+        /** A member in the default room, not muted. */
+        RegisterTip2(int id, long token, String codec, SessionKeys keys) {
+            this(id, token, codec, keys, 0, false);
         }
     }
 

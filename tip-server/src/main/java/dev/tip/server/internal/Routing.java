@@ -10,11 +10,13 @@ import java.time.Clock;
 
 /**
  * What happens to one received datagram: the original client's greeting is dropped, an original
- * member's raw PCM goes to everyone else (with a header the server writes for TIP/2 recipients),
+ * member's raw PCM goes to everyone else in its room (with a header the server writes for TIP/2 recipients),
  * a TIP/2 datagram is validated (version, length, sender id against the address it came from),
  * HELLO and KEEPALIVE with the right token teach or move a member's voice address (HELLO is
- * answered with HELLO_ACK), and TIP/2 voice goes to everyone else (its PCM payload alone to
- * original recipients). Everything refused is counted and dropped, never answered.
+ * answered with HELLO_ACK), and TIP/2 voice goes to everyone else in the sender's room (its PCM
+ * payload alone to original recipients). Rooms never hear each other: the fan-out walks the
+ * sender's {@link MemberTable.RoomList} only. A member the server mutes is heard by nobody
+ * ({@code droppedMuted}). Everything refused is counted and dropped, never answered.
  *
  * <p>With mixing on ({@code TipServer.Builder.mixOriginalListeners}; on in the shorter
  * constructors, which tests use), while the room has an original listener, original recipients do not get copies: every voice
@@ -243,6 +245,10 @@ final class Routing {
                 Counters.add(counters.droppedTooLong, 1);
             } else if (n == 0) {
                 Counters.add(counters.droppedMalformed, 1);
+            } else if (m.muted) {
+                // the server mutes it: its voice reaches nobody
+                m.lastHeardMillis = now;
+                Counters.add(counters.droppedMuted, 1);
             } else {
                 m.lastHeardMillis = now;
                 fromOriginal(buf, m, n);
@@ -310,9 +316,18 @@ final class Routing {
 
     /** A checked plaintext voice datagram at {@code [HEAD, HEAD + n)} from its member: to everyone else. */
     private void voice(ByteBuffer buf, Member m, int type, int n) {
+        if (m.muted) {
+            // the server mutes it: its voice reaches nobody
+            Counters.add(counters.droppedMuted, 1);
+            return;
+        }
+        if (m.stream != null) {
+            VoiceDatagram d = datagram.wrap(buf, HEAD, n);
+            m.stream.tip2(d.sequence(), d.timestamp(), System.nanoTime(), n - HEAD);
+        }
         int originalStart = type == PayloadType.PCM && n - HEAD <= ORIGINAL_MAX_PAYLOAD ? 2 * HEAD : -1;
         if (mix
-                && table.originalListeners() > 0
+                && mixed(m.room)
                 && mixer.offer(
                         m,
                         type,
@@ -408,6 +423,25 @@ final class Routing {
         }
     }
 
+    /** Whether room {@code room}'s voice goes through the mixer: it has original listeners or taps. */
+    private boolean mixed(int room) {
+        MemberTable.RoomList r = table.room(room);
+        return r.originalListeners > 0 || r.taps.length > 0;
+    }
+
+    /**
+     * Relays a virtual speaker's frame: {@code n} bytes of PCM at {@code [HEAD, HEAD + n)},
+     * exactly as if an original member had sent them (a header for TIP/2 listeners, the mix
+     * for original ones).
+     *
+     * @param buf the relay's buffer
+     * @param m the virtual member
+     * @param n the length
+     */
+    void inject(ByteBuffer buf, Member m, int n) {
+        route(buf, m, null, n);
+    }
+
     /** Takes one of {@code m}'s tokens, if it has one. Allocates only for a member without a budget. */
     private boolean withinBudget(Member m, long now) {
         TokenBucket b = m.budget;
@@ -481,15 +515,17 @@ final class Routing {
 
     /** Raw PCM at {@code [HEAD, HEAD + n)}: the server's header for this sender goes in front. */
     private void fromOriginal(ByteBuffer buf, Member sender, int n) {
+        if (sender.stream != null) {
+            sender.stream.plain(n);
+        }
         long now = clock.millis();
         boolean marker = !sender.spoken || now - sender.lastVoiceMillis >= TALK_SPURT_GAP_MILLIS;
         sender.spoken = true;
         sender.lastVoiceMillis = now;
         datagram.wrap(buf, 0, HEAD + n)
                 .writeHeader(marker, PayloadType.PCM, sender.id, sender.sequence, sender.timestamp);
-        boolean mixed = mix
-                && table.originalListeners() > 0
-                && mixer.offer(sender, PayloadType.PCM, buf, HEAD, n, sender.sequence);
+        boolean mixed =
+                mix && mixed(sender.room) && mixer.offer(sender, PayloadType.PCM, buf, HEAD, n, sender.sequence);
         sender.sequence = (sender.sequence + 1) & 0xFFFF;
         sender.timestamp = (sender.timestamp + n / 2) & 0xFFFF_FFFFL;
         fanOut(buf, sender, 0, mixed ? -1 : HEAD, HEAD + n);
@@ -500,8 +536,10 @@ final class Routing {
      * original ones ({@code originalStart} negative: none), each counted before it is sent.
      */
     private void fanOut(ByteBuffer buf, Member sender, int tip2Start, int originalStart, int end) {
-        for (int i = 0, size = table.size(); i < size; i++) {
-            Member r = table.get(i);
+        // the sender's room only: no other room ever hears it, and its size alone is the cost
+        MemberTable.RoomList room = table.room(sender.room);
+        for (int i = 0, size = room.size; i < size; i++) {
+            Member r = room.get(i);
             int start = r.tip2 ? tip2Start : originalStart;
             if (r == sender || (r.address == null && !r.viaTunnel) || start < 0) {
                 continue;

@@ -49,6 +49,8 @@ public final class RunningServer implements JmxView.Server {
     private final AtomicReference<Thread> eventsThread = new AtomicReference<>();
 
     private final ObjectName mbean;
+    private final java.util.concurrent.CopyOnWriteArrayList<TapSink> taps =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Binds both sockets on one port; opens the selectors. Starts nothing. */
     private RunningServer(
@@ -229,6 +231,123 @@ public final class RunningServer implements JmxView.Server {
         return control.kick(id, reason);
     }
 
+    /**
+     * Adds a virtual member to a room and waits for it (at most 10 s).
+     *
+     * @return its session id, or -1 if there is no such room or the server is full
+     */
+    public int addVirtual(String name, String room) {
+        return await(control.addVirtual(name, room));
+    }
+
+    /** Removes a virtual member. */
+    public void removeVirtual(int id) {
+        control.removeVirtual(id);
+    }
+
+    /** Relays a virtual member's frame. */
+    public void inject(int id, byte[] pcm) {
+        relay.inject(id, pcm);
+    }
+
+    /**
+     * Starts a tap on a room.
+     *
+     * @return its sink (close it with {@link #untap}), or null if there is no such room
+     */
+    public TapSink tap(String room, dev.tip.server.AudioTap tap) {
+        int id = await(control.roomId(room));
+        if (id < 0) {
+            return null;
+        }
+        TapSink sink = new TapSink(tap, id);
+        Thread t = named(sink, "tap");
+        t.setDaemon(true);
+        t.start();
+        taps.add(sink);
+        relay.tap(sink, true);
+        return sink;
+    }
+
+    /** Stops a tap. */
+    public void untap(TapSink sink) {
+        relay.tap(sink, false);
+        sink.close();
+        taps.remove(sink);
+    }
+
+    private static int await(java.util.concurrent.CompletableFuture<Integer> f) {
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the server's control thread did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    @Override
+    public List<dev.tip.server.StreamStatistics> streams() {
+        java.util.Map<Integer, Object[]> counts;
+        try {
+            counts = relay.streams().get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        List<dev.tip.server.StreamStatistics> out = new java.util.ArrayList<>();
+        for (Participant p : users()) {
+            Object[] c = counts.get(p.id());
+            if (c != null) {
+                out.add(new dev.tip.server.StreamStatistics(
+                        p.id(),
+                        p.name(),
+                        p.room(),
+                        (String) c[5],
+                        "udp",
+                        (Long) c[0],
+                        (Long) c[1],
+                        (Long) c[2],
+                        (Long) c[3],
+                        (Double) c[4]));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public List<dev.tip.server.RoomInfo> rooms() {
+        return control.rooms();
+    }
+
+    /** The bans in force. */
+    public List<dev.tip.server.Ban> bans() {
+        return control.bans();
+    }
+
+    @Override
+    public boolean move(int id, String room) {
+        return control.move(id, room);
+    }
+
+    @Override
+    public boolean mute(int id, boolean muted) {
+        return control.mute(id, muted);
+    }
+
+    @Override
+    public void ban(dev.tip.server.Ban ban) {
+        control.ban(ban);
+    }
+
+    @Override
+    public void unban(dev.tip.server.Ban.Kind kind, String value) {
+        control.unban(kind, value);
+    }
+
     @Override
     public ServerStatistics statistics() {
         return counters.snapshot(users().size(), relayAllocatedBytes());
@@ -259,6 +378,9 @@ public final class RunningServer implements JmxView.Server {
         join(controlThread, wait);
         relay.stop();
         join(relayThread, wait);
+        for (TapSink t : taps) {
+            t.close();
+        }
         if (ownEvents != null) {
             ownEvents.shutdown();
             try {

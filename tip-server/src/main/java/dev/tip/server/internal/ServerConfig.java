@@ -46,6 +46,7 @@ import java.util.concurrent.ThreadFactory;
  * @param requireEncryption whether only TIP/2 clients that encrypt voice (KEY_SHARE) may join
  * @param resumeWindow how long a TIP/2 member whose connection broke may resume its session;
  *     zero: no resumption
+ * @param rooms the rooms, bans and join policy
  */
 public record ServerConfig(
         int port,
@@ -75,7 +76,8 @@ public record ServerConfig(
         List<VoiceCodec> voiceCodecs,
         int voiceBitrate,
         boolean requireEncryption,
-        Duration resumeWindow) {
+        Duration resumeWindow,
+        RoomsConfig rooms) {
 
     /** Rejects null where a value is required. */
     public ServerConfig {
@@ -87,6 +89,7 @@ public record ServerConfig(
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(threadFactory, "threadFactory");
         voiceCodecs = List.copyOf(voiceCodecs);
+        Objects.requireNonNull(rooms, "rooms");
     }
 
     /**

@@ -149,6 +149,23 @@ public final class ClientSession {
     }
 
     /**
+     * Tells the listener something, in order with the session's other events, unless the
+     * session has ended.
+     *
+     * @param call what to call on the listener
+     */
+    public void notify(Consumer<SessionListener> call) {
+        lock.lock();
+        try {
+            if (joiningOrInRoom()) {
+                events.add(() -> call.accept(listener));
+            }
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /**
      * Records SESSION: the id, the dialect and TIP/2's voice parameters; the session is then in
      * the room.
      *

@@ -22,6 +22,8 @@ public final class ServerCallback implements ControlConnection.Callback {
     /** Resumes the session when the connection breaks; null: it fails. */
     private final Reconnector reconnector;
 
+    private final ClientRooms rooms;
+
     /**
      * Creates the callback of one client.
      *
@@ -31,21 +33,29 @@ public final class ServerCallback implements ControlConnection.Callback {
      * @param voice the voice engine, whose speakers follow the roster
      */
     public ServerCallback(String name, ServerMessages rules, ClientSession session, VoiceEngine voice) {
-        this(name, rules, session, voice, null);
+        this(name, rules, session, voice, null, new ClientRooms());
     }
 
     /**
-     * Creates the callback of one client that resumes its TIP/2 session when the connection breaks.
+     * Creates the callback of one client that follows rooms and roster deltas, and resumes its
+     * TIP/2 session when the connection breaks.
      *
      * @param name the client's name, for logs
      * @param rules the server-message rules
      * @param session the session they change
-     * @param voice the voice engine
+     * @param voice the voice engine, whose speakers follow the roster
      * @param reconnector resumes the session, or null
+     * @param rooms the client's rooms view
      */
     public ServerCallback(
-            String name, ServerMessages rules, ClientSession session, VoiceEngine voice, Reconnector reconnector) {
+            String name,
+            ServerMessages rules,
+            ClientSession session,
+            VoiceEngine voice,
+            Reconnector reconnector,
+            ClientRooms rooms) {
         this.reconnector = reconnector;
+        this.rooms = rooms;
         this.name = name;
         this.rules = rules;
         this.session = session;
@@ -54,7 +64,18 @@ public final class ServerCallback implements ControlConnection.Callback {
 
     @Override
     public boolean onMessage(ControlMessage m) {
+        if (m instanceof ControlMessage.Extended x) {
+            rooms(rooms.handle(x));
+            return true;
+        }
+        if (m instanceof ControlMessage.Session s) {
+            rooms.session(s.extensions());
+        }
         ServerMessages.Effect effect = rules.handle(m);
+        if (effect instanceof ServerMessages.Roster r && m instanceof ControlMessage.SendNewUsers u) {
+            // the base that later deltas apply to
+            rooms.full(u, r.ids());
+        }
         if (effect instanceof ServerMessages.Roster r) {
             if (r.ids() != null) {
                 // before the roster is published: whoever sees the new roster sees the leaver's
@@ -80,6 +101,18 @@ public final class ServerCallback implements ControlConnection.Callback {
             log.debug("{}: ignoring {}", name, i.why());
         }
         return true;
+    }
+
+    private void rooms(ClientRooms.Change c) {
+        if (c instanceof ClientRooms.RosterChanged rc) {
+            voice.retainSpeakers(rc.roster().ids());
+            session.roster(rc.roster());
+        } else if (c instanceof ClientRooms.Entered e) {
+            session.notify(l -> l.roomChanged(e.room()));
+        } else if (c instanceof ClientRooms.Refused r) {
+            log.debug("{}: move to {} refused: {}", name, r.asked(), r.reason());
+            session.notify(l -> l.roomRefused(r.asked(), r.reason()));
+        }
     }
 
     @Override
