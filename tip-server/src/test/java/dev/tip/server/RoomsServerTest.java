@@ -347,12 +347,33 @@ class RoomsServerTest {
         Await.until("the ban in force", () -> first.bans().size() == 1);
         first.close();
         assertThat(Files.readString(file)).contains("troll");
+        // the file keeps wall-clock expiry (the server's own clock is monotonic and means nothing
+        // after a restart): a day from now in epoch milliseconds
+        long until = Files.readAllLines(file).stream()
+                .filter(l -> l.contains("troll"))
+                .mapToLong(l -> Long.parseLong(l.split("\t")[2]))
+                .findFirst()
+                .orElseThrow();
+        long day = Duration.ofDays(1).toMillis();
+        assertThat(until - System.currentTimeMillis()).isBetween(day - 60_000, day + 1_000);
+        assertThat(second(file).bans()).extracting(Ban::until).allSatisfy(u -> assertThat(u)
+                .isAfter(java.time.Instant.now().plus(Duration.ofHours(23))));
 
-        TipServer second = start(b -> b.banFile(file));
+        TipServer second = second(file);
         assertThat(second.bans()).extracting(Ban::value).containsExactly("troll");
         assertThat(refusedJoin(second, "troll", "\"ROOM\": \"lobby\"")).isEqualTo("Banned: trolling");
         OriginalClient ok = original(second, "fine");
         assertThat(ok.lastRoster()).containsExactly("fine");
+    }
+
+    private TipServer restarted;
+
+    /** The server started again on the same ban file (once per test). */
+    private TipServer second(Path file) {
+        if (restarted == null) {
+            restarted = start(b -> b.banFile(file));
+        }
+        return restarted;
     }
 
     @Test
