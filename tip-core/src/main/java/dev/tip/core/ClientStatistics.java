@@ -37,6 +37,12 @@ package dev.tip.core;
  * @param transportSwitches how often the voice changed its path since the session began
  * @param tunnelDatagramsDropped datagrams to send through the control connection that were dropped,
  *     oldest first, because the connection did not take them fast enough
+ * @param framesRebuilt TIP/2 codec voice: lost packets the decoders rebuilt in time to be played,
+ *     from the next packet's in-band FEC (done once this client has reported loss)
+ * @param lossReportedPercent TIP/2: the share of codec packets lost from the speakers heard, as
+ *     this client last reported it to the server (docs/protocol.md, "Loss feedback")
+ * @param lossProtectionPercent TIP/2: the loss the server asked this client's encoder to protect
+ *     against (the worst its listeners report); above 0, Opus carries in-band FEC
  */
 public record ClientStatistics(
         long framesCaptured,
@@ -55,58 +61,7 @@ public record ClientStatistics(
         long playoutDelayMillis,
         VoiceTransport voiceTransport,
         long transportSwitches,
-        long tunnelDatagramsDropped) {
-
-    /**
-     * The statistics of a session whose voice goes over UDP and never moved.
-     *
-     * @param framesCaptured see the record
-     * @param framesSent see the record
-     * @param framesReceived see the record
-     * @param framesPlayed see the record
-     * @param framesDropped see the record
-     * @param framesSilence see the record
-     * @param framesLost see the record
-     * @param framesLate see the record
-     * @param framesConcealed see the record
-     * @param datagramsRejected see the record
-     * @param voiceBytesSent see the record
-     * @param codec see the record
-     * @param bitrate see the record
-     * @param playoutDelayMillis see the record
-     */
-    public ClientStatistics(
-            long framesCaptured,
-            long framesSent,
-            long framesReceived,
-            long framesPlayed,
-            long framesDropped,
-            long framesSilence,
-            long framesLost,
-            long framesLate,
-            long framesConcealed,
-            long datagramsRejected,
-            long voiceBytesSent,
-            String codec,
-            int bitrate,
-            long playoutDelayMillis) {
-        this(
-                framesCaptured,
-                framesSent,
-                framesReceived,
-                framesPlayed,
-                framesDropped,
-                framesSilence,
-                framesLost,
-                framesLate,
-                framesConcealed,
-                datagramsRejected,
-                voiceBytesSent,
-                codec,
-                bitrate,
-                playoutDelayMillis,
-                VoiceTransport.UDP,
-                0,
-                0);
-    }
-}
+        long tunnelDatagramsDropped,
+        long framesRebuilt,
+        int lossReportedPercent,
+        int lossProtectionPercent) {}

@@ -350,11 +350,13 @@ public final class TipClient implements AutoCloseable {
                     b.put(RoomProtocol.PASSWORD, initialPassword);
                 }
             }
-            // rooms and roster deltas: servers that know neither ignore the field
+            // rooms, roster deltas and loss feedback: servers that know none ignore the field
             b.put(
                     RoomProtocol.FEATURES,
                     new JsonValue.Arr(List.of(
-                            JsonValue.of(RoomProtocol.FEATURE_ROOMS), JsonValue.of(RoomProtocol.FEATURE_DELTAS))));
+                            JsonValue.of(RoomProtocol.FEATURE_ROOMS),
+                            JsonValue.of(RoomProtocol.FEATURE_DELTAS),
+                            JsonValue.of(TipProtocol.FEATURE_LOSS))));
             ext = b.build();
         }
         ControlEncoder encoder = new ControlEncoder();

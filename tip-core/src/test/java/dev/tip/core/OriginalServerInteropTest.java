@@ -65,7 +65,7 @@ class OriginalServerInteropTest {
             // what the original server read from ann: nickname then port, one message each piece
             String handshake = server.client("ann").receivedText();
             Matcher m = Pattern.compile(
-                            "\\{\"KEY\": 2, \"NAME\": \"ann\", \"VERSION\": 2, \"KEY_SHARE\": \"[A-Za-z0-9_-]{43}\", \"TUNNEL\": 1, \"RESUMABLE\": 1, \"FEATURES\": \\[\"rooms\", \"deltas\"\\]\\}\\{\"KEY\": 7, \"PORT\": ([0-9]+)\\}")
+                            "\\{\"KEY\": 2, \"NAME\": \"ann\", \"VERSION\": 2, \"KEY_SHARE\": \"[A-Za-z0-9_-]{43}\", \"TUNNEL\": 1, \"RESUMABLE\": 1, \"FEATURES\": \\[\"rooms\", \"deltas\", \"loss\"\\]\\}\\{\"KEY\": 7, \"PORT\": ([0-9]+)\\}")
                     .matcher(handshake);
             assertThat(m.lookingAt()).as(handshake).isTrue();
             InetSocketAddress annVoice = voiceOf(server, "ann");

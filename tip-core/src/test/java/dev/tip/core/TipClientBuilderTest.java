@@ -137,7 +137,8 @@ class TipClientBuilderTest {
             assertThat(client.failureReason()).isEmpty();
             assertThat(client.isMuted()).isFalse();
             assertThat(client.statistics())
-                    .isEqualTo(new ClientStatistics(0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, "pcm", 0, -1));
+                    .isEqualTo(new ClientStatistics(
+                            0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, "pcm", 0, -1, VoiceTransport.UDP, 0, 0, 0, 0, 0));
         } finally {
             client.close();
         }

@@ -23,7 +23,7 @@ class TipClientHandshakeTest {
 
     // groups: 1 NAME, 2 VERSION, 3 KEY_SHARE (a TIP/2 client encrypts by default), 4 PORT
     private static final Pattern HANDSHAKE = Pattern.compile(
-            "\\{\"KEY\": 2, \"NAME\": \"([^\"]*)\"(, \"VERSION\": 2)?(, \"KEY_SHARE\": \"[A-Za-z0-9_-]{43}\")?(, \"TUNNEL\": 1)?(?:, \"RESUMABLE\": 1)?(?:, \"FEATURES\": \\[\"rooms\", \"deltas\"\\])?\\}\\{\"KEY\": 7, \"PORT\": ([0-9]+)\\}");
+            "\\{\"KEY\": 2, \"NAME\": \"([^\"]*)\"(, \"VERSION\": 2)?(, \"KEY_SHARE\": \"[A-Za-z0-9_-]{43}\")?(, \"TUNNEL\": 1)?(?:, \"RESUMABLE\": 1)?(?:, \"FEATURES\": \\[\"rooms\", \"deltas\", \"loss\"\\])?\\}\\{\"KEY\": 7, \"PORT\": ([0-9]+)\\}");
 
     /** Runs connect() on a thread of the test's own, so the test can play the server meanwhile. */
     private static FutureTask<Void> connectAsync(TipClient client) {

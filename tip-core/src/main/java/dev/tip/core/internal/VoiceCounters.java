@@ -63,7 +63,10 @@ public final class VoiceCounters {
                 -1,
                 transport,
                 transportSwitches.get(),
-                tunnelDropped.getAsLong());
+                tunnelDropped.getAsLong(),
+                0,
+                0,
+                0);
     }
 
     /**
@@ -72,9 +75,14 @@ public final class VoiceCounters {
      * @param late packets the jitter buffers dropped as late
      * @param lost frames missing at their playout time
      * @param concealed frames concealed
+     * @param delayNanos the largest current delay of the buffers, or -1
+     * @param rebuilt lost packets the decoders rebuilt
+     * @param lossReported the loss last reported, percent
+     * @param lossProtection the protection the server asked for, percent
      * @return a snapshot
      */
-    public ClientStatistics snapshot(long late, long lost, long concealed, long delayNanos) {
+    public ClientStatistics snapshot(
+            long late, long lost, long concealed, long delayNanos, long rebuilt, int lossReported, int lossProtection) {
         return new ClientStatistics(
                 captured.get(),
                 sent.get(),
@@ -92,6 +100,9 @@ public final class VoiceCounters {
                 delayNanos < 0 ? -1 : delayNanos / 1_000_000,
                 transport,
                 transportSwitches.get(),
-                tunnelDropped.getAsLong());
+                tunnelDropped.getAsLong(),
+                rebuilt,
+                lossReported,
+                lossProtection);
     }
 }

@@ -262,8 +262,9 @@ final class MessageBinder {
             errorAtStart(Kind.MISSING_KEY, "a message must have an integer KEY", null);
         }
         throwPendingError();
-        if (RoomProtocol.isRoomKey(key)) {
-            // every field of a TIP/2 rooms message is kept as is: RoomProtocol reads them
+        if (RoomProtocol.isRoomKey(key) || TipProtocol.isLossKey(key)) {
+            // every field of a TIP/2 rooms or loss-feedback message is kept as is: RoomProtocol
+            // and the loss feedback read them
             Extensions fields = ext == null ? Extensions.NONE : Extensions.of(ext);
             ext = null;
             return new ControlMessage.Extended(key, fields);

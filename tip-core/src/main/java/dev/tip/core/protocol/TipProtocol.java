@@ -145,4 +145,24 @@ public final class TipProtocol {
     }
 
     private static final long EIGHT_A = 0x6161616161616161L;
+
+    /** TIP/2 LOSS_REPORT, client to server: the share of voice packets it lost lately. */
+    public static final int KEY_LOSS_REPORT = 25;
+    /** TIP/2 LOSS_PROTECT, server to client: the loss its encoder should protect against. */
+    public static final int KEY_LOSS_PROTECT = 26;
+    /** LOSS_REPORT's and LOSS_PROTECT's field: percent, 0..100. */
+    public static final String LOSS = "LOSS";
+    /** The FEATURES entry for loss feedback (LOSS_REPORT and LOSS_PROTECT). */
+    public static final String FEATURE_LOSS = "loss";
+
+    /**
+     * Tells whether a KEY is one of the loss-feedback messages, whose fields a decoder keeps as
+     * they came ({@code ControlMessage.Extended}).
+     *
+     * @param key a message's KEY
+     * @return true for LOSS_REPORT and LOSS_PROTECT
+     */
+    public static boolean isLossKey(int key) {
+        return key == KEY_LOSS_REPORT || key == KEY_LOSS_PROTECT;
+    }
 }

@@ -523,6 +523,9 @@ final class ControlHandler {
         } else if (x.key() == RoomProtocol.KEY_LIST_ROOMS) {
             room.listRooms(c.id, effects);
             carryOut();
+        } else if (x.key() == TipProtocol.KEY_LOSS_REPORT) {
+            room.lossReport(c.id, x.extensions().getLong(TipProtocol.LOSS).orElse(0), effects);
+            carryOut();
         } else {
             LOG.debug("{}: ignored {}", c, LogText.safe(x.toString(), 200));
         }

@@ -138,6 +138,12 @@ final class Room {
         boolean roomsFeature;
         /** TIP/2 with the "deltas" feature: gets ROSTER_DELTA after one full roster. */
         boolean deltas;
+        /** TIP/2 with the "loss" feature: reports its loss, gets LOSS_PROTECT. */
+        boolean lossFeedback;
+        /** The loss it last reported, percent. */
+        int reportedLoss;
+        /** The LOSS_PROTECT it was last sent, percent. */
+        int sentProtection;
         /** The roster version of the last full roster it was sent (see {@link Rooms.State#rosterVersion}). */
         long sentVersion = -1;
 
@@ -366,6 +372,7 @@ final class Room {
         Seat s = new Seat(free, name, remote, tip2, tip2 ? tokens.getAsLong() : 0, codec, voicePort, limits);
         s.roomsFeature = tip2 && RoomProtocol.hasFeature(extensions, RoomProtocol.FEATURE_ROOMS);
         s.deltas = tip2 && RoomProtocol.hasFeature(extensions, RoomProtocol.FEATURE_DELTAS);
+        s.lossFeedback = tip2 && RoomProtocol.hasFeature(extensions, TipProtocol.FEATURE_LOSS);
         byId[free] = s;
         members.add(s);
         enter(s, admission.room());
@@ -381,7 +388,7 @@ final class Room {
             }
             ControlMessage.Session session = Tip2Negotiation.session(free, s.token, offer, voice.bitrate());
             // ROOM and FEATURES only for a client that speaks rooms: an older one gets the same bytes as before
-            boolean speaksRooms = s.roomsFeature || s.deltas || wanted != null;
+            boolean speaksRooms = s.roomsFeature || s.deltas || s.lossFeedback || wanted != null;
             out.add(new RoomEffect.Send(free, encoder.encode(speaksRooms ? withRoom(session, s) : session)));
         } else {
             out.add(new RoomEffect.Send(free, encoder.encode(new ControlMessage.Session(free))));
@@ -557,6 +564,65 @@ final class Room {
         if (broadcast) {
             changedRoster(room, null, delta(RoomProtocol.LEFT, s, null), true, true, false, out);
         }
+        if (s.reportedLoss > 0) {
+            protect(room, out);
+        }
+    }
+
+    /**
+     * LOSS_REPORT from TIP/2 member {@code id}: the share of voice packets it lost lately. Each
+     * member of its room with loss feedback is told (LOSS_PROTECT) the worst loss the others
+     * report, when that changed: what its encoder should protect its packets against.
+     *
+     * @param id the session id
+     * @param percent the loss, clamped to 0..100
+     * @param out where the effects go
+     */
+    void lossReport(int id, long percent, List<RoomEffect> out) {
+        Seat s = id >= 0 && id < byId.length ? byId[id] : null;
+        if (s == null || !s.lossFeedback) {
+            return;
+        }
+        int p = (int) Math.max(0, Math.min(100, percent));
+        if (p != s.reportedLoss) {
+            s.reportedLoss = p;
+            protect(s.room, out);
+        }
+    }
+
+    /** LOSS_PROTECT to each member of {@code room} whose listeners' worst loss changed. */
+    private void protect(Rooms.State room, List<RoomEffect> out) {
+        List<Seat> in = seatsIn.get(room);
+        if (in == null) {
+            return;
+        }
+        // the worst and the second worst report: a member's own report never counts for it
+        int worst = 0;
+        int second = 0;
+        Seat worstSeat = null;
+        for (Seat o : in) {
+            if (o.reportedLoss > worst) {
+                second = worst;
+                worst = o.reportedLoss;
+                worstSeat = o;
+            } else if (o.reportedLoss > second) {
+                second = o.reportedLoss;
+            }
+        }
+        for (Seat o : in) {
+            if (!o.lossFeedback) {
+                continue;
+            }
+            int p = o == worstSeat ? second : worst;
+            if (p != o.sentProtection) {
+                o.sentProtection = p;
+                out.add(new RoomEffect.Send(
+                        o.id,
+                        encoder.encode(new ControlMessage.Extended(
+                                TipProtocol.KEY_LOSS_PROTECT,
+                                Extensions.builder().put(TipProtocol.LOSS, p).build()))));
+            }
+        }
     }
 
     /**
@@ -647,6 +713,9 @@ final class Room {
         roomMessage(s, null, out);
         changedRoster(from, null, delta(RoomProtocol.LEFT, s, s.room.name), true, true, false, out);
         changedRoster(s.room, s, delta(RoomProtocol.JOINED, s, null), true, true, true, out);
+        // its listeners changed: the loss each side protects against
+        protect(from, out);
+        protect(s.room, out);
         return null;
     }
 
@@ -732,6 +801,9 @@ final class Room {
         }
         if (s.deltas) {
             features.add(JsonValue.of(RoomProtocol.FEATURE_DELTAS));
+        }
+        if (s.lossFeedback) {
+            features.add(JsonValue.of(TipProtocol.FEATURE_LOSS));
         }
         if (!features.isEmpty()) {
             b.put(RoomProtocol.FEATURES, new JsonValue.Arr(features));

@@ -3,6 +3,7 @@ package dev.tip.core.internal.client;
 import dev.tip.core.Dialect;
 import dev.tip.core.internal.SessionEvent;
 import dev.tip.core.protocol.ControlMessage;
+import dev.tip.core.protocol.RoomProtocol;
 import dev.tip.core.protocol.TipProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,11 +66,17 @@ public final class ServerCallback implements ControlConnection.Callback {
     @Override
     public boolean onMessage(ControlMessage m) {
         if (m instanceof ControlMessage.Extended x) {
+            if (x.key() == TipProtocol.KEY_LOSS_PROTECT) {
+                voice.protectAgainstLoss(
+                        x.extensions().getLong(TipProtocol.LOSS).orElse(0));
+                return true;
+            }
             rooms(rooms.handle(x));
             return true;
         }
         if (m instanceof ControlMessage.Session s) {
             rooms.session(s.extensions());
+            voice.lossFeedbackGranted(RoomProtocol.hasFeature(s.extensions(), TipProtocol.FEATURE_LOSS));
         }
         ServerMessages.Effect effect = rules.handle(m);
         if (effect instanceof ServerMessages.Roster r && m instanceof ControlMessage.SendNewUsers u) {

@@ -62,6 +62,11 @@ final class Tip2VoicePath implements VoicePath {
 
     private long skippedUnits;
 
+    /** Loss reports out, loss protection in. */
+    private final LossFeedback loss;
+    // capture thread: the protection the encoder was last given
+    private int appliedProtection;
+
     /** UDP or the tunnel: told what arrived over UDP. */
     private final VoiceRoute route;
 
@@ -93,8 +98,10 @@ final class Tip2VoicePath implements VoicePath {
             TipClock clock,
             VoiceCodec codec,
             int bitrate,
-            VoiceRoute route) {
+            VoiceRoute route,
+            LossFeedback loss) {
         this.format = format;
+        this.loss = loss;
         this.route = route;
         this.speakers = speakers;
         this.counters = counters;
@@ -223,6 +230,12 @@ final class Tip2VoicePath implements VoicePath {
     @Override
     public ByteBuffer next() {
         while (codec != null && fifoLength >= packetSamples) {
+            int protection = loss.protection();
+            if (protection != appliedProtection) {
+                // the worst loss among this speaker's listeners: Opus then carries in-band FEC
+                encoder.setPacketLossPercent(protection);
+                appliedProtection = protection;
+            }
             int length = encoder.encode(fifo, 0, packet, 0);
             fifoLength -= packetSamples;
             System.arraycopy(fifo, packetSamples, fifo, 0, fifoLength);
@@ -288,7 +301,9 @@ final class Tip2VoicePath implements VoicePath {
             if (viaUdp) {
                 route.udpHeard();
             }
-            int result = speakers.insert(d, clock.nanoTime());
+            long now = clock.nanoTime();
+            int result = speakers.insert(d, now);
+            loss.afterReceive(now, speakers);
             if (result == Speakers.UNKNOWN_SENDER || result == Speakers.WRONG_PAYLOAD || result == Speakers.CORRUPT) {
                 counters.rejected.incrementAndGet();
             }
@@ -337,7 +352,9 @@ final class Tip2VoicePath implements VoicePath {
         if (viaUdp) {
             route.udpHeard();
         }
-        int result = speakers.insert(d, clock.nanoTime());
+        long now = clock.nanoTime();
+        int result = speakers.insert(d, now);
+        loss.afterReceive(now, speakers);
         if (result == Speakers.UNKNOWN_SENDER || result == Speakers.WRONG_PAYLOAD || result == Speakers.CORRUPT) {
             counters.rejected.incrementAndGet();
         }
@@ -365,6 +382,6 @@ final class Tip2VoicePath implements VoicePath {
     @Override
     public ClientStatistics statistics(VoiceCounters c) {
         long[] t = speakers.totals();
-        return c.snapshot(t[0], t[1], t[2], t[3]);
+        return c.snapshot(t[0], t[1], t[2], t[3], speakers.rebuilt(), loss.reported(), loss.protection());
     }
 }

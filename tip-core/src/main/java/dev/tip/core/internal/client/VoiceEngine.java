@@ -59,6 +59,13 @@ public final class VoiceEngine {
     private final VoiceRoute route;
     /** The control connection, for the tunnel; null until attached. */
     private volatile ControlConnection control;
+    /** TIP/2 loss feedback: the reports this client sends, the protection the server asks for. */
+    private final LossFeedback loss = new LossFeedback(bytes -> {
+        ControlConnection c = control;
+        if (c != null) {
+            c.send(bytes);
+        }
+    });
     /** Control thread: where a tunnelled datagram is laid out for the path. */
     private ByteBuffer tunnelIn;
 
@@ -98,6 +105,24 @@ public final class VoiceEngine {
     public void control(ControlConnection c) {
         this.control = c;
         counters.tunnelDropped = c::tunnelDropped;
+    }
+
+    /**
+     * TIP/2: whether the server's SESSION granted loss feedback.
+     *
+     * @param granted true if it did
+     */
+    public void lossFeedbackGranted(boolean granted) {
+        loss.granted(granted);
+    }
+
+    /**
+     * TIP/2: LOSS_PROTECT arrived: the loss this client's encoder should protect against.
+     *
+     * @param percent 0..100
+     */
+    public void protectAgainstLoss(long percent) {
+        loss.protect(percent);
     }
 
     /** TIP/2: the server's SESSION accepted the tunnel; voice may go through the control connection. */
@@ -170,7 +195,7 @@ public final class VoiceEngine {
             VoiceParameters v = session.voiceParameters();
             VoiceCodec codec = config.codec(v.codec());
             int bitrate = v.bitrate() > 0 ? Math.min(v.bitrate(), config.voiceBitrate()) : config.voiceBitrate();
-            p = new Tip2VoicePath(format, speakers, counters, session, config.clock(), codec, bitrate, route);
+            p = new Tip2VoicePath(format, speakers, counters, session, config.clock(), codec, bitrate, route, loss);
         } else {
             p = new OriginalVoicePath(format, playoutQueue, counters, config.sink() != null);
         }
