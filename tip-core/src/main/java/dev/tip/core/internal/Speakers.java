@@ -43,8 +43,6 @@ public final class Speakers {
     public static final int CORRUPT = -102;
 
     private static final Speaker[] NONE = new Speaker[0];
-    /** Most packets in a row the decoder rebuilds (the last by FEC): 5, 100 ms of Opus. */
-    static final int MAX_REBUILT = 5;
 
     private final AudioFormat format;
     private final int maxSpeakers;
@@ -491,15 +489,12 @@ public final class Speakers {
             long roomTs = Math.floorDiv(unwrapped * roomRate, clockRate);
             if (!first && ahead > 1) {
                 lostBefore += ahead - 1;
-                // packets lost inside a talk spurt (numbers and time contiguous): the decoder rebuilds
-                // them, the last one from this packet's in-band FEC (Opus's own concealment where the
-                // sender put none in), the earlier ones by the codec's concealment, so that its state
-                // runs on without a jump; a longer gap is left to the jitter buffer
-                if (rebuildLost && !d.marker() && ahead <= MAX_REBUILT + 1 && step == ahead * packetDuration) {
-                    for (int k = ahead - 1; k >= 2; k--) {
-                        decoder.conceal(decoded);
-                        insertRebuilt(seq - k, roomTs - (long) k * packetSamples, arrivalNanos);
-                    }
+                // one packet lost inside a talk spurt (numbers and time contiguous): the decoder
+                // rebuilds it from this packet's in-band FEC. A longer gap is left to the jitter
+                // buffer's concealment: through bursts Opus's own concealment of the packets before
+                // the last held a tone in 73% of frames where the buffer's held it in 97%
+                // (OpusFecTest's relay, measured)
+                if (rebuildLost && ahead == 2 && !d.marker() && step == 2 * packetDuration) {
                     if (decoder.recover(packet, 0, length, decoded)) {
                         insertRebuilt(seq - 1, roomTs - packetSamples, arrivalNanos);
                     }
