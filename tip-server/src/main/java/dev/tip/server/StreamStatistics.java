@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param name its nickname
  * @param room its room
  * @param codec the codec it sends in ({@code "pcm"}, {@code "opus"})
- * @param path how its voice reaches the server ({@code "udp"})
+ * @param path how its voice reaches the server now: {@code "udp"}, or {@code "tcp"} while it goes
+ *     through its control connection (the tunnel)
  * @param packets voice datagrams accepted from it (relayed or mixed; not dropped ones)
  * @param bytes their payload bytes
  * @param lost datagrams missing: sequence numbers skipped and not seen since

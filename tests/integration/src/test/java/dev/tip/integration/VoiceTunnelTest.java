@@ -9,6 +9,7 @@ import dev.tip.core.VoiceTransport;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.integration.Tip2TestAudio.RecordingSink;
 import dev.tip.server.ServerStatistics;
+import dev.tip.server.StreamStatistics;
 import dev.tip.server.TipServer;
 import dev.tip.testing.Await;
 import dev.tip.testing.RawPeer;
@@ -108,6 +109,10 @@ class VoiceTunnelTest {
                         && bobPaths.changes.equals(List.of(VoiceTransport.TCP)));
         ServerStatistics s = server.statistics();
         assertThat(s.tunnelledMembers()).isEqualTo(2);
+        assertThat(server.streamStatistics())
+                .as("the per-stream path")
+                .extracting(StreamStatistics::path)
+                .containsOnly("tcp");
         assertThat(s.tunnelDatagramsIn()).isGreaterThan(100);
         assertThat(s.tunnelDatagramsOut()).isGreaterThan(100);
         assertThat(proxy.udpPassed.get()).isZero();
@@ -163,6 +168,8 @@ class VoiceTunnelTest {
                 () -> ann.statistics().voiceTransport() == VoiceTransport.UDP
                         && bob.statistics().voiceTransport() == VoiceTransport.UDP
                         && server.statistics().tunnelledMembers() == 0);
+        Await.until("the per-stream path is UDP again", () -> server.streamStatistics().stream()
+                .allMatch(t -> t.path().equals("udp")));
         Await.until(
                 "the listeners were told",
                 () -> annPaths.changes.equals(List.of(VoiceTransport.TCP, VoiceTransport.UDP))

@@ -368,19 +368,21 @@ public final class Relay implements Runnable, Routing.Output, MemberTable.Bindin
     /**
      * Reads every member's stream counters, on the relay thread. Thread-safe.
      *
-     * @return the snapshot to come: per session id {packets, bytes, lost, late, jitter in
-     *     microseconds}, and the codec
+     * @return the snapshot to come, per session id
      */
-    public java.util.concurrent.CompletableFuture<java.util.Map<Integer, Object[]>> streams() {
-        java.util.concurrent.CompletableFuture<java.util.Map<Integer, Object[]>> f =
+    java.util.concurrent.CompletableFuture<java.util.Map<Integer, StreamSnapshot>> streams() {
+        java.util.concurrent.CompletableFuture<java.util.Map<Integer, StreamSnapshot>> f =
                 new java.util.concurrent.CompletableFuture<>();
         tasks.add(() -> {
-            java.util.Map<Integer, Object[]> all = new java.util.HashMap<>();
+            java.util.Map<Integer, StreamSnapshot> all = new java.util.HashMap<>();
             for (int i = 0, n = table.size(); i < n; i++) {
                 Member m = table.get(i);
                 StreamCounters c = m.stream;
                 if (c != null) {
-                    all.put(m.id, new Object[] {c.packets, c.bytes, c.lost, c.late, c.jitterMillis(), c.codec});
+                    all.put(
+                            m.id,
+                            new StreamSnapshot(
+                                    c.packets, c.bytes, c.lost, c.late, c.jitterMillis(), c.codec, m.viaTunnel));
                 }
             }
             f.complete(all);

@@ -289,7 +289,7 @@ public final class RunningServer implements JmxView.Server {
 
     @Override
     public List<dev.tip.server.StreamStatistics> streams() {
-        java.util.Map<Integer, Object[]> counts;
+        java.util.Map<Integer, StreamSnapshot> counts;
         try {
             counts = relay.streams().get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -300,19 +300,19 @@ public final class RunningServer implements JmxView.Server {
         }
         List<dev.tip.server.StreamStatistics> out = new java.util.ArrayList<>();
         for (Participant p : users()) {
-            Object[] c = counts.get(p.id());
+            StreamSnapshot c = counts.get(p.id());
             if (c != null) {
                 out.add(new dev.tip.server.StreamStatistics(
                         p.id(),
                         p.name(),
                         p.room(),
-                        (String) c[5],
-                        "udp",
-                        (Long) c[0],
-                        (Long) c[1],
-                        (Long) c[2],
-                        (Long) c[3],
-                        (Double) c[4]));
+                        c.codec(),
+                        c.tunnelled() ? "tcp" : "udp",
+                        c.packets(),
+                        c.bytes(),
+                        c.lost(),
+                        c.late(),
+                        c.jitterMillis()));
             }
         }
         return List.copyOf(out);
