@@ -105,6 +105,15 @@ class SessionResumeTest {
         return server.users().stream().map(Participant::name).toList();
     }
 
+    private static int controlPort(TipServer server, String name) {
+        return server.users().stream()
+                .filter(p -> p.name().equals(name))
+                .findFirst()
+                .orElseThrow()
+                .controlAddress()
+                .getPort();
+    }
+
     @Test
     void aBrokenControlConnectionIsResumedWithTheSameIdAndNobodySeesARosterChange() throws Exception {
         TipServer server = server(TipServer.DEFAULT_RESUME_WINDOW);
@@ -123,6 +132,7 @@ class SessionResumeTest {
                         && cidEvents.rosters.get(cidEvents.rosters.size() - 1).size() == 3);
         int annId = ann.sessionId().getAsInt();
         List<String> before = names(server);
+        int annPortBefore = controlPort(server, "Ann");
         int cidRosters = cidEvents.rosters.size();
         long bobHad = bob.statistics().framesReceived();
         Await.until("bob hears ann", () -> bob.statistics().framesReceived() > bobHad + 20);
@@ -137,6 +147,8 @@ class SessionResumeTest {
         assertThat(ann.sessionId()).hasValue(annId);
         assertThat(names(server)).isEqualTo(before);
         assertThat(server.statistics().sessionsResumed()).isEqualTo(1);
+        // the server shows where the session is now: the new connection's address
+        assertThat(controlPort(server, "Ann")).isNotEqualTo(annPortBefore);
         assertThat(proxy.connectionsAccepted.get()).isEqualTo(2);
         long bobHas = bob.statistics().framesReceived();
         Await.until("bob still hears ann", () -> bob.statistics().framesReceived() > bobHas + 40);

@@ -590,6 +590,8 @@ final class ControlHandler {
         byId[e.id] = c;
         c.tunnel = e.tunnel;
         c.tunnelToken = e.token;
+        room.reconnected(e.id, c.remote);
+        users = room.users();
         Counters.add(counters.sessionsResumed, 1);
         LOG.info("{} resumed session {}", c, e.id);
         Extensions.Builder b =

@@ -113,7 +113,9 @@ final class Room {
     /** One member. */
     private static final class Seat {
         final int id;
-        final InetSocketAddress remote;
+        /** Its control connection's address (a resumed session's new one). */
+        InetSocketAddress remote;
+
         final boolean tip2;
         final long token;
         /** TIP/2: the codec it sends in. */
@@ -567,6 +569,27 @@ final class Room {
         if (s.reportedLoss > 0) {
             protect(room, out);
         }
+    }
+
+    /**
+     * TIP/2 member {@code id} resumed its session on a new control connection, maybe from another
+     * address (a network change): the member now counts against that address's seats, and its
+     * {@link Participant#controlAddress()} says where it is.
+     *
+     * @param id the session id
+     * @param remote the new connection's remote address
+     */
+    void reconnected(int id, InetSocketAddress remote) {
+        Seat s = id >= 0 && id < byId.length ? byId[id] : null;
+        if (s == null || s.virtual || remote.equals(s.remote)) {
+            return;
+        }
+        if (!remote.getAddress().equals(s.remote.getAddress())) {
+            seatsByAddress.computeIfPresent(s.remote.getAddress(), (k, v) -> v == 1 ? null : v - 1);
+            seatsByAddress.merge(remote.getAddress(), 1, Integer::sum);
+        }
+        s.remote = remote;
+        changed();
     }
 
     /**
