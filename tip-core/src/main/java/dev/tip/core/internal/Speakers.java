@@ -344,7 +344,6 @@ public final class Speakers {
      * @return percent, 0..100, rounded up; 0 when nothing was received
      */
     public int lossPercent() {
-        // (also turns rebuilding on or off: see rebuildLost)
         int worst = 0;
         for (Speaker s : active) {
             long got = s.received - s.reportedReceived;
@@ -355,8 +354,17 @@ public final class Speakers {
                 worst = Math.max(worst, (int) Math.min(100, (lost * 100 + got + lost - 1) / (got + lost)));
             }
         }
-        rebuildLost = worst > 0;
         return worst;
+    }
+
+    /**
+     * Turns rebuilding of lost codec packets on or off: on while the
+     * speakers are expected to carry in-band FEC, that is while this listener reports loss.
+     *
+     * @param rebuild true to rebuild single lost packets from the next one's FEC
+     */
+    public void rebuildLost(boolean rebuild) {
+        this.rebuildLost = rebuild;
     }
 
     /**

@@ -80,6 +80,8 @@ final class LossFeedback {
             return;
         }
         int percent = speakers.lossPercent();
+        // once this listener reports loss its speakers carry FEC: rebuild from it
+        speakers.rebuildLost(percent > 0);
         if (percent == 0 && reported == 0) {
             return;
         }
