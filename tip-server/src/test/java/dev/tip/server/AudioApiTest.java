@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tip.core.voice.VoiceDatagram;
 import dev.tip.testing.Await;
+import dev.tip.testing.Closer;
 import dev.tip.testing.ToneDetector;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,21 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Audio taps and virtual speakers on a real server over loopback. */
 class AudioApiTest {
 
     private static final int RATE = 20_000;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipServer start(Consumer<TipServer.Builder> config) {
         TipServer.Builder b = TipServer.builder().port(0).bindAddress(InetAddress.getLoopbackAddress());
@@ -37,11 +33,6 @@ class AudioApiTest {
         TipServer server = b.build().start();
         toClose.add(server);
         return server;
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
     }
 
     /** A tone, continuing from sample {@code from}. */
@@ -92,9 +83,9 @@ class AudioApiTest {
         List<short[]> fromA = new CopyOnWriteArrayList<>();
         List<Integer> otherSpeakers = new CopyOnWriteArrayList<>();
         List<short[]> mixed = new CopyOnWriteArrayList<>();
-        Tip2Peer a = closing(Tip2Peer.joined(server.tcpPort(), "a", "\"ROOM\": \"a\""));
-        Tip2Peer b = closing(Tip2Peer.joined(server.tcpPort(), "b", "\"ROOM\": \"b\""));
-        TipServer.Tap tap = closing(server.tap("a", new AudioTap() {
+        Tip2Peer a = toClose.add(Tip2Peer.joined(server.tcpPort(), "a", "\"ROOM\": \"a\""));
+        Tip2Peer b = toClose.add(Tip2Peer.joined(server.tcpPort(), "b", "\"ROOM\": \"b\""));
+        TipServer.Tap tap = toClose.add(server.tap("a", new AudioTap() {
             @Override
             public void speakerFrame(int speakerId, short[] pcm) {
                 if (speakerId == a.id) {
@@ -131,9 +122,9 @@ class AudioApiTest {
     @Test
     void aVirtualSpeakerIsInTheRosterAndHeardByTip2AndOriginalListeners() throws IOException {
         TipServer server = start(b -> {});
-        Tip2Peer t = closing(Tip2Peer.joined(server.tcpPort(), "t"));
-        OriginalClient o = closing(OriginalClient.joined(server.tcpPort(), "o"));
-        VirtualSpeaker bot = closing(server.addVirtualSpeaker("lobby", "bot"));
+        Tip2Peer t = toClose.add(Tip2Peer.joined(server.tcpPort(), "t"));
+        OriginalClient o = toClose.add(OriginalClient.joined(server.tcpPort(), "o"));
+        VirtualSpeaker bot = toClose.add(server.addVirtualSpeaker("lobby", "bot"));
         assertThat(bot.room()).isEqualTo("lobby");
         o.awaitRoster(List.of("t", "o", "bot"));
         t.control.awaitRoster(List.of("t", "o", "bot"));
@@ -173,8 +164,8 @@ class AudioApiTest {
     @Test
     void streamStatisticsCountPacketsGapsAndLateDatagramsPerMember() throws Exception {
         TipServer server = start(b -> b.rooms("a"));
-        Tip2Peer t = closing(Tip2Peer.joined(server.tcpPort(), "t"));
-        OriginalClient o = closing(OriginalClient.joined(server.tcpPort(), "o"));
+        Tip2Peer t = toClose.add(Tip2Peer.joined(server.tcpPort(), "t"));
+        OriginalClient o = toClose.add(OriginalClient.joined(server.tcpPort(), "o"));
         byte[] payload = bytes(tone(700, 0, 512));
         for (int seq = 0; seq < 20; seq++) {
             if (seq != 10 && seq != 11) {

@@ -4,26 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.TipProtocol;
+import dev.tip.testing.Closer;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Loss feedback on a real server: LOSS_REPORT in, LOSS_PROTECT out (docs/protocol.md). */
 class LossFeedbackServerTest {
 
     private static final String LOSS = "\"FEATURES\": [\"loss\"]";
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipServer server() {
         TipServer s = TipServer.builder()

@@ -4,6 +4,7 @@ import static dev.tip.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tip.testing.Closer;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
@@ -15,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The relay's two I/O paths through the public API: the batched one (Linux, Java 22+, native
@@ -26,14 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class RelayIoTest {
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     /** True where this JVM has the batched path (the conditions of BatchedDatagrams.open). */
     static boolean batchedPathExpected() {

@@ -5,17 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tip.core.protocol.ControlMessage;
 import dev.tip.core.protocol.RoomProtocol;
 import dev.tip.testing.Await;
+import dev.tip.testing.Closer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Rooms and moderation on a real server over loopback: TIP/2 peers and original clients. */
@@ -24,14 +24,8 @@ class RoomsServerTest {
     private static final Duration SHORT = Duration.ofMillis(400);
     private static final String ROOMS = "\"FEATURES\": [\"rooms\"]";
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipServer start(Consumer<TipServer.Builder> config) {
         TipServer.Builder b = TipServer.builder().port(0).bindAddress(InetAddress.getLoopbackAddress());

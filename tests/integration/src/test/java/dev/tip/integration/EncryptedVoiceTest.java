@@ -16,6 +16,7 @@ import dev.tip.server.Participant;
 import dev.tip.server.ServerStatistics;
 import dev.tip.server.TipServer;
 import dev.tip.testing.Await;
+import dev.tip.testing.Closer;
 import dev.tip.testing.TcpPump;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,7 +30,6 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Encrypted TIP/2 voice end to end on loopback (docs/protocol.md, "Voice protection"): real
@@ -49,22 +49,11 @@ import org.junit.jupiter.api.Test;
 class EncryptedVoiceTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipServer server(boolean requireEncryption) {
-        return closing(TipServer.builder()
+        return toClose.add(TipServer.builder()
                 .port(0)
                 .bindAddress(LOOPBACK)
                 .requireEncryption(requireEncryption)
@@ -77,7 +66,7 @@ class EncryptedVoiceTest {
     }
 
     private TipClient client(int port, String name, double hz, RecordingSink sink, boolean encrypt) {
-        return closing(TipClient.builder()
+        return toClose.add(TipClient.builder()
                 .server("127.0.0.1", port)
                 .nickname(name)
                 .encryptVoice(encrypt)
@@ -88,7 +77,7 @@ class EncryptedVoiceTest {
 
     /** A client that sends PCM: one datagram per 25.6 ms frame, whatever the tone (no DTX). */
     private TipClient pcmClient(int port, String name, double hz, RecordingSink sink) {
-        return closing(TipClient.builder()
+        return toClose.add(TipClient.builder()
                 .server("127.0.0.1", port)
                 .nickname(name)
                 .voiceCodecs(List.of())
@@ -98,7 +87,7 @@ class EncryptedVoiceTest {
     }
 
     private TipClient original(int port, String name, double hz, RecordingSink sink) {
-        return closing(TipClient.builder()
+        return toClose.add(TipClient.builder()
                 .server("127.0.0.1", port)
                 .nickname(name)
                 .dialectPreference(DialectPreference.ORIGINAL)
@@ -151,7 +140,7 @@ class EncryptedVoiceTest {
     @Test
     void twoEncryptingClientsHearEachOtherAndAnObserverLearnsNoSecretAndCannotReplay() throws Exception {
         TipServer server = server(false);
-        Tap tap = closing(new Tap(server.tcpPort()));
+        Tap tap = toClose.add(new Tap(server.tcpPort()));
         RecordingSink annHears = new RecordingSink(200);
         RecordingSink bobHears = new RecordingSink(200);
         TipClient ann = client(tap.port(), "ann", 1013, annHears, true);
@@ -224,7 +213,7 @@ class EncryptedVoiceTest {
     @Test
     void tamperedAndTruncatedDatagramsAreDroppedAndCountedOnBothEnds() throws Exception {
         TipServer server = server(false);
-        Tap tap = closing(new Tap(server.tcpPort()));
+        Tap tap = toClose.add(new Tap(server.tcpPort()));
         RecordingSink annHears = new RecordingSink(200);
         RecordingSink bobHears = new RecordingSink(200);
         TipClient ann = pcmClient(tap.port(), "ann", 1013, annHears);

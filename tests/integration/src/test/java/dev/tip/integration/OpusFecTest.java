@@ -13,14 +13,14 @@ import dev.tip.core.voice.AudioFormat;
 import dev.tip.integration.Tip2TestAudio.RecordingSink;
 import dev.tip.server.TipServer;
 import dev.tip.testing.Await;
+import dev.tip.testing.Closer;
 import dev.tip.testing.netsim.ImpairingRelay;
 import dev.tip.testing.netsim.NetworkModel;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Opus in-band FEC driven by loss feedback, end to end: through a relay that loses bursts of
@@ -29,22 +29,11 @@ import org.junit.jupiter.api.Test;
  */
 class OpusFecTest {
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipClient client(int port, String name, AudioSource source, RecordingSink sink) {
-        return closing(TipClient.builder()
+        return toClose.add(TipClient.builder()
                 .server("127.0.0.1", port)
                 .nickname(name)
                 .dialectPreference(DialectPreference.AUTO)
@@ -56,7 +45,7 @@ class OpusFecTest {
 
     @Test
     void aListenersLossTurnsOnTheSpeakersFecAndTheListenerRebuildsLostPacketsFromIt() throws Exception {
-        TipServer server = closing(TipServer.builder()
+        TipServer server = toClose.add(TipServer.builder()
                 .port(0)
                 .bindAddress(InetAddress.getLoopbackAddress())
                 .build()
@@ -67,7 +56,7 @@ class OpusFecTest {
                 .gamma(2, Duration.ofMillis(1))
                 .gilbertElliott(0.04, 0.7)
                 .build();
-        ImpairingRelay relay = closing(new ImpairingRelay(server.tcpPort(), network, 20_261_204L));
+        ImpairingRelay relay = toClose.add(new ImpairingRelay(server.tcpPort(), network, 20_261_204L));
         int frames = 600;
         RecordingSink bobHears = new RecordingSink(frames);
         TipClient ann = client(

@@ -14,11 +14,11 @@ import dev.tip.core.voice.AudioFormat;
 import dev.tip.integration.Tip2TestAudio.RecordingSink;
 import dev.tip.server.TipServer;
 import dev.tip.testing.Await;
+import dev.tip.testing.Closer;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Opus between TIP/2 peers, negotiated in the handshake: what each side sends in, what it costs on
@@ -29,22 +29,11 @@ class OpusVoiceTest {
     /** One frame of the room (512 samples at 20 kHz): the sender's clock, not the wall's. */
     private static final double FRAME_SECONDS = 0.0256;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipServer server() {
-        return closing(TipServer.builder()
+        return toClose.add(TipServer.builder()
                 .port(0)
                 .bindAddress(InetAddress.getLoopbackAddress())
                 .build()
@@ -62,7 +51,7 @@ class OpusVoiceTest {
         if (codecs != null) {
             b.voiceCodecs(codecs);
         }
-        return closing(b.build());
+        return toClose.add(b.build());
     }
 
     private static ToneSource tone(double hz) {

@@ -14,6 +14,7 @@ import dev.tip.core.User;
 import dev.tip.server.Participant;
 import dev.tip.server.TipServer;
 import dev.tip.testing.Await;
+import dev.tip.testing.Closer;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,37 +22,26 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Rooms and roster deltas between a real TipServer and real TipClients on loopback. */
 class RoomsEndToEndTest {
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipServer server(Consumer<TipServer.Builder> config) {
         TipServer.Builder b = TipServer.builder().port(0).bindAddress(InetAddress.getLoopbackAddress());
         config.accept(b);
-        return closing(b.build().start());
+        return toClose.add(b.build().start());
     }
 
     private TipClient client(TipServer server, String name, Consumer<TipClient.Builder> config) {
         TipClient.Builder b =
                 TipClient.builder().server("127.0.0.1", server.tcpPort()).nickname(name);
         config.accept(b);
-        TipClient c = closing(b.build());
+        TipClient c = toClose.add(b.build());
         c.connect();
         return c;
     }
@@ -124,7 +114,7 @@ class RoomsEndToEndTest {
                 return nickname.equals("mallory") ? "Not today, mallory" : null;
             }
         }));
-        TipClient m = closing(TipClient.builder()
+        TipClient m = toClose.add(TipClient.builder()
                 .server("127.0.0.1", server.tcpPort())
                 .nickname("mallory")
                 .build());
@@ -136,7 +126,7 @@ class RoomsEndToEndTest {
                                 DisconnectReason.REFUSED,
                                 DisconnectReason.DISCONNECTED_BY_SERVER,
                                 DisconnectReason.NICKNAME_REJECTED));
-        TipClient unknownRoom = closing(TipClient.builder()
+        TipClient unknownRoom = toClose.add(TipClient.builder()
                 .server("127.0.0.1", server.tcpPort())
                 .nickname("ann")
                 .room("nowhere")

@@ -16,6 +16,7 @@ import dev.tip.core.voice.AudioFormat;
 import dev.tip.server.Participant;
 import dev.tip.server.TipServer;
 import dev.tip.testing.Await;
+import dev.tip.testing.Closer;
 import dev.tip.testing.netsim.PathProxy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +29,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * TIP/2 sessions that survive a broken control connection (docs/protocol.md, "Resuming a
@@ -40,22 +41,11 @@ import org.junit.jupiter.api.Test;
 class SessionResumeTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipServer server(Duration window) {
-        return closing(TipServer.builder()
+        return toClose.add(TipServer.builder()
                 .port(0)
                 .bindAddress(LOOPBACK)
                 .resumeWindow(window)
@@ -98,7 +88,7 @@ class SessionResumeTest {
         if (talks) {
             b.audioSource(new ToneSource(AudioFormat.ORIGINAL, 1013, 0.2));
         }
-        return closing(b.build());
+        return toClose.add(b.build());
     }
 
     private static List<String> names(TipServer server) {
@@ -117,7 +107,7 @@ class SessionResumeTest {
     @Test
     void aBrokenControlConnectionIsResumedWithTheSameIdAndNobodySeesARosterChange() throws Exception {
         TipServer server = server(TipServer.DEFAULT_RESUME_WINDOW);
-        PathProxy proxy = closing(new PathProxy(server.tcpPort(), false));
+        PathProxy proxy = toClose.add(new PathProxy(server.tcpPort(), false));
         Events annEvents = new Events();
         Events cidEvents = new Events();
         TipClient ann = client(proxy.port(), "Ann", true, annEvents);
@@ -162,7 +152,7 @@ class SessionResumeTest {
     @Test
     void aTunnelledSessionResumesAndItsVoiceGoesThroughTheNewConnection() throws Exception {
         TipServer server = server(TipServer.DEFAULT_RESUME_WINDOW);
-        PathProxy proxy = closing(new PathProxy(server.tcpPort(), true));
+        PathProxy proxy = toClose.add(new PathProxy(server.tcpPort(), true));
         Events annEvents = new Events();
         TipClient ann = client(proxy.port(), "Ann", true, annEvents);
         TipClient bob = client(server.tcpPort(), "Bob", false, new Events());
@@ -186,7 +176,7 @@ class SessionResumeTest {
     @Test
     void aClientThatCannotReconnectWithinTheWindowFailsClearlyAndTheOthersSeeItLeave() throws Exception {
         TipServer server = server(Duration.ofSeconds(2));
-        PathProxy proxy = closing(new PathProxy(server.tcpPort(), false));
+        PathProxy proxy = toClose.add(new PathProxy(server.tcpPort(), false));
         Events annEvents = new Events();
         Events bobEvents = new Events();
         TipClient ann = client(proxy.port(), "Ann", false, annEvents);
@@ -273,7 +263,7 @@ class SessionResumeTest {
         Events bobEvents = new Events();
         TipClient bob = client(server.tcpPort(), "Bob", false, bobEvents);
         bob.connect();
-        Raw raw = closing(new Raw(server.tcpPort()));
+        Raw raw = toClose.add(new Raw(server.tcpPort()));
         raw.send("{\"KEY\": 2, \"NAME\": \"Raw\", \"VERSION\": 2, \"RESUMABLE\": 1}");
         ControlMessage.Session s = raw.await(ControlMessage.Session.class);
         assertThat(s.extensions().getLong("RESUME_WINDOW")).hasValue(2000);

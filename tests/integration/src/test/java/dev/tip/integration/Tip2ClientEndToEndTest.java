@@ -12,17 +12,17 @@ import dev.tip.core.User;
 import dev.tip.core.voice.AudioFormat;
 import dev.tip.integration.Tip2TestAudio.RecordingSink;
 import dev.tip.server.TipServer;
+import dev.tip.testing.Closer;
 import dev.tip.testing.netsim.ImpairingRelay;
 import dev.tip.testing.netsim.NetworkModel;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * TIP/2 end to end on loopback: real {@link TipServer}, real {@link TipClient}s with tone sources
@@ -32,22 +32,11 @@ import org.junit.jupiter.api.Test;
 class Tip2ClientEndToEndTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipServer server() {
-        return closing(TipServer.builder()
+        return toClose.add(TipServer.builder()
                 .port(0)
                 .bindAddress(InetAddress.getLoopbackAddress())
                 .build()
@@ -66,7 +55,7 @@ class Tip2ClientEndToEndTest {
             ToneSource tone,
             RecordingSink sink,
             SessionListener listener) {
-        return closing(TipClient.builder()
+        return toClose.add(TipClient.builder()
                 .server("127.0.0.1", port)
                 .nickname(name)
                 .dialectPreference(dialect)
@@ -164,7 +153,7 @@ class Tip2ClientEndToEndTest {
                 .correlation(0.3)
                 .gilbertElliott(0.03, 0.6)
                 .build();
-        ImpairingRelay relay = closing(new ImpairingRelay(server.tcpPort(), network, 20_251_125L));
+        ImpairingRelay relay = toClose.add(new ImpairingRelay(server.tcpPort(), network, 20_251_125L));
         int frames = 240;
         RecordingSink annHears = new RecordingSink(frames);
         RecordingSink bobHears = new RecordingSink(frames);

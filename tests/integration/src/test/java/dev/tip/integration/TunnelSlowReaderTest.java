@@ -12,6 +12,7 @@ import dev.tip.core.voice.PayloadType;
 import dev.tip.core.voice.VoiceDatagram;
 import dev.tip.server.TipServer;
 import dev.tip.testing.Await;
+import dev.tip.testing.Closer;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,8 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The tunnel never hurts control (docs/protocol.md, "Voice over the control connection"): a TIP/2
@@ -34,22 +35,11 @@ import org.junit.jupiter.api.Test;
 class TunnelSlowReaderTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipClient talker(int port, String name) {
-        return closing(TipClient.builder()
+        return toClose.add(TipClient.builder()
                 .server("127.0.0.1", port)
                 .nickname(name)
                 .voiceCodecs(List.of())
@@ -91,7 +81,7 @@ class TunnelSlowReaderTest {
 
     @Test
     void aSlowTunnelReaderLosesOldVoiceNotControl() throws Exception {
-        TipServer server = closing(TipServer.builder()
+        TipServer server = toClose.add(TipServer.builder()
                 .port(0)
                 .bindAddress(LOOPBACK)
                 .controlSendBufferBytes(4096)
@@ -99,7 +89,7 @@ class TunnelSlowReaderTest {
                 .build()
                 .start());
         int port = server.tcpPort();
-        Socket slow = closing(new Socket());
+        Socket slow = toClose.add(new Socket());
         slow.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
         slow.connect(new InetSocketAddress(LOOPBACK, port));
         slow.getOutputStream()
@@ -135,7 +125,7 @@ class TunnelSlowReaderTest {
         Await.until(
                 "voice for the slow peer is dropped", () -> server.statistics().tunnelDroppedOverflow() > 50);
         // a silent newcomer: the roster that names it is queued behind the voice
-        TipClient cid = closing(
+        TipClient cid = toClose.add(
                 TipClient.builder().server("127.0.0.1", port).nickname("Cid").build());
         cid.connect();
         long dropped = server.statistics().tunnelDroppedOverflow();

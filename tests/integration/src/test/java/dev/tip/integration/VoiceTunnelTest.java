@@ -12,14 +12,14 @@ import dev.tip.server.ServerStatistics;
 import dev.tip.server.StreamStatistics;
 import dev.tip.server.TipServer;
 import dev.tip.testing.Await;
+import dev.tip.testing.Closer;
 import dev.tip.testing.RawPeer;
 import dev.tip.testing.netsim.PathProxy;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,22 +31,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class VoiceTunnelTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer toClose = new Closer();
 
     private TipServer server() {
-        return closing(TipServer.builder().port(0).bindAddress(LOOPBACK).build().start());
+        return toClose.add(
+                TipServer.builder().port(0).bindAddress(LOOPBACK).build().start());
     }
 
     /** Remembers every path change a client reports. */
@@ -60,7 +50,7 @@ class VoiceTunnelTest {
     }
 
     private TipClient client(int port, String name, double hz, RecordingSink sink, boolean encrypt, Transports t) {
-        return closing(TipClient.builder()
+        return toClose.add(TipClient.builder()
                 .server("127.0.0.1", port)
                 .nickname(name)
                 .encryptVoice(encrypt)
@@ -89,7 +79,7 @@ class VoiceTunnelTest {
     @ValueSource(booleans = {true, false})
     void twoClientsBehindANetworkThatDropsUdpHearEachOtherThroughTheTunnel(boolean encrypt) throws Exception {
         TipServer server = server();
-        PathProxy proxy = closing(new PathProxy(server.tcpPort(), true));
+        PathProxy proxy = toClose.add(new PathProxy(server.tcpPort(), true));
         RecordingSink annHears = new RecordingSink(400);
         RecordingSink bobHears = new RecordingSink(400);
         Transports annPaths = new Transports();
@@ -122,8 +112,8 @@ class VoiceTunnelTest {
     @Test
     void anOriginalPeerInTheRoomNeverSeesATunnelFrameAndHearsTheTunnelledTalker() throws Exception {
         TipServer server = server();
-        PathProxy proxy = closing(new PathProxy(server.tcpPort(), true));
-        RawPeer original = closing(RawPeer.joined(server.tcpPort(), "Orig"));
+        PathProxy proxy = toClose.add(new PathProxy(server.tcpPort(), true));
+        RawPeer original = toClose.add(RawPeer.joined(server.tcpPort(), "Orig"));
         RecordingSink bobHears = new RecordingSink(10);
         TipClient ann = client(proxy.port(), "Ann", 1013, new RecordingSink(10), false, new Transports());
         TipClient bob = client(proxy.port(), "Bob", 1511, bobHears, false, new Transports());
@@ -148,7 +138,7 @@ class VoiceTunnelTest {
     @ValueSource(booleans = {true, false})
     void udpBlockedAtFirstThenAllowedEndsOnUdp(boolean encrypt) throws Exception {
         TipServer server = server();
-        PathProxy proxy = closing(new PathProxy(server.tcpPort(), true));
+        PathProxy proxy = toClose.add(new PathProxy(server.tcpPort(), true));
         RecordingSink annHears = new RecordingSink(2000);
         RecordingSink bobHears = new RecordingSink(2000);
         Transports annPaths = new Transports();
@@ -190,7 +180,7 @@ class VoiceTunnelTest {
     void udpThatStopsMidCallMovesVoiceToTheTunnel() throws Exception {
         boolean encrypt = true;
         TipServer server = server();
-        PathProxy proxy = closing(new PathProxy(server.tcpPort(), false));
+        PathProxy proxy = toClose.add(new PathProxy(server.tcpPort(), false));
         RecordingSink bobHears = new RecordingSink(100);
         Transports annPaths = new Transports();
         TipClient ann = client(proxy.port(), "Ann", 1013, new RecordingSink(10), encrypt, annPaths);

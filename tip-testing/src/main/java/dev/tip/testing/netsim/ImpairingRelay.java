@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +38,7 @@ public final class ImpairingRelay implements AutoCloseable {
     private final ServerSocket tcp;
     private final DatagramSocket udp;
     private final ScheduledThreadPoolExecutor scheduler =
-            new ScheduledThreadPoolExecutor(1, r -> daemon(r, "relay-delay"));
+            new ScheduledThreadPoolExecutor(1, r -> PortPair.daemon(r, "relay-delay"));
     private final Map<SocketAddress, Leg> legs = new ConcurrentHashMap<>();
     private final List<java.io.Closeable> closeables = new ArrayList<>();
     private volatile boolean closed;
@@ -53,33 +52,15 @@ public final class ImpairingRelay implements AutoCloseable {
         this.serverPort = serverPort;
         this.model = model;
         this.seed = seed;
-        ServerSocket t = null;
-        DatagramSocket u = null;
-        for (int attempt = 0; attempt < 100 && u == null; attempt++) {
-            t = new ServerSocket(0, 50, LOOPBACK);
-            try {
-                u = new DatagramSocket(new InetSocketAddress(LOOPBACK, t.getLocalPort()));
-            } catch (SocketException e) {
-                t.close();
-            }
-        }
-        if (u == null) {
-            throw new IOException("no loopback port free for both TCP and UDP");
-        }
-        this.tcp = t;
-        this.udp = u;
-        daemon(this::acceptLoop, "relay-accept").start();
-        daemon(this::clientLoop, "relay-udp").start();
+        PortPair ports = PortPair.open();
+        this.tcp = ports.tcp();
+        this.udp = ports.udp();
+        PortPair.daemon(this::acceptLoop, "relay-accept").start();
+        PortPair.daemon(this::clientLoop, "relay-udp").start();
     }
 
     public int port() {
         return tcp.getLocalPort();
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 
     private void acceptLoop() {
@@ -91,8 +72,9 @@ public final class ImpairingRelay implements AutoCloseable {
                     closeables.add(client);
                     closeables.add(server);
                 }
-                daemon(() -> TcpPump.copy(client, server, null), "relay-tcp-up").start();
-                daemon(() -> TcpPump.copy(server, client, null), "relay-tcp-down")
+                PortPair.daemon(() -> TcpPump.copy(client, server, null), "relay-tcp-up")
+                        .start();
+                PortPair.daemon(() -> TcpPump.copy(server, client, null), "relay-tcp-down")
                         .start();
             }
         } catch (IOException e) {
@@ -130,7 +112,7 @@ public final class ImpairingRelay implements AutoCloseable {
             synchronized (closeables) {
                 closeables.add(leg.upstream);
             }
-            daemon(() -> serverLoop(leg), "relay-udp-down").start();
+            PortPair.daemon(() -> serverLoop(leg), "relay-udp-down").start();
             return leg;
         } catch (IOException e) {
             return null;

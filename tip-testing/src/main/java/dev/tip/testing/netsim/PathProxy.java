@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,23 +54,11 @@ public final class PathProxy implements AutoCloseable {
     public PathProxy(int serverPort, boolean blockUdp) throws IOException {
         this.serverPort = serverPort;
         this.udpBlocked = blockUdp;
-        ServerSocket t = null;
-        DatagramSocket u = null;
-        for (int attempt = 0; attempt < 100 && u == null; attempt++) {
-            t = new ServerSocket(0, 50, LOOPBACK);
-            try {
-                u = new DatagramSocket(new InetSocketAddress(LOOPBACK, t.getLocalPort()));
-            } catch (SocketException e) {
-                t.close();
-            }
-        }
-        if (u == null) {
-            throw new IOException("no loopback port free for both TCP and UDP");
-        }
-        this.tcp = t;
-        this.udp = u;
-        daemon(this::acceptLoop, "proxy-accept").start();
-        daemon(this::clientLoop, "proxy-udp").start();
+        PortPair ports = PortPair.open();
+        this.tcp = ports.tcp();
+        this.udp = ports.udp();
+        PortPair.daemon(this::acceptLoop, "proxy-accept").start();
+        PortPair.daemon(this::clientLoop, "proxy-udp").start();
     }
 
     /** @return the port clients connect to (TCP and UDP) */
@@ -115,12 +102,6 @@ public final class PathProxy implements AutoCloseable {
         }
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
-
     private void acceptLoop() {
         try {
             while (!closed) {
@@ -135,8 +116,9 @@ public final class PathProxy implements AutoCloseable {
                     connections.add(client);
                     connections.add(server);
                 }
-                daemon(() -> TcpPump.copy(client, server, null), "proxy-tcp-up").start();
-                daemon(() -> TcpPump.copy(server, client, null), "proxy-tcp-down")
+                PortPair.daemon(() -> TcpPump.copy(client, server, null), "proxy-tcp-up")
+                        .start();
+                PortPair.daemon(() -> TcpPump.copy(server, client, null), "proxy-tcp-down")
                         .start();
             }
         } catch (IOException e) {
@@ -171,7 +153,7 @@ public final class PathProxy implements AutoCloseable {
             synchronized (sockets) {
                 sockets.add(leg);
             }
-            daemon(() -> serverLoop(leg, client), "proxy-udp-down").start();
+            PortPair.daemon(() -> serverLoop(leg, client), "proxy-udp-down").start();
             return leg;
         } catch (IOException e) {
             return null;
