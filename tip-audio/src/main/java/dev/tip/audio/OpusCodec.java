@@ -196,6 +196,9 @@ public final class OpusCodec implements VoiceCodec {
 
         @Override
         public boolean recover(byte[] next, int offset, int length, short[] pcm) {
+            if (!OpusFrameDecoder.carriesFec(next, offset, length)) {
+                return false; // nothing to rebuild from: the caller's concealment, the decoder untouched
+            }
             boolean ok = decoder.recover(next, offset, length, frame);
             out(pcm);
             return ok;

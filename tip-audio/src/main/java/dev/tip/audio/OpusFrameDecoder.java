@@ -98,6 +98,50 @@ public final class OpusFrameDecoder {
     }
 
     /**
+     * Whether a packet carries forward error correction data for the packet before it (SILK's
+     * LBRR frames), read from its first two bytes without decoding: only a SILK-only or hybrid
+     * packet can (RFC 6716, section 3.1), and only when its encoder expected loss and took the
+     * lost frame for voice (SILK codes no LBRR for frames its voice activity detector calls
+     * inactive, a steady tone among them). Where this is false, {@link #recover} would give
+     * Opus's concealment, and the caller's own concealment may serve better.
+     *
+     * <p>A packet of several Opus frames (TOC code 1..3) is not read further: true when its mode
+     * allows FEC.
+     *
+     * @param packet the packet's bytes
+     * @param offset where the packet starts
+     * @param length the packet's length
+     * @return true if the packet holds FEC data for its predecessor
+     */
+    public static boolean carriesFec(byte[] packet, int offset, int length) {
+        if (length < 2) {
+            return false;
+        }
+        int toc = packet[offset] & 0xFF;
+        int config = toc >>> 3;
+        if (config >= 16) {
+            return false; // CELT-only: no SILK layer, no LBRR
+        }
+        if ((toc & 3) != 0) {
+            return true;
+        }
+        // a SILK frame per 20 ms (one for 10 and 20 ms packets); per channel, its voice activity
+        // flags and then its LBRR flag open the range-coded stream, each a symbol of probability
+        // 1/2, which the range coder writes as the top bits of the byte after the TOC
+        int millis = config < 12 ? new int[] {10, 20, 40, 60}[config & 3] : new int[] {10, 20}[config & 1];
+        int silkFrames = Math.max(1, millis / 20);
+        int channels = (toc & 4) != 0 ? 2 : 1;
+        int flags = packet[offset + 1] & 0xFF;
+        for (int c = 0; c < channels; c++) {
+            int lbrrBit = c * (silkFrames + 1) + silkFrames;
+            if ((flags & (0x80 >>> lbrrBit)) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Fills a frame for a packet that never came, continuing the voice smoothly.
      *
      * @param frame receives {@code format().frameLength()} samples

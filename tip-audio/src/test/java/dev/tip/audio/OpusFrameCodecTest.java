@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tip.core.voice.AudioFormat;
+import dev.tip.testing.ArtificialVoice;
 import dev.tip.testing.ToneDetector;
 import org.junit.jupiter.api.Test;
 
@@ -127,6 +128,72 @@ class OpusFrameCodecTest {
             }
         }
         assertThat(fecError).isLessThan(plcError * 0.7);
+    }
+
+    @Test
+    void carriesFecTellsExactlyWhichPacketsHoldFecForTheLostOne() {
+        short[] voice = ArtificialVoice.generate(48_000, 300 * 960, 7);
+        byte[][] packets = encode(voice, 20);
+        int with = 0;
+        int without = 0;
+        short[] rebuilt = new short[960];
+        short[] concealed = new short[960];
+        for (int k = 6; k + 1 < packets.length; k++) {
+            // two decoders in the same state; one rebuilds packet k from packet k+1, one conceals it
+            OpusFrameDecoder a = decoded(packets, k);
+            OpusFrameDecoder b = decoded(packets, k);
+            assertThat(a.recover(packets[k + 1], 0, packets[k + 1].length, rebuilt))
+                    .isTrue();
+            b.conceal(concealed);
+            boolean fec = OpusFrameDecoder.carriesFec(packets[k + 1], 0, packets[k + 1].length);
+            assertThat(fec)
+                    .as("packet %d: FEC data differs from concealment", k + 1)
+                    .isEqualTo(!java.util.Arrays.equals(rebuilt, concealed));
+            if (fec) {
+                with++;
+            } else {
+                without++;
+            }
+        }
+        // voiced frames carry FEC, pauses and fricatives do not
+        assertThat(with).isPositive();
+        assertThat(without).isPositive();
+    }
+
+    @Test
+    void noPacketCarriesFecWhenTheEncoderExpectsNoLoss() {
+        byte[][] packets = encode(ArtificialVoice.generate(48_000, 100 * 960, 8), 0);
+        for (int k = 0; k < packets.length; k++) {
+            assertThat(OpusFrameDecoder.carriesFec(packets[k], 0, packets[k].length))
+                    .as("packet %d", k)
+                    .isFalse();
+        }
+        assertThat(OpusFrameDecoder.carriesFec(new byte[] {(byte) 0x08}, 0, 1))
+                .as("a packet too short to hold the flags")
+                .isFalse();
+    }
+
+    private static byte[][] encode(short[] pcm, int lossPercent) {
+        OpusFrameEncoder encoder = new OpusFrameEncoder(OPUS, OpusFrameEncoder.DEFAULT_BITRATE);
+        encoder.setPacketLossPercent(lossPercent);
+        byte[][] packets = new byte[pcm.length / 960][];
+        byte[] packet = new byte[OpusFrameEncoder.MAX_PACKET_BYTES];
+        short[] frame = new short[960];
+        for (int f = 0; f < packets.length; f++) {
+            System.arraycopy(pcm, f * 960, frame, 0, 960);
+            packets[f] = java.util.Arrays.copyOf(packet, encoder.encode(frame, packet, 0));
+        }
+        return packets;
+    }
+
+    /** A fresh decoder that decoded the five packets before packet k. */
+    private static OpusFrameDecoder decoded(byte[][] packets, int k) {
+        OpusFrameDecoder d = new OpusFrameDecoder(OPUS);
+        short[] out = new short[960];
+        for (int i = k - 5; i < k; i++) {
+            d.decode(packets[i], 0, packets[i].length, out);
+        }
+        return d;
     }
 
     private static double error(short[] expected, short[] actual) {

@@ -173,14 +173,17 @@ public interface VoiceCodec {
         boolean decode(byte[] packet, int offset, int length, short[] pcm);
 
         /**
-         * Rebuilds a lost packet from the in-band FEC of the packet that followed it; where that
-         * packet carries none, the codec conceals instead.
+         * Rebuilds a lost packet from the in-band FEC of the packet that followed it. Where that
+         * packet carries none (Opus codes FEC only for voiced SILK frames, and only when its
+         * encoder expects loss), or cannot be read, it returns false and leaves the decoder as
+         * it was, so that the caller conceals the gap its own way, then decodes the next packet.
          *
          * @param next the packet after the lost one
          * @param offset where it starts
          * @param length its length
          * @param pcm where the lost packet's samples go
-         * @return true if the next packet could be read, false if it was corrupt (concealment then)
+         * @return true if the lost packet's samples are in {@code pcm}; false if the next packet
+         *     holds no FEC for it or is corrupt (nothing usable written)
          */
         boolean recover(byte[] next, int offset, int length, short[] pcm);
 
